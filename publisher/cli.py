@@ -1,0 +1,72 @@
+"""The command line: argv → Settings; prints the console report, or the result with --json."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from publisher.core.plan import Mode
+from publisher.core.report import console
+from publisher.core.settings import Settings, settings_from, split_names
+
+DESCRIPTION = "Sync, test and publish CloudFront Functions from a manifest, guarded by ETags."
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cloudfront-publish", description=DESCRIPTION)
+    p.add_argument(
+        "mode",
+        choices=[m.value for m in Mode],
+        help="plan: show what would change; preview: test changed code in throwaway functions; "
+        "sync: create and update DEVELOPMENT; publish: sync, test, then publish what changed",
+    )
+    p.add_argument("--manifest", default="cloudfront-functions.yml", help="the manifest (YAML or JSON)")
+    p.add_argument("--functions", default="", help="only these manifest functions (comma-separated)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    p.add_argument("--endpoint-url", help="CloudFront endpoint (AWS_ENDPOINT_URL works too)")
+    p.add_argument(
+        "--backup-dir", default="cloudfront-backups", help="where LIVE code is saved before a publish"
+    )
+    p.add_argument("--max-concurrency", type=int, default=16, help="AWS calls in flight at once")
+    p.add_argument(
+        "--wait", action="store_true", help="after publishing, wait until the distributions are deployed"
+    )
+    p.add_argument("--wait-timeout-minutes", type=float, default=20)
+    return p
+
+
+def settings_from_argv(argv: Sequence[str]) -> Settings:
+    args = parser().parse_args(argv)
+    return settings_from(
+        {
+            "mode": args.mode,
+            "manifest": args.manifest,
+            "functions": split_names(args.functions),
+            "endpoint-url": args.endpoint_url or "",
+            "backup-dir": args.backup_dir,
+            "max-concurrency": args.max_concurrency,
+            "wait-for-deployment": args.wait,
+            "wait-timeout-minutes": args.wait_timeout_minutes,
+            "json-output": args.json,
+        },
+        "command line",
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    from publisher.shell.aws import CloudFront
+    from publisher.shell.engine import load, run
+    from publisher.shell.files import Workspace
+
+    settings = settings_from_argv(argv)
+    workspace = Workspace(Path.cwd())
+    manifest = load(settings, workspace)
+    cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
+    result = run(settings, cloudfront, workspace, manifest)
+    if settings.json_output:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write("\n".join(console(result)) + "\n")
+    return result.exit_code

@@ -1,0 +1,98 @@
+"""YAML or JSON text → plain values, remembering the line of every mapping key and list item.
+
+PyYAML's composer gives nodes with positions; walking them ourselves lets us refuse what a manifest
+never needs and an attacker would use: aliases (the "billion laughs" bomb), duplicate keys (the
+second silently winning hides a mistake) and tags that construct objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from publisher.core.errors import Problem
+
+MAX_BYTES = 1_048_576
+MAX_DEPTH = 32
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    value: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+    seen: set[int] = field(default_factory=set, repr=False)  # node ids: a second visit is an alias
+
+    def line(self, path: Path) -> int | None:
+        """The line of the nearest located ancestor: a missing field points at its entry."""
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        self.line, self.message = line, message
+
+
+def load_document(data: bytes, file: str) -> tuple[Document | None, list[Problem]]:
+    if len(data) > MAX_BYTES:
+        return None, [Problem(file, None, "", f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return None, [Problem(file, None, "", f"not UTF-8 (byte {err.start})")]
+    if not text.strip():
+        return None, [Problem(file, 1, "", "the file is empty; it needs a `functions:` list")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        doc = Document(None)
+        doc.value = _build(node, (), doc)
+    except _Refused as err:
+        return None, [Problem(file, err.line, "", err.message)]
+    except RecursionError:
+        return None, [Problem(file, None, "", "nested too deeply")]
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(err, "problem", None) or str(err)
+        return None, [Problem(file, line, "", f"not valid YAML: {reason}")]
+    return doc, []
+
+
+def _build(node: yaml.Node | None, path: Path, doc: Document) -> Any:
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    doc.lines.setdefault(path, line)
+    if len(path) > MAX_DEPTH:
+        raise _Refused(line, f"nested deeper than {MAX_DEPTH} levels")
+    if id(node) in doc.seen:
+        raise _Refused(doc.lines.get(path, line), "anchors and aliases are not supported in a manifest")
+    doc.seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        return _mapping(node, path, doc)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), doc) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.ScalarNode):
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            raise _Refused(line, f"the tag {node.tag} is not supported")
+        # SafeConstructor resolves plain scalars to int, bool, null, float or str, as YAML says
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    raise _Refused(line, "unsupported YAML node")
+
+
+def _mapping(node: yaml.MappingNode, path: Path, doc: Document) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            raise _Refused(line, "keys must be plain strings (no merge keys or complex keys)")
+        key = str(key_node.value)
+        if key in out:
+            raise _Refused(line, f"duplicate key `{key}`")
+        doc.lines[(*path, key)] = line
+        out[key] = _build(value_node, (*path, key), doc)
+    return out

@@ -1,0 +1,53 @@
+"""The few exceptions that cross module boundaries, each with the exit code it ends a run with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located precisely enough to fix without searching."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class PublisherError(Exception):
+    exit_code = 1
+
+
+class InputError(PublisherError):
+    """Bad manifest or inputs: found before any AWS call; nothing was touched."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class AwsError(PublisherError):
+    """An AWS call failed in a way the caller may handle: code is the service's error code."""
+
+    def __init__(self, operation: str, code: str, message: str, status: int = 0) -> None:
+        self.operation, self.code, self.message, self.status = operation, code, message, status
+        super().__init__(f"{operation}: {code}: {message}")
+
+
+class NotFound(AwsError):
+    pass
+
+
+class PreconditionFailed(AwsError):
+    """412: the ETag the write rested on is no longer current."""
+
+
+class CredentialsMissing(PublisherError):
+    exit_code = 2

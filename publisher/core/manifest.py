@@ -1,0 +1,232 @@
+"""The manifest: which functions to manage and how. parse(data, file) → Manifest, or every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from publisher.core.document import Document, Path, load_document
+from publisher.core.errors import InputError, Problem
+
+NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
+REMOVE = "none"  # `key-value-store: none` removes the association
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class _Test(_Strict):
+    name: str = Field(min_length=1)
+    event: str | dict[str, Any]
+    expect: dict[str, Any] | None = None
+    max_compute_utilization: int = Field(70, ge=0, le=100, alias="max-compute-utilization")
+
+
+class _Function(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    code: str | None = Field(None, min_length=1)
+    runtime: Literal["cloudfront-js-1.0", "cloudfront-js-2.0"] | None = None
+    comment: str | None = Field(None, max_length=128)
+    key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
+    tests: list[_Test] = []
+
+
+class _Defaults(_Strict):
+    runtime: Literal["cloudfront-js-1.0", "cloudfront-js-2.0"] | None = None
+    comment: str | None = Field(None, max_length=128)
+
+
+class _Manifest(_Strict):
+    defaults: _Defaults = Field(default_factory=lambda: _Defaults.model_validate({}))
+    functions: list[Any] = Field(min_length=1)  # entries are checked one by one for precise errors
+
+
+@dataclass(frozen=True)
+class TestCase:
+    name: str
+    event: str | dict[str, Any]  # a path relative to the manifest, until files.py reads it
+    expect: dict[str, Any] | None
+    max_compute_utilization: int
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What the manifest asks for one function. code is None for a bare name: DEVELOPMENT is the source."""
+
+    name: str
+    code_path: str | None = None
+    code: bytes | None = None
+    runtime: str | None = None
+    comment: str | None = None
+    key_value_store: str | None = None  # None keeps what AWS holds; REMOVE removes it
+    tests: tuple[TestCase, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line(self, key: str = "name") -> int | None:
+        return self.lines.get(key) or self.lines.get("name")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    file: str
+    functions: tuple[FunctionSpec, ...]
+
+    def select(self, names: Iterable[str]) -> Manifest:
+        wanted = set(names)
+        return Manifest(self.file, tuple(f for f in self.functions if not wanted or f.name in wanted))
+
+
+def parse(data: bytes, file: str) -> Manifest:
+    """Validate everything that needs no file system and no AWS; raise InputError listing every problem."""
+    doc, problems = load_document(data, file)
+    if doc is None:
+        raise InputError(problems)
+    top, problems = _top(doc, file)
+    specs: list[FunctionSpec] = []
+    for i, raw in enumerate(top.functions):
+        spec, found = _entry(raw, ("functions", i), top.defaults, doc, file)
+        problems += found
+        if spec is not None:
+            specs.append(spec)
+    problems += _duplicates(specs, file)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    return Manifest(file, tuple(specs))
+
+
+def _top(doc: Document, file: str) -> tuple[_Manifest, list[Problem]]:
+    """The top level; on errors, go on with what is usable so every entry is still checked."""
+    try:
+        return _Manifest.model_validate(doc.value), []
+    except ValidationError as err:
+        problems = _problems(err, (), doc, file)
+    value = doc.value if isinstance(doc.value, dict) else {}
+    functions = value.get("functions") if isinstance(value.get("functions"), list) else []
+    try:
+        defaults = _Defaults.model_validate(value.get("defaults") or {})
+    except ValidationError:
+        defaults = _Defaults.model_validate({})
+    return _Manifest.model_construct(defaults=defaults, functions=functions), problems
+
+
+def _entry(
+    raw: Any, path: Path, defaults: _Defaults, doc: Document, file: str
+) -> tuple[FunctionSpec | None, list[Problem]]:
+    try:
+        entry = _Function.model_validate({"name": raw} if isinstance(raw, str) else raw)
+    except ValidationError as err:
+        return None, _problems(err, path, doc, file, bare=isinstance(raw, str))
+    runtime = entry.runtime or defaults.runtime
+    comment = entry.comment if entry.comment is not None else defaults.comment
+    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests")}
+    lines["name"] = doc.line((*path, "name")) or doc.line(path) or 0
+    spec = FunctionSpec(
+        name=entry.name,
+        code_path=entry.code,
+        runtime=runtime,
+        comment=comment,
+        key_value_store=entry.key_value_store,
+        lines=lines,
+        tests=tuple(_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
+    )
+    problems = []
+    if spec.key_value_store not in (None, REMOVE) and runtime == "cloudfront-js-1.0":
+        problems.append(
+            Problem(
+                file,
+                spec.line("key-value-store"),
+                f"{spec.name}.key-value-store",
+                "a KeyValueStore needs runtime cloudfront-js-2.0",
+            )
+        )
+    problems += [
+        Problem(file, t.line, f"{spec.name}.tests.{t.name}.event", m)
+        for t in spec.tests
+        if isinstance(t.event, dict)
+        for m in check_event(t.event)
+    ]
+    return spec, problems
+
+
+def _test(t: _Test, line: int | None) -> TestCase:
+    return TestCase(t.name, t.event, t.expect, t.max_compute_utilization, line)
+
+
+def check_event(event: dict[str, Any]) -> list[str]:
+    """TestFunction's EventObject: the service's size limit and an eventType that fits the event."""
+    size = len(json.dumps(event).encode())
+    kind = (event.get("context") or {}).get("eventType") if isinstance(event.get("context"), dict) else None
+    found = []
+    if size > EVENT_LIMIT:
+        found.append(f"the event is {size:,} bytes; TestFunction takes at most {EVENT_LIMIT:,}")
+    if kind not in ("viewer-request", "viewer-response"):
+        found.append("context.eventType must be viewer-request or viewer-response")
+    elif not isinstance(event.get("request"), dict):
+        found.append("the event needs a `request` object")
+    elif kind == "viewer-response" and not isinstance(event.get("response"), dict):
+        found.append("a viewer-response event needs a `response` object")
+    return found
+
+
+def _duplicates(specs: list[FunctionSpec], file: str) -> list[Problem]:
+    seen: dict[str, FunctionSpec] = {}
+    problems = []
+    for spec in specs:
+        if spec.name in seen:
+            problems.append(
+                Problem(
+                    file,
+                    spec.line(),
+                    "name",
+                    f"`{spec.name}` is listed twice (first at line {seen[spec.name].line()})",
+                )
+            )
+        seen.setdefault(spec.name, spec)
+    return problems
+
+
+_KEYS = {
+    "manifest": set(_Manifest.model_fields),
+    "defaults": set(_Defaults.model_fields),
+    "function": {f.alias or n for n, f in _Function.model_fields.items()},
+    "tests": {f.alias or n for n, f in _Test.model_fields.items()},
+}
+
+
+def _problems(
+    err: ValidationError, base: Path, doc: Document, file: str, bare: bool = False
+) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if p not in ("str", "dict[str,any]"))  # union branch labels
+        path = base if bare else (*base, *loc)
+        where = ".".join(str(p) for p in (*base, *loc))
+        out.append(Problem(file, doc.line(path), where, _message(e, loc, "function" if base else "manifest")))
+    return out
+
+
+_FRIENDLY = {
+    "string_pattern_mismatch": "must be 1 to 64 letters, digits, `-` or `_`",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+}
+
+
+def _message(e: Any, loc: tuple[Any, ...], level: str) -> str:
+    if e["type"] != "extra_forbidden":
+        if level == "function" and not loc and e["type"] in ("model_type", "model_attributes_type"):
+            return "expected a function name or a mapping with `name`"
+        return _FRIENDLY.get(e["type"], str(e["msg"]))
+    key, parent = str(loc[-1]), next((str(p) for p in reversed(loc[:-1]) if p in _KEYS), level)
+    known = sorted(_KEYS[parent])
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else f"expected one of {', '.join(known)}"
+    return f"unknown key `{key}`; {hint}"

@@ -1,0 +1,81 @@
+"""What AWS holds, as plain values: the two stages of a function and the distributions that run it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    DEVELOPMENT = "DEVELOPMENT"
+    LIVE = "LIVE"
+
+
+RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")
+CODE_LIMIT = 10_240  # bytes; the service quota, not the model's 40,960
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """FunctionConfig as UpdateFunction replaces it: all of it, every time."""
+
+    comment: str
+    runtime: str
+    key_value_store_arns: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        stores = ", ".join(self.key_value_store_arns) or "none"
+        return f"runtime: {self.runtime}\ncomment: {self.comment}\nkey-value-store: {stores}\n"
+
+
+@dataclass(frozen=True)
+class StageState:
+    """One stage of one function as read from AWS; the ETag is the version the reads rest on."""
+
+    etag: str
+    code: bytes
+    config: FunctionConfig
+    arn: str = ""
+    status: str = ""
+
+    def same_content(self, other: StageState | None) -> bool:
+        return other is not None and (self.code, self.config) == (other.code, other.config)
+
+
+@dataclass(frozen=True)
+class FunctionState:
+    """Both stages; a missing DEVELOPMENT means no such function, a missing LIVE never published."""
+
+    name: str
+    development: StageState | None
+    live: StageState | None
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A cache behaviour running a function: path None is the default behaviour."""
+
+    path_pattern: str | None
+    event_type: str
+    function_arn: str
+
+
+@dataclass(frozen=True)
+class Distribution:
+    id: str
+    domain: str
+    status: str
+    enabled: bool
+    aliases: tuple[str, ...] = ()
+    behaviours: tuple[Behaviour, ...] = ()
+    etag: str = ""
+
+
+@dataclass(frozen=True)
+class Observed:
+    """Everything one run read from AWS before deciding."""
+
+    functions: dict[str, FunctionState]
+    distributions: tuple[Distribution, ...] = ()
+    key_value_stores: dict[str, str] = field(default_factory=dict)  # name -> ARN
+    other_functions: tuple[str, ...] = ()  # in the account, not in the manifest

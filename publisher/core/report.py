@@ -1,0 +1,81 @@
+"""Result → the console report: a line per function with what happened and why, then the distributions."""
+
+from __future__ import annotations
+
+from publisher.core.result import FunctionResult, Result, Status
+
+SYMBOL = {
+    Status.CREATED: "+",
+    Status.UPDATED: "~",
+    Status.PUBLISHED: "↑",
+    Status.UNCHANGED: "=",
+    Status.BLOCKED: "⊘",
+    Status.CONFLICT: "✗",
+    Status.FAILED: "!",
+}
+PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
+
+
+def console(result: Result) -> list[str]:
+    width = max((len(f.name) for f in result.functions), default=0)
+    lines = [line for f in result.functions for line in _function(f, width)]
+    lines.append(totals(result))
+    lines += distributions(result)
+    if result.backup_dir:
+        lines.append(f"LIVE code replaced by this run was saved under {result.backup_dir}/")
+    if result.other_functions:
+        lines.append(f"In the account but not in the manifest: {', '.join(result.other_functions)}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    return lines
+
+
+def headline(f: FunctionResult) -> str:
+    what = ", ".join(f.actions) if f.status is Status.PLANNED else f.status.value
+    symbol = PLANNED_SYMBOL[f.actions[0]] if f.status is Status.PLANNED else SYMBOL[f.status]
+    return f"{symbol} {what}"
+
+
+def _function(f: FunctionResult, width: int) -> list[str]:
+    lines = [f"{headline(f):<18} {f.name:<{width}}  {f.reason}"]
+    if f.error and f.error != f.reason:
+        lines.append(f"    error: {f.error}")
+    for t in f.tests:
+        lines.append(f"    test {'pass' if t.passed else 'FAIL'}: {t.name} (utilization {t.utilization})")
+    if f.next_step:
+        lines.append(f"    next: {f.next_step}")
+    return lines
+
+
+def totals(result: Result) -> str:
+    fs = result.functions
+    if result.mode in ("plan", "preview"):
+        counts = [
+            sum(a in f.actions for f in fs if f.status is Status.PLANNED)
+            for a in ("create", "update", "publish")
+        ]
+        unchanged = sum(f.status is Status.UNCHANGED for f in fs)
+        failed = len(result.failed)
+        return (
+            f"Plan: {counts[0]} to create, {counts[1]} to update, {counts[2]} to publish, {unchanged} unchanged"
+            + (f", {failed} failed." if failed else ".")
+        )
+    parts = [f"{sum(f.status is s for f in fs)} {s.value}" for s in Status if any(f.status is s for f in fs)]
+    return f"Done: {', '.join(parts)}." if parts else "Done: nothing to do."
+
+
+def distributions(result: Result) -> list[str]:
+    if not result.distributions:
+        return []
+    by_name = {f.name: f for f in result.functions}
+    lines = ["Distributions running these functions:"]
+    for d in result.distributions:
+        aliases = f" ({', '.join(d.aliases)})" if d.aliases else ""
+        lines.append(f"  {d.id}  {d.domain}{aliases}  {d.status}{'' if d.enabled else ', disabled'}")
+        for name in d.functions:
+            for use in by_name[name].used_by:
+                if use.distribution == d.id:
+                    where = ", ".join(
+                        f"{b.path_pattern or 'default'} ({b.event_type})" for b in use.behaviours
+                    )
+                    lines.append(f"    {name}: {where}")
+    return lines

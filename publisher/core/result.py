@@ -1,0 +1,99 @@
+"""What a run did, function by function: the one value the console, the outputs and the summary read."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Status(StrEnum):
+    CREATED = "created"  # DEVELOPMENT created, not published (sync)
+    UPDATED = "updated"  # DEVELOPMENT updated, not published (sync)
+    PUBLISHED = "published"
+    UNCHANGED = "unchanged"
+    PLANNED = "planned"  # plan and preview: what would happen
+    BLOCKED = "blocked"  # a test failed: DEVELOPMENT may hold the code, LIVE does not
+    CONFLICT = "conflict"  # someone else changed DEVELOPMENT: nothing of theirs was overwritten
+    FAILED = "failed"
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TestReport(_Value):
+    name: str
+    passed: bool
+    utilization: int
+    error: str = ""
+    logs: list[str] = []
+    mismatch: str = ""  # a diff of expected against actual output
+
+
+class BehaviourReport(_Value):
+    path_pattern: str | None  # None: the default cache behaviour
+    event_type: str
+
+
+class UsageReport(_Value):
+    distribution: str
+    behaviours: list[BehaviourReport]
+
+
+class FunctionResult(_Value):
+    name: str
+    status: Status
+    actions: list[str]  # planned writes: create, update, publish
+    done: list[str] = []  # writes that took effect
+    reason: str = ""
+    error: str = ""
+    next_step: str = ""
+    runtime: str = ""
+    code_size: int = 0
+    arn: str = ""
+    development_etag: list[str | None] = [None, None]  # before, after
+    live_etag: list[str | None] = [None, None]
+    repo_diff: str = ""
+    live_diff: str = ""
+    backup: str = ""
+    tests: list[TestReport] = []
+    used_by: list[UsageReport] = []
+
+
+class DistributionReport(_Value):
+    id: str
+    domain: str
+    aliases: list[str]
+    status: str
+    enabled: bool
+    functions: list[str]  # the functions of this run that it serves
+
+
+class Result(_Value):
+    mode: str
+    functions: list[FunctionResult]
+    distributions: list[DistributionReport] = []
+    backup_dir: str = ""
+    other_functions: list[str] = []
+    warnings: list[str] = []
+
+    def named(self, *statuses: Status) -> list[str]:
+        return [f.name for f in self.functions if f.status in statuses]
+
+    @property
+    def changed(self) -> list[str]:
+        """Functions this run wrote to (or, in plan and preview, would write to)."""
+        return [f.name for f in self.functions if f.done or (f.status is Status.PLANNED and f.actions)]
+
+    @property
+    def published(self) -> list[str]:
+        return [f.name for f in self.functions if "publish" in f.done]
+
+    @property
+    def failed(self) -> list[str]:
+        return self.named(Status.FAILED, Status.CONFLICT, Status.BLOCKED)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0

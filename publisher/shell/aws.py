@@ -1,0 +1,205 @@
+"""CloudFront: typed methods over one boto3 client. The only module that imports boto3 or reads error codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from publisher.core.errors import AwsError, CredentialsMissing, NotFound, PreconditionFailed
+from publisher.core.model import Behaviour, Distribution, FunctionConfig, Stage, StageState
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A stage as listed or described: everything but the code."""
+
+    name: str
+    config: FunctionConfig
+    arn: str
+    status: str
+    etag: str = ""
+
+
+@dataclass(frozen=True)
+class TestRun:
+    error: str
+    output: dict[str, Any] | None
+    logs: tuple[str, ...]
+    utilization: int
+
+
+class CloudFront:
+    """Named after the API operations; every call names its Stage, since the default is undocumented."""
+
+    def __init__(self, endpoint_url: str | None = None, max_concurrency: int = 16) -> None:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(
+            region_name="us-east-1",  # CloudFront is global; boto3 still wants a region
+            retries={"mode": "standard", "max_attempts": 10},
+            max_pool_connections=max_concurrency + 4,
+            connect_timeout=10,
+            read_timeout=30,
+        )
+        self._client = boto3.session.Session().client("cloudfront", endpoint_url=endpoint_url, config=config)
+
+    def list_functions(self, stage: Stage) -> list[Summary]:
+        found, marker = [], ""
+        while True:
+            page = self._call("ListFunctions", Stage=stage.value, MaxItems="100", **_marker(marker))
+            found += [_summary(item) for item in page["FunctionList"].get("Items", [])]
+            marker = page["FunctionList"].get("NextMarker", "")
+            if not marker:
+                return found
+
+    def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None:
+        try:
+            out = self._call("GetFunction", Name=name, Stage=stage.value)
+        except NotFound:
+            return None
+        return out["FunctionCode"].read(), out["ETag"]
+
+    def describe_function(self, name: str, stage: Stage) -> Summary | None:
+        try:
+            out = self._call("DescribeFunction", Name=name, Stage=stage.value)
+        except NotFound:
+            return None
+        return _summary(out["FunctionSummary"], out["ETag"])
+
+    def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str:
+        out = self._call("CreateFunction", Name=name, FunctionCode=code, FunctionConfig=_config(config))
+        return str(out["ETag"])
+
+    def update_function(self, name: str, code: bytes, config: FunctionConfig, if_match: str) -> str | None:
+        out = self._call(
+            "UpdateFunction", Name=name, IfMatch=if_match, FunctionCode=code, FunctionConfig=_config(config)
+        )
+        # the model reads the ETag from a header spelled "ETtag"; the real header is the one to trust
+        etag = out["ResponseMetadata"]["HTTPHeaders"].get("etag") or out.get("ETag")
+        return str(etag) if etag else None
+
+    def publish_function(self, name: str, if_match: str) -> str:
+        out = self._call("PublishFunction", Name=name, IfMatch=if_match)
+        return str(out["FunctionSummary"].get("Status", ""))
+
+    def test_function(self, name: str, stage: Stage, if_match: str, event: bytes) -> TestRun:
+        out = self._call("TestFunction", Name=name, IfMatch=if_match, Stage=stage.value, EventObject=event)
+        result = out["TestResult"]
+        output = result.get("FunctionOutput") or ""
+        return TestRun(
+            error=result.get("FunctionErrorMessage") or "",
+            output=json.loads(output) if output else None,
+            logs=tuple(result.get("FunctionExecutionLogs") or ()),
+            utilization=int(result.get("ComputeUtilization") or 0),
+        )
+
+    def delete_function(self, name: str, if_match: str) -> None:
+        self._call("DeleteFunction", Name=name, IfMatch=if_match)
+
+    def list_key_value_stores(self) -> dict[str, str]:
+        stores, marker = {}, ""
+        while True:
+            page = self._call("ListKeyValueStores", MaxItems="100", **_marker(marker))
+            listing = page.get("KeyValueStoreList", {})
+            stores.update({s["Name"]: s["ARN"] for s in listing.get("Items", [])})
+            marker = listing.get("NextMarker", "")
+            if not marker:
+                return stores
+
+    def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
+        """One pass over every page; tenant-only distributions come from their own listing."""
+        op, extra = (
+            ("ListDistributionsByConnectionMode", {"ConnectionMode": "tenant-only"})
+            if tenant_only
+            else ("ListDistributions", {})
+        )
+        marker = ""
+        while True:
+            page = self._call(op, MaxItems="100", **extra, **_marker(marker))["DistributionList"]
+            yield from (_distribution(d) for d in page.get("Items", []))
+            marker = page.get("NextMarker", "") if page.get("IsTruncated") else ""
+            if not marker:
+                return
+
+    def get_distribution(self, dist_id: str) -> tuple[str, str]:
+        out = self._call("GetDistribution", Id=dist_id)
+        return str(out["Distribution"]["Status"]), str(out["ETag"])
+
+    def _call(self, operation: str, **params: Any) -> Any:
+        from botocore.exceptions import ClientError, NoCredentialsError
+
+        method = getattr(self._client, _snake(operation))
+        try:
+            return method(**params)
+        except NoCredentialsError:
+            raise CredentialsMissing(
+                "no AWS credentials found: configure them (e.g. aws-actions/configure-aws-credentials); "
+                "pull requests from forks get none, so run plan there only from a trusted workflow"
+            ) from None
+        except ClientError as err:
+            raise _translate(operation, err) from None
+
+
+def stage_state(summary: Summary, code: bytes, etag: str) -> StageState:
+    return StageState(etag=etag, code=code, config=summary.config, arn=summary.arn, status=summary.status)
+
+
+def _translate(operation: str, err: Any) -> AwsError:
+    error = err.response.get("Error", {})
+    code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+    status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    kind = {
+        "NoSuchFunctionExists": NotFound,
+        "EntityNotFound": NotFound,
+        "PreconditionFailed": PreconditionFailed,
+    }.get(code, AwsError)
+    return kind(operation, code, message, status)
+
+
+def _summary(item: dict[str, Any], etag: str = "") -> Summary:
+    cfg = item["FunctionConfig"]
+    stores = cfg.get("KeyValueStoreAssociations", {}).get("Items", [])
+    config = FunctionConfig(
+        cfg.get("Comment", ""), cfg["Runtime"], tuple(s["KeyValueStoreARN"] for s in stores)
+    )
+    meta = item.get("FunctionMetadata", {})
+    return Summary(item["Name"], config, meta.get("FunctionARN", ""), item.get("Status", ""), etag)
+
+
+def _config(config: FunctionConfig) -> dict[str, Any]:
+    # always sent whole: UpdateFunction replaces the config, and a missing association is a dropped one
+    stores = [{"KeyValueStoreARN": arn} for arn in config.key_value_store_arns]
+    return {
+        "Comment": config.comment,
+        "Runtime": config.runtime,
+        "KeyValueStoreAssociations": {"Quantity": len(stores), "Items": stores},
+    }
+
+
+def _distribution(d: dict[str, Any]) -> Distribution:
+    behaviours = [(None, d.get("DefaultCacheBehavior", {}))]
+    behaviours += [(b.get("PathPattern"), b) for b in d.get("CacheBehaviors", {}).get("Items", [])]
+    return Distribution(
+        id=d["Id"],
+        domain=d.get("DomainName", ""),
+        status=d.get("Status", ""),
+        enabled=bool(d.get("Enabled")),
+        aliases=tuple(d.get("Aliases", {}).get("Items", [])),
+        etag=d.get("ETag", ""),
+        behaviours=tuple(
+            Behaviour(path, a["EventType"], a["FunctionARN"])
+            for path, b in behaviours
+            for a in b.get("FunctionAssociations", {}).get("Items", [])
+        ),
+    )
+
+
+def _marker(marker: str) -> dict[str, str]:
+    return {"Marker": marker} if marker else {}
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

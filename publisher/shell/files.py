@@ -1,0 +1,117 @@
+"""The file system, confined to the workspace: the manifest and code it names, and the LIVE backups."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import stat
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from publisher.core.errors import InputError, Problem
+from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check_event, parse
+from publisher.core.model import CODE_LIMIT, StageState
+
+EVENT_FILE_LIMIT = 1_048_576
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def load_manifest(self, name: str) -> Manifest:
+        """Parse the manifest and read every file it names; every problem is reported at once."""
+        path, problem = self._inside(name, Path.cwd())
+        if problem:
+            raise InputError([Problem(name, None, "manifest", problem)])
+        data, problem = _read(path, 1_048_576, name)
+        if data is None:
+            raise InputError([Problem(name, None, "manifest", problem)])
+        manifest = parse(data, name)
+        problems: list[Problem] = []
+        specs = [self._resolve(spec, path.parent, name, problems) for spec in manifest.functions]
+        if problems:
+            raise InputError(problems)
+        return Manifest(manifest.file, tuple(specs))
+
+    def _resolve(self, spec: FunctionSpec, base: Path, file: str, problems: list[Problem]) -> FunctionSpec:
+        code = None
+        if spec.code_path is not None:
+            code = self._code(spec, base, file, problems)
+        tests = tuple(self._event(spec, t, base, file, problems) for t in spec.tests)
+        return dataclasses.replace(spec, code=code, tests=tests)
+
+    def _code(self, spec: FunctionSpec, base: Path, file: str, problems: list[Problem]) -> bytes | None:
+        where = Problem(file, spec.line("code"), f"{spec.name}.code", "")
+        path, problem = self._inside(spec.code_path or "", base)
+        data, problem = (None, problem) if problem else _read(path, CODE_LIMIT, spec.code_path or "")
+        if data is None:
+            problems.append(dataclasses.replace(where, message=problem))
+        return data
+
+    def _event(
+        self, spec: FunctionSpec, test: TestCase, base: Path, file: str, problems: list[Problem]
+    ) -> TestCase:
+        if isinstance(test.event, dict):
+            return test
+        field = f"{spec.name}.tests.{test.name}.event"
+        path, problem = self._inside(test.event, base)
+        data, problem = (None, problem) if problem else _read(path, EVENT_FILE_LIMIT, test.event)
+        event: Any = None
+        if data is not None:
+            try:
+                event = json.loads(data)
+            except ValueError as err:
+                problem = f"{test.event} is not JSON: {err}"
+        if event is not None and not isinstance(event, dict):
+            problem = f"{test.event} must hold a JSON object"
+        found = [problem] if problem and not isinstance(event, dict) else check_event(event)
+        problems.extend(Problem(file, test.line, field, m) for m in found)
+        return dataclasses.replace(test, event=event if isinstance(event, dict) else {})
+
+    def _inside(self, name: str, base: Path) -> tuple[Path, str]:
+        """A path the manifest names, refused if it is absolute or leads out of the workspace."""
+        if not name or PurePosixPath(name).is_absolute() or Path(name).is_absolute():
+            return Path(), f"`{name}` must be a path relative to the manifest"
+        path = (base / name).resolve()
+        if not path.is_relative_to(self.root):
+            return Path(), f"`{name}` leads out of the workspace"
+        return path, ""
+
+    def save_backup(self, folder: str, function: str, live: StageState) -> str:
+        """Write the LIVE code and config about to be replaced; returns the code file's path."""
+        out = self.root / folder
+        out.mkdir(parents=True, exist_ok=True)
+        stem = out / f"{function}.LIVE.{_safe(live.etag)}"
+        code = stem.with_suffix(stem.suffix + ".js")
+        code.write_bytes(live.code)
+        config = {
+            "Name": function,
+            "ETag": live.etag,
+            "FunctionARN": live.arn,
+            "Comment": live.config.comment,
+            "Runtime": live.config.runtime,
+            "KeyValueStoreARNs": list(live.config.key_value_store_arns),
+        }
+        stem.with_suffix(stem.suffix + ".json").write_text(json.dumps(config, indent=2) + "\n")
+        return os.path.relpath(code, self.root)
+
+
+def _read(path: Path, limit: int, shown: str) -> tuple[bytes | None, str]:
+    """A regular file of at most limit bytes; devices, FIFOs and folders are refused before opening."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None, f"`{shown}` does not exist"
+    if not stat.S_ISREG(mode):
+        return None, f"`{shown}` is not a regular file"
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        return None, f"`{shown}` is {path.stat().st_size:,} bytes; the limit is {limit:,}"
+    return data, ""
+
+
+def _safe(etag: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in etag)

@@ -1,0 +1,67 @@
+"""Read what AWS holds: both stages of every manifest function, all at once, in a bounded pool.
+
+Config comes in bulk from one ListFunctions per stage and code with its ETag from GetFunction, so a
+run reads each function with two calls whatever its state; everything is issued at once, so the reads
+cost one round trip plus the pages, not one per function.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, Future
+
+from publisher.core.distributions import dedupe
+from publisher.core.errors import AwsError
+from publisher.core.manifest import REMOVE, Manifest
+from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
+from publisher.shell.aws import CloudFront, Summary, stage_state
+
+
+def observe(cloudfront: CloudFront, manifest: Manifest, pool: Executor) -> Observed:
+    lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
+    codes = {
+        (spec.name, stage): pool.submit(cloudfront.get_function, spec.name, stage)
+        for spec in manifest.functions
+        for stage in Stage
+    }
+    wants_stores = any(
+        s.key_value_store not in (None, REMOVE) and not s.key_value_store.startswith("arn:")
+        for s in manifest.functions
+    )
+    stores = pool.submit(cloudfront.list_key_value_stores) if wants_stores else None
+    summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
+    functions = {
+        spec.name: FunctionState(
+            spec.name, *(_stage(summaries[st].get(spec.name), codes[spec.name, st]) for st in Stage)
+        )
+        for spec in manifest.functions
+    }
+    names = {s.name for s in manifest.functions}
+    others = tuple(sorted(n for n in summaries[Stage.DEVELOPMENT] if n not in names))
+    return Observed(functions, (), stores.result() if stores else {}, others)
+
+
+def observe_function(cloudfront: CloudFront, name: str) -> FunctionState:
+    """One function again, after a 412: describe and get both stages."""
+    stages = []
+    for stage in Stage:
+        got = cloudfront.get_function(name, stage)
+        summary = cloudfront.describe_function(name, stage) if got else None
+        stages.append(stage_state(summary, *got) if summary and got else None)
+    return FunctionState(name, stages[0], stages[1])
+
+
+def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:
+    """One paginated scan of each listing; tenant-only distributions may or may not be in the first."""
+    found = list(cloudfront.list_distributions())
+    try:
+        found += cloudfront.list_distributions(tenant_only=True)
+    except AwsError as err:  # e.g. a policy without ListDistributionsByConnectionMode: report, go on
+        return dedupe(found), [f"tenant-only distributions were not listed: {err}"]
+    return dedupe(found), []
+
+
+def _stage(summary: Summary | None, code: Future[tuple[bytes, str] | None]) -> StageState | None:
+    got = code.result()
+    if summary is None or got is None:  # created or deleted between the two reads: treat as absent
+        return None
+    return stage_state(summary, *got)
