@@ -1,0 +1,205 @@
+"""The runner's side of a container action: inputs, the output and summary files, workflow commands.
+
+Everything written to the log goes through here, so that text from outside (function source, diffs,
+AWS error messages, manifest comments) can never be read by the runner as a command.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal, TextIO
+
+Level = Literal["error", "warning", "notice"]
+LEVELS = frozenset({"error", "warning", "notice"})
+SUMMARY_LIMIT = 1024 * 1024  # bytes per step: past it the runner drops the whole summary
+
+_OUTPUT_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the runner reads its log line by line on all three
+# A line's leading whitespace as Python's str.isspace sees it: a superset of what the runner trims.
+_COMMAND_START = re.compile(r"(^|[\r\n])([^\S\r\n]*)(?=::)")
+_TRUNCATED = "\n\n*Summary truncated: GitHub shows at most 1 MiB per step.*\n"
+
+
+def read_inputs(environ: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """Each input by name, stripped; "" when unset (the runner does not enforce `required`)."""
+    return {name: environ.get(_input_variable(name), "").strip() for name in names}
+
+
+def _input_variable(name: str) -> str:
+    return "INPUT_" + name.replace(" ", "_").upper()  # hyphens are kept: INPUT_WAIT-TIMEOUT
+
+
+def is_actions(environ: Mapping[str, str], args: Sequence[str]) -> bool:
+    """Whether to run as the action: under the runner, with no arguments (`args` excludes argv[0])."""
+    return environ.get("GITHUB_ACTIONS") == "true" and not args
+
+
+def _new_delimiter() -> str:
+    return f"ghadelimiter_{uuid.uuid4()}"
+
+
+def format_output(name: str, value: str, delimiter_factory: Callable[[], str] = _new_delimiter) -> str:
+    """One GITHUB_OUTPUT record, ending with a newline."""
+    if not _OUTPUT_NAME.fullmatch(name):
+        raise ValueError(f"output name {name!r} must be letters, digits, '_' or '-'")
+    if "\n" not in value:  # the runner splits this file on LF alone
+        return f"{name}={value}\n"
+    delimiter = delimiter_factory()
+    while delimiter in value:  # the value would end its own record early
+        delimiter = delimiter_factory()
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+def write_outputs(path: str | Path, outputs: Mapping[str, str]) -> None:
+    """Appends every record in one write; a bad name raises before anything is written."""
+    records = "".join(format_output(name, value) for name, value in outputs.items())
+    with open(path, "a", encoding="utf-8", newline="") as file:
+        file.write(records)
+
+
+def append_summary(path: str | Path, markdown: str) -> None:
+    """Appends to the step summary, cut so that the file stays within the runner's limit."""
+    used = Path(path).stat().st_size if Path(path).exists() else 0
+    with open(path, "a", encoding="utf-8", newline="") as file:
+        file.write(fit_summary(markdown, SUMMARY_LIMIT - used))
+
+
+def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
+    """The markdown if it fits in `limit` UTF-8 bytes; else cut on a character boundary, with a note."""
+    data = markdown.encode()
+    if len(data) <= limit:
+        return markdown
+    room = max(limit - len(_TRUNCATED.encode()), 0)
+    return data[:room].decode(errors="ignore") + _TRUNCATED  # drops only a character cut in two
+
+
+def escape_data(text: str) -> str:
+    """A command's message: the runner decodes these, so the message cannot end its line."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A command's property value: also `:` and `,`, which would end the properties or the value."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(
+    level: Level,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    end_line: int | None = None,
+    col: int | None = None,
+    title: str | None = None,
+) -> str:
+    """`::error file=F,line=L,title=T::message`, every part escaped."""
+    if level not in LEVELS:
+        raise ValueError(f"annotation level {level!r} is not one of {sorted(LEVELS)}")
+    given = {"file": file, "line": line, "endLine": end_line, "col": col, "title": title}
+    props = ",".join(f"{key}={escape_property(str(v))}" for key, v in given.items() if v is not None)
+    return f"::{level}{' ' if props else ''}{props}::{escape_data(message)}"
+
+
+def group(title: str) -> str:
+    return f"::group::{escape_data(title)}"
+
+
+def endgroup() -> str:
+    return "::endgroup::"
+
+
+def mask(value: str) -> str:
+    """`::add-mask::` for each line: the log is masked line by line, so a multi-line value as a whole
+    would never match. Blank lines hold nothing to hide, and masking spaces would garble the log."""
+    lines = [line for line in _LINE_BREAK.split(value) if line.strip()]
+    return "\n".join(f"::add-mask::{escape_data(line)}" for line in lines)
+
+
+def _defuse_legacy(text: str) -> str:
+    # `##[name]` is a command anywhere in a line, not every runner stops it with stop-commands, and
+    # the log viewer styles `##[error]`, `##[group]`, ... by itself: a backslash breaks the marker.
+    return text.replace("##[", "##\\[")
+
+
+def _new_token() -> str:
+    return secrets.token_hex(16)
+
+
+def untrusted_block(text: str, token_factory: Callable[[], str] = _new_token) -> str:
+    """Text from outside, shown as it is (but for `##[`), with command processing stopped around it."""
+    body = _defuse_legacy(text)
+    token = token_factory()
+    # The runner resumes on `::token::` or `##[token]`, ignoring case: the text must not hold it.
+    while token.lower() in body.lower():
+        token = token_factory()
+    if body and not body.endswith("\n"):
+        body += "\n"
+    return f"::stop-commands::{token}\n{body}::{token}::"
+
+
+def neutralise(text: str) -> str:
+    """Text from outside, for the log without a block: no line starts with `::`, no `##[` is left.
+
+    A backslash goes before a leading `::`: visible, so that a reader sees the text was changed,
+    and it keeps the rest of the line as it was (unlike escaping every `:`).
+    """
+    return _COMMAND_START.sub(r"\1\2\\", _defuse_legacy(text))
+
+
+class Log:
+    """The run's log. With `commands` (under the runner) it uses workflow commands; without, plain
+    text. Either way callers pass plain text, and text from outside never becomes a command."""
+
+    def __init__(self, stream: TextIO | None = None, *, commands: bool) -> None:
+        self._stream = stream if stream is not None else sys.stdout
+        self.commands = commands
+
+    def line(self, text: str = "") -> None:
+        self._write(neutralise(text))
+
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        self._write(group(title) if self.commands else neutralise(title))
+        try:
+            yield
+        finally:
+            if self.commands:
+                self._write(endgroup())
+
+    def annotate(
+        self,
+        level: Level,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        end_line: int | None = None,
+        col: int | None = None,
+        title: str | None = None,
+    ) -> None:
+        if self.commands:
+            text = annotation(level, message, file=file, line=line, end_line=end_line, col=col, title=title)
+            self._write(text)
+            return
+        place = "".join(f"{part}:" for part in (file, line, col) if part is not None)
+        heading = " ".join(part for part in (f"{level}:", place, f"{title}:" if title else "") if part)
+        self._write(neutralise(f"{heading} {message}"))
+
+    def untrusted(self, text: str) -> None:
+        self._write(untrusted_block(text) if self.commands else neutralise(text).removesuffix("\n"))
+
+    def mask(self, value: str) -> None:
+        """Under the runner, hides the value from the log from now on; call before it is printed."""
+        if self.commands and (masks := mask(value)):
+            self._write(masks)
+
+    def _write(self, text: str) -> None:
+        self._stream.write(text + "\n")
+        self._stream.flush()  # a mask must reach the runner before anything that shows the value
