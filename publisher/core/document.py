@@ -16,6 +16,7 @@ from publisher.core.errors import Problem
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 32
+_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 Path = tuple[str | int, ...]
 
 
@@ -72,13 +73,15 @@ def _build(node: yaml.Node | None, path: Path, doc: Document) -> Any:
     if id(node) in doc.seen:
         raise _Refused(doc.lines.get(path, line), "anchors and aliases are not supported in a manifest")
     doc.seen.add(id(node))
+    if node.tag not in _TAGS:
+        raise _Refused(line, f"the tag {node.tag} is not supported")
     if isinstance(node, yaml.MappingNode):
         return _mapping(node, path, doc)
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), doc) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode):
-        if not node.tag.startswith("tag:yaml.org,2002:"):
-            raise _Refused(line, f"the tag {node.tag} is not supported")
+        if node.tag.endswith(":timestamp"):  # a date in a comment is text, not a datetime
+            return node.value
         # SafeConstructor resolves plain scalars to int, bool, null, float or str, as YAML says
         return yaml.constructor.SafeConstructor().construct_object(node)
     raise _Refused(line, "unsupported YAML node")

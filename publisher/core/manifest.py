@@ -86,9 +86,17 @@ class Manifest:
 
 def parse(data: bytes, file: str) -> Manifest:
     """Validate everything that needs no file system and no AWS; raise InputError listing every problem."""
+    manifest, problems = check(data, file)
+    if problems:
+        raise InputError(problems)
+    return manifest
+
+
+def check(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
+    """The usable entries and every problem found, so later checks (files) can add theirs to the list."""
     doc, problems = load_document(data, file)
     if doc is None:
-        raise InputError(problems)
+        return Manifest(file, ()), problems
     top, problems = _top(doc, file)
     specs: list[FunctionSpec] = []
     for i, raw in enumerate(top.functions):
@@ -97,9 +105,7 @@ def parse(data: bytes, file: str) -> Manifest:
         if spec is not None:
             specs.append(spec)
     problems += _duplicates(specs, file)
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: p.line or 0))
-    return Manifest(file, tuple(specs))
+    return Manifest(file, tuple(specs)), sorted(problems, key=lambda p: p.line or 0)
 
 
 def _top(doc: Document, file: str) -> tuple[_Manifest, list[Problem]]:

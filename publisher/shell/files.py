@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from publisher.core.errors import InputError, Problem
-from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check_event, parse
+from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event
 from publisher.core.model import CODE_LIMIT, StageState
 
 EVENT_FILE_LIMIT = 1_048_576
@@ -28,11 +28,10 @@ class Workspace:
         data, problem = _read(path, 1_048_576, name)
         if data is None:
             raise InputError([Problem(name, None, "manifest", problem)])
-        manifest = parse(data, name)
-        problems: list[Problem] = []
+        manifest, problems = check(data, name)
         specs = [self._resolve(spec, path.parent, name, problems) for spec in manifest.functions]
         if problems:
-            raise InputError(problems)
+            raise InputError(sorted(problems, key=lambda p: p.line or 0))
         return Manifest(manifest.file, tuple(specs))
 
     def _resolve(self, spec: FunctionSpec, base: Path, file: str, problems: list[Problem]) -> FunctionSpec:
@@ -66,7 +65,7 @@ class Workspace:
                 problem = f"{test.event} is not JSON: {err}"
         if event is not None and not isinstance(event, dict):
             problem = f"{test.event} must hold a JSON object"
-        found = [problem] if problem and not isinstance(event, dict) else check_event(event)
+        found = check_event(event) if isinstance(event, dict) else [problem]
         problems.extend(Problem(file, test.line, field, m) for m in found)
         return dataclasses.replace(test, event=event if isinstance(event, dict) else {})
 

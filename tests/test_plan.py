@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import pytest
+
+from publisher.core.manifest import REMOVE
+from publisher.core.model import StageState
+from publisher.core.plan import Action, make_plan
+from tests.factories import STORE, config, fn, manifest, observed, stage
+
+
+@pytest.mark.parametrize(
+    ("code", "dev", "live", "actions"),
+    [
+        (b"v2", None, None, ["create", "publish"]),
+        (b"v2", stage(b"v1"), stage(b"v1"), ["update", "publish"]),
+        (b"v2", stage(b"v2"), stage(b"v1"), ["publish"]),
+        (b"v2", stage(b"v2"), None, ["publish"]),
+        (b"v2", stage(b"v2"), stage(b"v2"), []),
+        (b"v2", stage(b"v1"), stage(b"v2"), ["update"]),  # DEVELOPMENT drifted; LIVE already serves the repo
+        (None, stage(b"v2"), stage(b"v1"), ["publish"]),  # a bare name publishes what DEVELOPMENT holds
+        (None, stage(b"v2"), stage(b"v2"), []),
+    ],
+)
+def test_writes_follow_the_stages(
+    code: bytes | None, dev: StageState | None, live: StageState | None, actions: list[str]
+) -> None:
+    plan = make_plan(manifest(fn("hdrs", code=code)), observed(hdrs=(dev, live)))
+    assert [a.value for a in plan.functions[0].actions] == actions
+    assert plan.functions[0].error is None
+
+
+def test_a_bare_name_that_does_not_exist_is_an_error() -> None:
+    plan = make_plan(manifest(fn("ghost", code=None)), observed(ghost=(None, None)))
+    assert plan.functions[0].error and "no code" in plan.functions[0].error
+    assert plan.functions[0].writes == ()
+
+
+def test_update_rests_on_the_development_etag_and_publish_after_it_on_a_fresh_one() -> None:
+    plan = make_plan(manifest(fn(code=b"v2")), observed(fn=(stage(b"v1", "DEV7"), stage(b"v1", "LIVE3"))))
+    update, publish = plan.functions[0].writes
+    assert (update.action, update.if_match) == (Action.UPDATE, "DEV7")
+    assert (publish.action, publish.if_match) == (Action.PUBLISH, None)
+
+
+def test_publish_only_rests_on_the_observed_development_etag() -> None:
+    plan = make_plan(manifest(fn(code=None)), observed(fn=(stage(b"v2", "DEV7"), stage(b"v1", "LIVE3"))))
+    assert [(w.action, w.if_match) for w in plan.functions[0].writes] == [(Action.PUBLISH, "DEV7")]
+
+
+def test_config_left_out_is_kept_including_the_key_value_store() -> None:
+    dev = stage(b"v1", comment="theirs", store=STORE)
+    plan = make_plan(manifest(fn(code=b"v2")), observed(fn=(dev, dev)))
+    assert plan.functions[0].writes[0].config == config("theirs", store=STORE)
+
+
+@pytest.mark.parametrize(
+    ("setting", "held", "expected"),
+    [
+        (None, STORE, (STORE,)),
+        (REMOVE, STORE, ()),
+        ("my-store", None, (STORE,)),
+        (STORE, None, (STORE,)),
+    ],
+)
+def test_key_value_store_by_name_arn_kept_or_removed(setting: str | None, held: str | None, expected: tuple[str, ...]) -> None:
+    dev = stage(b"v1", store=held)
+    plan = make_plan(manifest(fn(code=b"v1", key_value_store=setting)), observed({"my-store": STORE}, fn=(dev, dev)))
+    target = plan.functions[0].target
+    assert target is not None and target.config.key_value_store_arns == expected
+
+
+def test_an_unknown_key_value_store_is_an_error() -> None:
+    plan = make_plan(manifest(fn(key_value_store="nope")), observed(fn=(None, None)))
+    assert plan.functions[0].error == "KeyValueStore `nope` does not exist"
+
+
+def test_manifest_config_differences_are_named() -> None:
+    dev = stage(b"v1", comment="old")
+    plan = make_plan(manifest(fn(code=b"v1", comment="new")), observed(fn=(dev, dev)))
+    assert plan.functions[0].reason.startswith("comment differs from DEVELOPMENT")
+    assert "-comment: old" in plan.functions[0].repo_diff and "+comment: new" in plan.functions[0].repo_diff
+
+
+def test_diffs_run_repository_to_development_and_development_to_live() -> None:
+    plan = make_plan(manifest(fn(code=b"new\n")), observed(fn=(stage(b"dev\n"), stage(b"live\n"))))
+    f = plan.functions[0]
+    assert "-dev" in f.repo_diff and "+new" in f.repo_diff
+    assert "-live" in f.live_diff and "+new" in f.live_diff
+
+
+def test_create_uses_defaults_where_nothing_is_held() -> None:
+    plan = make_plan(manifest(fn(code=b"x")), observed(fn=(None, None)))
+    assert plan.functions[0].writes[0].config == config("", "cloudfront-js-2.0")
+
+
+def test_counts() -> None:
+    same = stage(b"v")
+    plan = make_plan(
+        manifest(fn("a", code=b"v"), fn("b", code=b"w"), fn("c", code=b"x")),
+        observed(a=(same, same), b=(same, same), c=(None, None)),
+    )
+    assert (plan.count(Action.CREATE), plan.count(Action.UPDATE), plan.count(Action.PUBLISH), plan.unchanged) == (1, 1, 2, 1)
