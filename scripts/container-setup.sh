@@ -3,6 +3,7 @@
 #
 #   scripts/container-setup.sh            # install podman & co, write containers.conf, build the base
 #   eval "$(scripts/container-setup.sh --env)"   # the same, then export CONTAINERS_CONF into this shell
+#   scripts/container-setup.sh --no-base  # podman and containers.conf only (a build from the real base)
 #
 # Idempotent: packages already present are not reinstalled and the stand-in base image is built only
 # once (it is kept as localhost/pybase:bookworm in podman's store).
@@ -22,7 +23,6 @@ set -euo pipefail
 STATE_DIR="${CFP_CONTAINER_STATE:-${TMPDIR:-/tmp}/cloudfront-publish-podman}"
 BASE_TAG="${CFP_BASE_TAG:-localhost/pybase:bookworm}"
 SUITE="${CFP_SUITE:-bookworm}"
-PACKAGES=(podman buildah mmdebstrap uidmap fuse-overlayfs runc)
 
 log() { printf 'container-setup: %s\n' "$*" >&2; }
 
@@ -33,13 +33,20 @@ as_root() {
   fi
 }
 
+# command -> the Debian package that provides it
+declare -A PROVIDES=(
+  [podman]=podman [buildah]=buildah [runc]=runc [newuidmap]=uidmap [fuse-overlayfs]=fuse-overlayfs
+  [mmdebstrap]=mmdebstrap
+)
+
 install_packages() {
-  local missing=() pkg
-  for pkg in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  local want=(podman buildah runc newuidmap fuse-overlayfs) missing=() cmd
+  [ "$WITH_BASE" = 1 ] && want+=(mmdebstrap)
+  for cmd in "${want[@]}"; do
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("${PROVIDES[$cmd]}")
   done
   if [ "${#missing[@]}" -eq 0 ]; then
-    log "packages present: ${PACKAGES[*]}"
+    log "present: ${want[*]}"
     return
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
@@ -47,7 +54,8 @@ install_packages() {
   fi
   log "installing ${missing[*]}"
   as_root apt-get update -q >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >&2
 }
 
 write_containers_conf() {
@@ -111,10 +119,19 @@ build_base() {
 }
 
 main() {
+  local print_env=0 arg
+  WITH_BASE=1
+  for arg in "$@"; do
+    case "$arg" in
+      --env) print_env=1 ;;
+      --no-base) WITH_BASE=0 ;;
+      *) log "unknown argument: $arg"; exit 2 ;;
+    esac
+  done
   install_packages
   write_containers_conf
-  build_base
-  if [ "${1:-}" = "--env" ]; then
+  if [ "$WITH_BASE" = 1 ]; then build_base; fi
+  if [ "$print_env" = 1 ]; then
     printf 'export CONTAINERS_CONF=%q\n' "$CONTAINERS_CONF"
   fi
 }
