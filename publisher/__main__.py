@@ -17,7 +17,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("GITHUB_ACTIONS") == "true" and not argv:
         from publisher import action
 
-        return action.main(os.environ)  # type: ignore[attr-defined,no-any-return]  # TODO action.py
+        return action.main(os.environ)
     from publisher import cli
 
     try:

@@ -1,0 +1,181 @@
+"""The Action: INPUT_* → Settings; a log group per function, outputs, annotations and the job summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from publisher.core.errors import InputError, Problem, PublisherError
+from publisher.core.report import console, headline
+from publisher.core.result import FunctionResult, Result, Status
+from publisher.core.settings import Settings, settings_from, split_names
+from publisher.shell import github
+from publisher.shell.github import Log
+
+INPUTS = (
+    "manifest",
+    "mode",
+    "functions",
+    "summary-template",
+    "backup-dir",
+    "max-concurrency",
+    "wait-for-deployment",
+    "wait-timeout-minutes",
+)
+OUTPUT_JSON_LIMIT = 512 * 1024  # outputs share 1 MB per job: past this the diffs are left out of `result`
+
+
+def settings_from_inputs(environ: Mapping[str, str]) -> Settings:
+    inputs = github.read_inputs(environ, INPUTS)
+    values: dict[str, object] = {k: v for k, v in inputs.items() if k != "functions"}
+    values["functions"] = split_names(inputs["functions"])
+    for flag in ("wait-for-deployment",):
+        if inputs[flag].lower() in ("true", "false"):
+            values[flag] = inputs[flag].lower() == "true"
+    values["run-id"] = _run_id(environ)
+    return settings_from(values, "action inputs")
+
+
+def main(environ: Mapping[str, str]) -> int:
+    log = Log(commands=True)
+    os.chdir(environ.get("GITHUB_WORKSPACE") or ".")
+    stop = threading.Event()
+    _on_cancel(stop, log)
+    try:
+        settings = settings_from_inputs(environ)
+        template = _template(settings)  # a missing template is bad input: refused before any AWS call
+        result = _run(settings, stop, log)
+    except InputError as err:
+        _annotate(log, err.problems)
+        _write_summary(
+            environ,
+            "## CloudFront Functions: input refused\n\n"
+            + "".join(f"- {github.neutralise(str(p))}\n" for p in err.problems)
+            + "\nNothing was read from or written to AWS.\n",
+        )
+        return err.exit_code
+    except PublisherError as err:
+        log.annotate("error", str(err), title="CloudFront Functions")
+        return err.exit_code
+    _report(result, template, environ, log)
+    return result.exit_code
+
+
+def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
+    from publisher.shell.aws import CloudFront
+    from publisher.shell.engine import load, run
+    from publisher.shell.files import Workspace
+
+    workspace = Workspace(Path.cwd())
+    manifest = load(settings, workspace)
+    cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
+
+    def progress(name: str, outcome: object) -> None:
+        log.line(f"{name}: done")
+
+    return run(settings, cloudfront, workspace, manifest, stop=stop, progress=progress)
+
+
+def _report(result: Result, template: str | None, environ: Mapping[str, str], log: Log) -> None:
+    for f in result.functions:
+        with log.group(f"{headline(f)}  {f.name}"):
+            _function_log(f, log)
+    for line in console(result)[len(result.functions) :]:
+        log.line(line)
+    for f in result.functions:
+        if f.status is Status.PUBLISHED:
+            log.annotate("notice", f"{f.name} published: {f.reason}", title="CloudFront Functions")
+        elif f.status in (Status.FAILED, Status.CONFLICT, Status.BLOCKED):
+            log.annotate(
+                "error",
+                f"{f.name}: {f.error} {f.next_step}".strip(),
+                title=f"CloudFront Functions: {f.status}",
+            )
+    _write_outputs(result, environ)
+    from publisher.core.summary import render_summary
+
+    _write_summary(environ, render_summary(result, environ, template))
+
+
+def _function_log(f: FunctionResult, log: Log) -> None:
+    log.line(f.reason)
+    if f.error:
+        log.line(f"error: {f.error}")
+    for t in f.tests:
+        log.line(f"test {'pass' if t.passed else 'FAIL'}: {t.name} (utilization {t.utilization})")
+        if t.logs or t.mismatch:
+            log.untrusted("\n".join([*t.logs, t.mismatch]))
+    for title, diff in (("repository → DEVELOPMENT", f.repo_diff), ("DEVELOPMENT → LIVE", f.live_diff)):
+        if diff:
+            log.line(title)
+            log.untrusted(diff)
+    if f.next_step:
+        log.line(f"next: {f.next_step}")
+
+
+def outputs(result: Result) -> dict[str, str]:
+    data = result.model_dump(mode="json")
+    text = json.dumps(data)
+    if len(text) > OUTPUT_JSON_LIMIT:
+        for f in data["functions"]:
+            f["repo_diff"] = f["live_diff"] = ""
+        data["diffs_omitted"] = True
+        text = json.dumps(data)
+    return {
+        "changed": json.dumps(result.changed),
+        "published": json.dumps(result.published),
+        "failed": json.dumps(result.failed),
+        "distributions": json.dumps([d.id for d in result.distributions]),
+        "has-changes": "true" if result.changed else "false",
+        "backup-dir": result.backup_dir,
+        "result": text,
+    }
+
+
+def _write_outputs(result: Result, environ: Mapping[str, str]) -> None:
+    if environ.get("GITHUB_OUTPUT"):
+        github.write_outputs(environ["GITHUB_OUTPUT"], outputs(result))
+
+
+def _template(settings: Settings) -> str | None:
+    if not settings.summary_template:
+        return None
+    path = Path(settings.summary_template)
+    if not path.is_file():
+        raise InputError([Problem("action inputs", None, "summary-template", f"`{path}` is not a file")])
+    return path.read_text()
+
+
+def _write_summary(environ: Mapping[str, str], markdown: str) -> None:
+    if environ.get("GITHUB_STEP_SUMMARY"):
+        github.append_summary(environ["GITHUB_STEP_SUMMARY"], markdown)
+
+
+def _annotate(log: Log, problems: list[Problem]) -> None:
+    for p in problems:
+        if p.file == "action inputs":
+            log.annotate("error", f"input `{p.field}`: {p.message}", title="CloudFront Functions: bad input")
+        else:
+            log.annotate("error", p.message, file=p.file, line=p.line, title=p.field or "manifest")
+
+
+def _run_id(environ: Mapping[str, str]) -> str:
+    ref = environ.get("GITHUB_REF", "")
+    if ref.startswith("refs/pull/"):
+        return "pr" + ref.split("/")[2]
+    return (environ.get("GITHUB_SHA") or "local")[:8]
+
+
+def _on_cancel(stop: threading.Event, log: Log) -> None:
+    """A cancelled workflow sends SIGTERM (then SIGKILL): stop starting writes, still report."""
+
+    def handler(signum: int, frame: object) -> None:
+        log.line(f"received signal {signum}: no new writes will start; finishing the report")
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
