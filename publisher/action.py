@@ -69,6 +69,7 @@ def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
     from publisher.shell.aws import CloudFront
     from publisher.shell.engine import load, run
     from publisher.shell.files import Workspace
+    from publisher.shell.testing import Tester
 
     workspace = Workspace(Path.cwd())
     manifest = load(settings, workspace)
@@ -77,7 +78,15 @@ def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
     def progress(name: str, outcome: object) -> None:
         log.line(f"{name}: done")
 
-    return run(settings, cloudfront, workspace, manifest, stop=stop, progress=progress)
+    return run(
+        settings,
+        cloudfront,
+        workspace,
+        manifest,
+        stop=stop,
+        progress=progress,
+        tester=Tester(cloudfront, settings.max_concurrency),
+    )
 
 
 def _report(result: Result, template: str | None, environ: Mapping[str, str], log: Log) -> None:

@@ -59,12 +59,15 @@ def main(argv: Sequence[str]) -> int:
     from publisher.shell.aws import CloudFront
     from publisher.shell.engine import load, run
     from publisher.shell.files import Workspace
+    from publisher.shell.testing import Tester
 
     settings = settings_from_argv(argv)
     workspace = Workspace(Path.cwd())
     manifest = load(settings, workspace)
     cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
-    result = run(settings, cloudfront, workspace, manifest)
+    result = run(
+        settings, cloudfront, workspace, manifest, tester=Tester(cloudfront, settings.max_concurrency)
+    )
     if settings.json_output:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

@@ -9,7 +9,9 @@ ARN = "arn:aws:cloudfront::123456789012:function/"
 STORE = "arn:aws:cloudfront::123456789012:key-value-store/0f3c"
 
 
-def config(comment: str = "c", runtime: str = "cloudfront-js-2.0", store: str | None = None) -> FunctionConfig:
+def config(
+    comment: str = "c", runtime: str = "cloudfront-js-2.0", store: str | None = None
+) -> FunctionConfig:
     return FunctionConfig(comment, runtime, (store,) if store else ())
 
 
@@ -25,5 +27,7 @@ def manifest(*specs: FunctionSpec) -> Manifest:
     return Manifest("cloudfront-functions.yml", specs)
 
 
-def observed(stores: dict[str, str] | None = None, **stages: tuple[StageState | None, StageState | None]) -> Observed:
+def observed(
+    stores: dict[str, str] | None = None, **stages: tuple[StageState | None, StageState | None]
+) -> Observed:
     return Observed({n: FunctionState(n, dev, live) for n, (dev, live) in stages.items()}, (), stores or {})

@@ -19,4 +19,8 @@ def test_identical_code_has_no_diff() -> None:
 
 
 def test_differences_name_each_part() -> None:
-    assert differences(b"a", config("x"), b"b", config("y", store="arn:s")) == ["code", "comment", "key-value-store"]
+    assert differences(b"a", config("x"), b"b", config("y", store="arn:s")) == [
+        "code",
+        "comment",
+        "key-value-store",
+    ]

@@ -32,8 +32,11 @@ def problems(tmp_path: Path, text: str, files: dict[str, bytes] | None = None) -
 
 
 def test_a_valid_manifest_reads_code_and_applies_defaults(tmp_path: Path) -> None:
-    m = load(tmp_path, "defaults:\n  comment: shared\nfunctions:\n  - bare\n  - name: a\n    code: src/a.js\n",
-             {"src/a.js": b"function handler(e) { return e.request }"})
+    m = load(
+        tmp_path,
+        "defaults:\n  comment: shared\nfunctions:\n  - bare\n  - name: a\n    code: src/a.js\n",
+        {"src/a.js": b"function handler(e) { return e.request }"},
+    )
     assert [f.name for f in m.functions] == ["bare", "a"]
     assert m.functions[0].code is None and m.functions[1].code == b"function handler(e) { return e.request }"
     assert m.functions[1].comment == "shared" and m.functions[1].runtime is None
@@ -49,16 +52,33 @@ def test_json_manifests_work_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
-        ("  - name: a\n    coment: x\n", "m.yml:3: functions.0.coment: unknown key `coment`; did you mean `comment`?"),
+        (
+            "  - name: a\n    coment: x\n",
+            "m.yml:3: functions.0.coment: unknown key `coment`; did you mean `comment`?",
+        ),
         ("  - name: bad.name\n", "m.yml:2: functions.0.name: must be 1 to 64 letters, digits, `-` or `_`"),
         (f"  - {'n' * 65}\n", "m.yml:2: functions.0.name: must be 1 to 64 letters"),
-        (f"  - name: a\n    comment: {'c' * 129}\n", "m.yml:3: functions.0.comment: String should have at most 128"),
-        ("  - name: a\n    runtime: node18\n", "m.yml:3: functions.0.runtime: Input should be 'cloudfront-js-1.0'"),
+        (
+            f"  - name: a\n    comment: {'c' * 129}\n",
+            "m.yml:3: functions.0.comment: String should have at most 128",
+        ),
+        (
+            "  - name: a\n    runtime: node18\n",
+            "m.yml:3: functions.0.runtime: Input should be 'cloudfront-js-1.0'",
+        ),
         ("  - name: a\n    code: missing.js\n", "m.yml:3: a.code: `missing.js` does not exist"),
-        ("  - name: a\n    runtime: cloudfront-js-1.0\n    key-value-store: s\n",
-         "m.yml:4: a.key-value-store: a KeyValueStore needs runtime cloudfront-js-2.0"),
-        ("  - name: a\n    code: ../outside.js\n", "m.yml:3: a.code: `../outside.js` leads out of the workspace"),
-        ("  - name: a\n    code: /etc/passwd\n", "m.yml:3: a.code: `/etc/passwd` must be a path relative to the manifest"),
+        (
+            "  - name: a\n    runtime: cloudfront-js-1.0\n    key-value-store: s\n",
+            "m.yml:4: a.key-value-store: a KeyValueStore needs runtime cloudfront-js-2.0",
+        ),
+        (
+            "  - name: a\n    code: ../outside.js\n",
+            "m.yml:3: a.code: `../outside.js` leads out of the workspace",
+        ),
+        (
+            "  - name: a\n    code: /etc/passwd\n",
+            "m.yml:3: a.code: `/etc/passwd` must be a path relative to the manifest",
+        ),
         ("  - name: a\n    code: big.js\n", "m.yml:3: a.code: `big.js` is 10,241 bytes; the limit is 10,240"),
         ("  - name: a\n    code: src\n", "m.yml:3: a.code: `src` is not a regular file"),
         ("  - a\n  - b\n  - a\n", "m.yml:4: name: `a` is listed twice (first at line 2)"),
@@ -108,10 +128,15 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         (b"a: &x [1]\nfunctions: *x\n", "m.yml:2: anchors and aliases are not supported"),
         (b"functions: [a]\nfunctions: [b]\n", "m.yml:2: duplicate key `functions`"),
         (b"functions: []\n", "m.yml:1: functions: List should have at least 1 item"),
-        (b"functions: [!!python/object/apply:os.system [ls]]\n", "m.yml:1: the tag tag:yaml.org,2002:python/object/apply:os.system is not supported"),
+        (
+            b"functions: [!!python/object/apply:os.system [ls]]\n",
+            "m.yml:1: the tag tag:yaml.org,2002:python/object/apply:os.system is not supported",
+        ),
     ],
 )
-def test_unreadable_manifests_are_refused_with_their_place(tmp_path: Path, data: bytes, expected: str) -> None:
+def test_unreadable_manifests_are_refused_with_their_place(
+    tmp_path: Path, data: bytes, expected: str
+) -> None:
     (tmp_path / "m.yml").write_bytes(data)
     os.chdir(tmp_path)
     with pytest.raises(InputError) as err:

@@ -62,9 +62,13 @@ def test_config_left_out_is_kept_including_the_key_value_store() -> None:
         (STORE, None, (STORE,)),
     ],
 )
-def test_key_value_store_by_name_arn_kept_or_removed(setting: str | None, held: str | None, expected: tuple[str, ...]) -> None:
+def test_key_value_store_by_name_arn_kept_or_removed(
+    setting: str | None, held: str | None, expected: tuple[str, ...]
+) -> None:
     dev = stage(b"v1", store=held)
-    plan = make_plan(manifest(fn(code=b"v1", key_value_store=setting)), observed({"my-store": STORE}, fn=(dev, dev)))
+    plan = make_plan(
+        manifest(fn(code=b"v1", key_value_store=setting)), observed({"my-store": STORE}, fn=(dev, dev))
+    )
     target = plan.functions[0].target
     assert target is not None and target.config.key_value_store_arns == expected
 
@@ -99,4 +103,9 @@ def test_counts() -> None:
         manifest(fn("a", code=b"v"), fn("b", code=b"w"), fn("c", code=b"x")),
         observed(a=(same, same), b=(same, same), c=(None, None)),
     )
-    assert (plan.count(Action.CREATE), plan.count(Action.UPDATE), plan.count(Action.PUBLISH), plan.unchanged) == (1, 1, 2, 1)
+    assert (
+        plan.count(Action.CREATE),
+        plan.count(Action.UPDATE),
+        plan.count(Action.PUBLISH),
+        plan.unchanged,
+    ) == (1, 1, 2, 1)

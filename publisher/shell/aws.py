@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ class CloudFront:
             read_timeout=30,
         )
         self._client = boto3.session.Session().client("cloudfront", endpoint_url=endpoint_url, config=config)
+        self._slots = threading.BoundedSemaphore(max_concurrency)  # the bound on calls in flight, run-wide
 
     def list_functions(self, stage: Stage) -> list[Summary]:
         found, marker = [], ""
@@ -133,7 +135,8 @@ class CloudFront:
 
         method = getattr(self._client, _snake(operation))
         try:
-            return method(**params)
+            with self._slots:
+                return method(**params)
         except NoCredentialsError:
             raise CredentialsMissing(
                 "no AWS credentials found: configure them (e.g. aws-actions/configure-aws-credentials); "
