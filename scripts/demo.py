@@ -1,0 +1,53 @@
+"""Seed the emulator as a real account might look, then run the real command line against it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+
+from emulator import Emulator, start
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+OLD_HEADERS = b"function handler(event) { return event.response; }\n"
+STEPS = (
+    ("plan: what would change, nothing written", ["plan"]),
+    ("publish: sync, test, publish what changed", ["publish"]),
+    ("publish again: nothing left to do", ["publish"]),
+)
+
+
+def seed(emu: Emulator) -> None:
+    """security-headers LIVE in an older version, run by two distributions; the KeyValueStore ab-route uses."""
+    client = boto3.client("cloudfront", endpoint_url=emu.url, region_name="us-east-1")
+    client.create_key_value_store(Name="ab-settings", Comment="A/B split")
+    emu.seed_function("security-headers", OLD_HEADERS, comment="HSTS and friends on every response", publish=True)
+    summary = client.describe_function(Name="security-headers", Stage="LIVE")["FunctionSummary"]
+    arn = summary["FunctionMetadata"]["FunctionARN"]
+    emu.seed_distribution(domain="d111111abcdef8.cloudfront.net", aliases=("www.example.com",),
+                          default_function_arns=[(arn, "viewer-response")])
+    emu.seed_distribution(domain="d222222abcdef8.cloudfront.net", aliases=("static.example.com",),
+                          behaviours=[("/assets/*", [(arn, "viewer-response")])])
+
+
+def main() -> int:
+    os.environ.update({"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"})
+    emu = start()
+    try:
+        seed(emu)
+        for title, args in STEPS:
+            print(f"\n$ cloudfront-publish {' '.join(args)}    # {title}", flush=True)
+            code = subprocess.call([sys.executable, "-m", "publisher", *args, "--endpoint-url", emu.url],
+                                   cwd=EXAMPLES)
+            if code != 0:
+                return code
+        return 0
+    finally:
+        emu.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
