@@ -18,6 +18,8 @@
 #   CFP_CONTAINER_STATE  folder for containers.conf (default: $TMPDIR/cloudfront-publish-podman)
 #   CFP_BASE_TAG         stand-in base image name (default: localhost/pybase:bookworm)
 #   CFP_SUITE            Debian suite of the stand-in base (default: bookworm)
+#   CFP_BASE_IMAGE       "dockerfile" means the build uses the Dockerfile's pinned base (a machine
+#                        that reaches the registry, such as GitHub's runners): no stand-in is built
 set -euo pipefail
 
 STATE_DIR="${CFP_CONTAINER_STATE:-${TMPDIR:-/tmp}/cloudfront-publish-podman}"
@@ -121,6 +123,7 @@ build_base() {
 main() {
   local print_env=0 arg
   WITH_BASE=1
+  if [ "${CFP_BASE_IMAGE:-}" = dockerfile ]; then WITH_BASE=0; fi
   for arg in "$@"; do
     case "$arg" in
       --env) print_env=1 ;;
