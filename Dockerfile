@@ -24,7 +24,7 @@ COPY requirements.lock ./
 RUN /opt/venv/bin/pip install --no-cache-dir --require-hashes --only-binary=:all: -r requirements.lock
 
 # The package itself: no dependency resolution, no network, the build backend from the lock.
-COPY pyproject.toml README* ./
+COPY pyproject.toml README.md ./
 COPY publisher ./publisher
 RUN /opt/venv/bin/pip install --no-cache-dir --no-deps --no-build-isolation --no-index . \
  && /opt/venv/bin/pip uninstall --yes setuptools pip \
