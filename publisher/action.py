@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from publisher.core.errors import InputError, Problem, PublisherError
+from publisher.core.outcome import Outcome
 from publisher.core.report import console, headline
 from publisher.core.result import FunctionResult, Result, Status
 from publisher.core.settings import Settings, settings_from, split_names
@@ -67,7 +68,7 @@ def main(environ: Mapping[str, str]) -> int:
 
 def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
     from publisher.shell.aws import CloudFront
-    from publisher.shell.engine import load, run
+    from publisher.shell.engine import Hooks, load, run
     from publisher.shell.files import Workspace
     from publisher.shell.testing import Tester
 
@@ -75,18 +76,13 @@ def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
     manifest = load(settings, workspace)
     cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
 
-    def progress(name: str, outcome: object) -> None:
-        log.line(f"{name}: done")
+    def progress(name: str, outcome: Outcome) -> None:
+        log.line(f"{name}: {outcome.status.value if outcome.status else ', '.join(outcome.done) or 'done'}")
 
-    return run(
-        settings,
-        cloudfront,
-        workspace,
-        manifest,
-        stop=stop,
-        progress=progress,
-        tester=Tester(cloudfront, settings.max_concurrency),
+    hooks = Hooks(
+        stop=stop, tester=Tester(cloudfront, settings.max_concurrency), progress=progress, say=log.line
     )
+    return run(settings, cloudfront, workspace, manifest, hooks)
 
 
 def _report(result: Result, template: str | None, environ: Mapping[str, str], log: Log) -> None:

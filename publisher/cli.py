@@ -55,9 +55,13 @@ def settings_from_argv(argv: Sequence[str]) -> Settings:
     )
 
 
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")  # progress goes to stderr, so --json output stays parseable
+
+
 def main(argv: Sequence[str]) -> int:
     from publisher.shell.aws import CloudFront
-    from publisher.shell.engine import load, run
+    from publisher.shell.engine import Hooks, load, run
     from publisher.shell.files import Workspace
     from publisher.shell.testing import Tester
 
@@ -65,9 +69,8 @@ def main(argv: Sequence[str]) -> int:
     workspace = Workspace(Path.cwd())
     manifest = load(settings, workspace)
     cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
-    result = run(
-        settings, cloudfront, workspace, manifest, tester=Tester(cloudfront, settings.max_concurrency)
-    )
+    hooks = Hooks(tester=Tester(cloudfront, settings.max_concurrency), say=_say)
+    result = run(settings, cloudfront, workspace, manifest, hooks)
     if settings.json_output:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

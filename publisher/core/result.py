@@ -70,6 +70,12 @@ class DistributionReport(_Value):
     functions: list[str]  # the functions of this run that it serves
 
 
+class WaitReport(_Value):
+    timeout_minutes: float
+    deployed: list[str]  # distribution Ids
+    timed_out: list[str]
+
+
 class Result(_Value):
     mode: str
     functions: list[FunctionResult]
@@ -77,6 +83,7 @@ class Result(_Value):
     backup_dir: str = ""
     other_functions: list[str] = []
     warnings: list[str] = []
+    wait: WaitReport | None = None
 
     def named(self, *statuses: Status) -> list[str]:
         return [f.name for f in self.functions if f.status in statuses]
@@ -96,4 +103,4 @@ class Result(_Value):
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or (self.wait and self.wait.timed_out) else 0

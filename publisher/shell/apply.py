@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from publisher.core.errors import AwsError, PreconditionFailed
 from publisher.core.model import FunctionState, Stage, StageState
@@ -21,7 +22,11 @@ from publisher.shell.observe import observe_function
 
 ATTEMPTS = 3  # writes retried after a 412 that re-reading showed to be harmless
 
-Tester = Callable[[FunctionPlan, str], list[TestReport]]
+
+class Tester(Protocol):
+    def __call__(self, fp: FunctionPlan, etag: str, name: str | None = None) -> list[TestReport]: ...
+
+
 Backup = Callable[[str, StageState], str]
 
 

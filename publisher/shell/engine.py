@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from publisher.core.errors import AwsError, InputError, Problem
@@ -12,14 +13,26 @@ from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, StageState
 from publisher.core.outcome import Outcome, assemble
 from publisher.core.plan import FunctionPlan, Mode, Plan, make_plan
-from publisher.core.result import Result, Status
+from publisher.core.result import Result, Status, WaitReport
 from publisher.core.settings import Settings
 from publisher.shell.apply import Applier, Blocked, Cancelled, Conflict, Tester
 from publisher.shell.aws import CloudFront
 from publisher.shell.files import Workspace
 from publisher.shell.observe import observe, scan_distributions
+from publisher.shell.preview import preview
+from publisher.shell.wait import wait_for_deployment
 
 Progress = Callable[[str, Outcome], None]
+
+
+@dataclass
+class Hooks:
+    """How a run is watched and steered from outside: cancellation, tests, progress lines."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    tester: Tester | None = None
+    progress: Progress | None = None
+    say: Callable[[str], None] = lambda line: None
 
 
 def load(settings: Settings, workspace: Workspace) -> Manifest:
@@ -38,12 +51,9 @@ def run(
     cloudfront: CloudFront,
     workspace: Workspace,
     manifest: Manifest,
-    *,
-    stop: threading.Event | None = None,
-    tester: Tester | None = None,
-    progress: Progress | None = None,
+    hooks: Hooks | None = None,
 ) -> Result:
-    stop = stop or threading.Event()
+    hooks = hooks or Hooks()
     with ThreadPoolExecutor(settings.max_concurrency + 1, thread_name_prefix="cf") as pool:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
         observed = observe(cloudfront, manifest, pool)
@@ -51,15 +61,44 @@ def run(
         _refuse_unresolved(plan, manifest)
         outcomes = (
             {}
-            if settings.mode in (Mode.PLAN, Mode.PREVIEW)
-            else _apply(
-                plan, settings, cloudfront, workspace, stop=stop, tester=tester, progress=progress, pool=pool
-            )
+            if settings.mode is Mode.PLAN
+            else _apply(plan, settings, cloudfront, workspace, hooks, pool=pool)
         )
         distributions, warnings = scan.result()
-    return assemble(
+    result = assemble(
         plan, settings.mode, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings
     )
+    if settings.wait_for_deployment and result.published:
+        result = _wait(result, distributions, cloudfront, settings, hooks)
+    return result
+
+
+def _wait(
+    result: Result,
+    distributions: tuple[Distribution, ...],
+    cloudfront: CloudFront,
+    settings: Settings,
+    hooks: Hooks,
+) -> Result:
+    published = set(result.published)
+    affected = {d.id for d in result.distributions if published & set(d.functions)}
+    before = {d.id: d.etag for d in distributions if d.id in affected}
+    hooks.say(
+        f"waiting up to {settings.wait_timeout_minutes:g} min for {len(before)} distributions to deploy"
+    )
+    watch = wait_for_deployment(cloudfront, before, settings.wait_timeout_minutes * 60, hooks.say)
+    reports = [
+        r.model_copy(update={"status": "Deployed" if r.id in watch.deployed else "InProgress"})
+        if r.id in affected
+        else r
+        for r in result.distributions
+    ]
+    report = WaitReport(
+        timeout_minutes=settings.wait_timeout_minutes,
+        deployed=sorted(watch.deployed),
+        timed_out=watch.pending,
+    )
+    return result.model_copy(update={"distributions": reports, "wait": report})
 
 
 def _apply(
@@ -67,26 +106,26 @@ def _apply(
     settings: Settings,
     cloudfront: CloudFront,
     workspace: Workspace,
+    hooks: Hooks,
     *,
-    stop: threading.Event,
-    tester: Tester | None,
-    progress: Progress | None,
     pool: ThreadPoolExecutor,
 ) -> dict[str, Outcome]:
+    if settings.mode is Mode.PREVIEW:
+        return preview(plan, cloudfront, hooks.tester, hooks.stop, settings.run_id)
     folder = f"{settings.backup_dir}/{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
 
     def backup(name: str, live: StageState) -> str:
         return workspace.save_backup(folder, name, live)
 
-    applier = Applier(cloudfront, settings.mode, backup, tester, stop)
+    applier = Applier(cloudfront, settings.mode, backup, hooks.tester, hooks.stop)
     futures = {
         fp.name: pool.submit(_apply_one, applier, fp) for fp in plan.functions if fp.writes and not fp.error
     }
     outcomes = {}
     for name, future in futures.items():
         outcomes[name] = future.result()
-        if progress:
-            progress(name, outcomes[name])
+        if hooks.progress:
+            hooks.progress(name, outcomes[name])
     return outcomes
 
 

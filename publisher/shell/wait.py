@@ -1,0 +1,38 @@
+"""Wait, with a timeout, until every distribution that runs a published function is Deployed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from publisher.core.deployment import Watch, next_delay
+from publisher.shell.aws import CloudFront
+
+
+def wait_for_deployment(
+    cloudfront: CloudFront,
+    before: dict[str, str],
+    timeout: float,
+    progress: Callable[[str], None],
+    *,
+    grace: float = 30.0,
+    first_delay: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Watch:
+    """Polls all pending distributions together each round; returns the watch, pending ones timed out."""
+    watch, start, delay = Watch(dict(before), grace), clock(), first_delay
+    with ThreadPoolExecutor(min(16, max(1, len(before)))) as pool:
+        while watch.pending:
+            elapsed = clock() - start
+            ids = watch.pending
+            for dist_id, (status, etag) in zip(ids, pool.map(cloudfront.get_distribution, ids), strict=True):
+                watch.observe(dist_id, status, etag, elapsed)
+            progress(f"{len(watch.deployed)} of {len(before)} distributions deployed after {elapsed:.0f} s")
+            remaining = timeout - (clock() - start)
+            if not watch.pending or remaining <= 0:
+                break
+            sleep(min(delay, remaining))
+            delay = next_delay(delay)
+    return watch
