@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +14,7 @@ from publisher.core.report import console, headline
 from publisher.core.result import FunctionResult, Result, Status
 from publisher.core.settings import Settings, settings_from, split_names
 from publisher.shell import github
+from publisher.shell.engine import cancel_on_signals
 from publisher.shell.github import Log
 
 INPUTS = (
@@ -45,11 +45,11 @@ def main(environ: Mapping[str, str]) -> int:
     log = Log(commands=True)
     os.chdir(environ.get("GITHUB_WORKSPACE") or ".")
     stop = threading.Event()
-    _on_cancel(stop, log)
     try:
         settings = settings_from_inputs(environ)
         template = _template(settings)  # a missing template is bad input: refused before any AWS call
-        result = _run(settings, stop, log)
+        with cancel_on_signals(stop, log.line):
+            result = _run(settings, stop, log)
     except InputError as err:
         _annotate(log, err.problems)
         _write_summary(
@@ -173,14 +173,3 @@ def _run_id(environ: Mapping[str, str]) -> str:
     if ref.startswith("refs/pull/"):
         return "pr" + ref.split("/")[2]
     return (environ.get("GITHUB_SHA") or "local")[:8]
-
-
-def _on_cancel(stop: threading.Event, log: Log) -> None:
-    """A cancelled workflow sends SIGTERM (then SIGKILL): stop starting writes, still report."""
-
-    def handler(signum: int, frame: object) -> None:
-        log.line(f"received signal {signum}: no new writes will start; finishing the report")
-        stop.set()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, handler)

@@ -61,7 +61,7 @@ def _say(line: str) -> None:
 
 def main(argv: Sequence[str]) -> int:
     from publisher.shell.aws import CloudFront
-    from publisher.shell.engine import Hooks, load, run
+    from publisher.shell.engine import Hooks, cancel_on_signals, load, run
     from publisher.shell.files import Workspace
     from publisher.shell.testing import Tester
 
@@ -70,7 +70,8 @@ def main(argv: Sequence[str]) -> int:
     manifest = load(settings, workspace)
     cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
     hooks = Hooks(tester=Tester(cloudfront, settings.max_concurrency), say=_say)
-    result = run(settings, cloudfront, workspace, manifest, hooks)
+    with cancel_on_signals(hooks.stop, _say):
+        result = run(settings, cloudfront, workspace, manifest, hooks)
     if settings.json_output:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

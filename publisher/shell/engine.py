@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,6 +35,23 @@ class Hooks:
     tester: Tester | None = None
     progress: Progress | None = None
     say: Callable[[str], None] = lambda line: None
+
+
+@contextmanager
+def cancel_on_signals(stop: threading.Event, say: Callable[[str], None]) -> Iterator[None]:
+    """A cancelled workflow sends SIGTERM (SIGKILL later), a person Ctrl-C: stop starting new writes,
+    let the one in flight finish, and still write the report of what was done."""
+
+    def handler(signum: int, frame: object) -> None:
+        say(f"received signal {signum}: no new writes will start; finishing the report")
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def load(settings: Settings, workspace: Workspace) -> Manifest:
