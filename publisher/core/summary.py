@@ -117,19 +117,21 @@ def _run_context(environ: Mapping[str, str]) -> dict[str, str]:
 # --- Filters: untrusted text, made safe for the place it goes ----------------------------------------
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # CommonMark ends a line on all three
-_MARKDOWN = re.compile(r"([\\`*_\[\]~])")  # code spans, emphasis, links and images, strikethrough
+# Character references, not backslashes: they read the same in Markdown, in a table cell and inside
+# an HTML block (a `<summary>` line), where Markdown is not parsed and a backslash would show.
+_ESCAPES = str.maketrans(
+    {c: f"&#{ord(c)};" for c in "\\`*_[]~|"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+)
 _MENTION = re.compile(r"@(?=\w)")
-_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")  # would start a heading, quote or list
+_BLOCK_START = re.compile(r"^(\s*)([#+=-])|^(\s*\d+)([.)])")  # a heading or a list item
 _FENCE_RUN = re.compile(r"`+|~+")
 
 
 def inline(value: object) -> str:
     """Text for running Markdown or HTML: shows as it reads, on one line, and links or mentions nothing."""
-    text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    text = _MARKDOWN.sub(r"\\\1", text).replace("|", "&#124;")
+    text = ("" if value is None else str(value)).translate(_ESCAPES)
     text = _MENTION.sub("@\u200b", text)  # a zero-width space: `@name` no longer mentions anyone
-    text = _BLOCK_START.sub(r"\1\\\2", text)
+    text = _BLOCK_START.sub(lambda m: f"{m[1]}&#{ord(m[2])};" if m[2] else f"{m[3]}&#{ord(m[4])};", text)
     return _LINE_BREAK.sub("<br>", text)
 
 
