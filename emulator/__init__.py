@@ -1,0 +1,27 @@
+"""A local CloudFront control plane for the project's tests, demo and benchmarks.
+
+moto's server mode serves CloudFront over real HTTP; the emulator keeps it for what moto does well
+(distributions, KeyValueStores, tags, invalidations) and replaces or extends it where moto falls
+short of the service:
+
+- CloudFront Functions with two stages, each with its own code, config and ETag; 412 on a stale
+  If-Match, 400 on a missing one; UpdateFunction's ETag sent as the service does (see responses.py);
+  PublishFunction without ETag, redeploying every distribution that runs the function.
+- TestFunction runs the code in node (runtime.py, runtime/harness.js).
+- Distributions keep their FunctionAssociations, change ETag on every change, stay InProgress for
+  `deploy_delay` seconds, page by Id, and can be listed by connection mode.
+- A middleware counts every request by operation and adds latency, a rate limit and faults.
+
+Choices where AWS documents nothing:
+- A missing `Stage` means LIVE once the function is published, DEVELOPMENT before (functions.py).
+- ListFunctions without `Stage` lists both stages of each published function.
+- Plain ListDistributions leaves tenant-only distributions out; only
+  ListDistributionsByConnectionMode(tenant-only) lists them.
+- TestFunction answers InvalidIfMatchVersion to a stale If-Match (no PreconditionFailed is modelled).
+"""
+
+from __future__ import annotations
+
+from emulator.server import Emulator, start
+
+__all__ = ["Emulator", "start"]

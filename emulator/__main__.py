@@ -1,0 +1,47 @@
+"""`python -m emulator`: run the emulator in the foreground (for the demo and the AWS CLI)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+
+from emulator.server import Emulator
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m emulator", description="A local CloudFront control plane."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    parser.add_argument(
+        "--rate-limit", type=float, default=None, help="requests per second before Throttling"
+    )
+    parser.add_argument(
+        "--deploy-delay", type=float, default=0.0, help="seconds a distribution stays InProgress"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--log-requests", action="store_true", help="print one line per request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
+    emulator = Emulator(
+        args.host, args.port, args.latency, args.rate_limit, args.deploy_delay, args.seed, args.log_requests
+    ).start()
+    print(emulator.url, flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

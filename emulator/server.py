@@ -1,0 +1,187 @@
+"""The emulator: moto's server app with the project's CloudFront handlers, behind the fault middleware.
+
+moto's DomainDispatcherApplication still routes by service (so other AWS APIs answer as moto does);
+for CloudFront it gets this emulator's own Flask app, whose one catch-all route hands every request to
+`EmulatorResponse` bound to this emulator's state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from flask import Flask
+from moto.core.utils import convert_to_flask_response
+from moto.moto_server.werkzeug_app import (
+    BackendRequest,
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from emulator import seeding
+from emulator.faults import DEFAULT_RANDOM_FAULTS, Controls
+from emulator.middleware import FaultMiddleware
+from emulator.responses import EmulatorResponse
+from emulator.state import State
+
+HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"]
+
+
+class QuietRequestHandler(MotoRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+def cloudfront_app(state: State) -> Flask:
+    def dispatch(request: Any, full_url: str, headers: Any) -> Any:
+        return EmulatorResponse(state)._dispatch(request, full_url, headers)
+
+    app = Flask("emulator")
+    app.request_class = BackendRequest
+    view = convert_to_flask_response(dispatch)
+    app.add_url_rule("/<path:path>", "cloudfront", view, methods=HTTP_METHODS, strict_slashes=False)
+    return app
+
+
+class Emulator:
+    """A CloudFront control plane on a local port; see the package docstring for what it emulates."""
+
+    def __init__(  # noqa: PLR0917 - the public API takes these positionally too
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        rate_limit: float | None = None,
+        deploy_delay: float = 0.0,
+        seed: int = 0,
+        log_requests: bool = False,
+    ) -> None:
+        self.state = State(seed, deploy_delay)
+        self.controls = Controls(seed, latency, rate_limit)
+        self._stopping = threading.Event()
+        dispatcher = DomainDispatcherApplication(self._create_app)
+        app = FaultMiddleware(dispatcher, self.controls, self._stopping)
+        handler = MotoRequestHandler if log_requests else QuietRequestHandler
+        self._server = make_server(host, port, app, threaded=True, request_handler=handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="cloudfront-emulator", daemon=True
+        )
+
+    def _create_app(self, service: Any) -> Flask:
+        return cloudfront_app(self.state) if service == "cloudfront" else create_backend_app(service)
+
+    def start(self) -> Emulator:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.host}:{self._server.port}"
+
+    # Traffic
+
+    def counts(self) -> dict[str, int]:
+        return self.controls.counts()
+
+    def writes(self) -> int:
+        return self.controls.writes()
+
+    def reset_counts(self) -> None:
+        self.controls.reset_counts()
+
+    @property
+    def latency(self) -> float:
+        return self.controls.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.controls.latency = seconds
+
+    @property
+    def rate_limit(self) -> float | None:
+        return self.controls.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, per_second: float | None) -> None:
+        self.controls.rate_limit = per_second
+
+    @property
+    def timeout_seconds(self) -> float:
+        """How long the "timeout" fault holds a request before dropping it."""
+        return self.controls.timeout_seconds
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, seconds: float) -> None:
+        self.controls.timeout_seconds = seconds
+
+    @property
+    def deploy_delay(self) -> float:
+        return self.state.backend.deploy_delay
+
+    @deploy_delay.setter
+    def deploy_delay(self, seconds: float) -> None:
+        with self.state.lock:
+            self.state.backend.deploy_delay = seconds
+
+    def inject(self, operation: str, fault: str, times: int = 1, function: str | None = None) -> None:
+        self.controls.inject(operation, fault, times, function)
+
+    def fault_rate(self, rate: float, faults: Sequence[str] = DEFAULT_RANDOM_FAULTS) -> None:
+        self.controls.fault_rate(rate, faults)
+
+    def before(self, operation: str, callback: Callable[[Emulator], object]) -> None:
+        self.controls.before(operation, lambda: callback(self))
+
+    # Direct inserts
+
+    def seed_function(  # noqa: PLR0917 - the public API
+        self,
+        name: str,
+        code: bytes,
+        runtime: str = "cloudfront-js-2.0",
+        comment: str = "",
+        kvs_arn: str | None = None,
+        publish: bool = False,
+    ) -> str:
+        return seeding.seed_function(
+            self.state, name, code, runtime=runtime, comment=comment, kvs_arn=kvs_arn, publish=publish
+        )
+
+    def seed_distribution(  # noqa: PLR0917 - the public API
+        self,
+        id: str | None = None,
+        domain: str | None = None,
+        aliases: Sequence[str] = (),
+        default_function_arns: seeding.Associations = (),
+        behaviours: seeding.Behaviours = (),
+        enabled: bool = True,
+        connection_mode: str | None = None,
+    ) -> str:
+        config = seeding.distribution_config(
+            aliases, default_function_arns, behaviours, enabled, connection_mode
+        )
+        return seeding.seed_distribution(self.state, config, id, domain)
+
+    def seed_kvs_data(self, arn: str, data: Mapping[str, str]) -> None:
+        seeding.seed_kvs_data(self.state, arn, data)
+
+
+def start(  # noqa: PLR0917 - the public API
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency: float = 0.0,
+    rate_limit: float | None = None,
+    deploy_delay: float = 0.0,
+    seed: int = 0,
+) -> Emulator:
+    """Start an emulator on a background thread and return at once; `stop()` it when done."""
+    return Emulator(host, port, latency, rate_limit, deploy_delay, seed).start()
