@@ -113,14 +113,15 @@ class CloudFront:
 
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
         """One pass over every page; tenant-only distributions come from their own listing."""
+        # the same page size, typed differently: a string for one operation, an integer for the other
         op, extra = (
-            ("ListDistributionsByConnectionMode", {"ConnectionMode": "tenant-only"})
+            ("ListDistributionsByConnectionMode", {"ConnectionMode": "tenant-only", "MaxItems": 100})
             if tenant_only
-            else ("ListDistributions", {})
+            else ("ListDistributions", {"MaxItems": "100"})
         )
         marker = ""
         while True:
-            page = self._call(op, MaxItems="100", **extra, **_marker(marker))["DistributionList"]
+            page = self._call(op, **extra, **_marker(marker))["DistributionList"]
             yield from (_distribution(d) for d in page.get("Items", []))
             marker = page.get("NextMarker", "") if page.get("IsTruncated") else ""
             if not marker:
@@ -131,7 +132,7 @@ class CloudFront:
         return str(out["Distribution"]["Status"]), str(out["ETag"])
 
     def _call(self, operation: str, **params: Any) -> Any:
-        from botocore.exceptions import ClientError, NoCredentialsError
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
         method = getattr(self._client, _snake(operation))
         try:
@@ -144,6 +145,8 @@ class CloudFront:
             ) from None
         except ClientError as err:
             raise _translate(operation, err) from None
+        except BotoCoreError as err:  # no answer after the retries: connection, timeout, parameters
+            raise AwsError(operation, type(err).__name__, str(err)) from None
 
 
 def stage_state(summary: Summary, code: bytes, etag: str) -> StageState:
