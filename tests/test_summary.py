@@ -19,6 +19,7 @@ from publisher.core.result import (
     Result,
     Status,
     UsageReport,
+    WaitReport,
 )
 from publisher.core.result import (
     TestReport as CaseReport,
@@ -75,13 +76,15 @@ def function(name: str, status: Status, **fields: object) -> FunctionResult:
     return FunctionResult(name=name, status=status, **(values | fields))  # type: ignore[arg-type]
 
 
-def distribution(id: str, functions: list[str], enabled: bool = True) -> DistributionReport:
+def distribution(
+    id: str, functions: list[str], enabled: bool = True, status: str = "Deployed"
+) -> DistributionReport:
     if id == "E2QWRUHAPOMQZL":
         return DistributionReport(
             id=id,
             domain="d111111abcdef8.cloudfront.net",
             aliases=["www.example.com", "example.com"],
-            status="Deployed",
+            status=status,
             enabled=enabled,
             functions=functions,
         )
@@ -159,6 +162,7 @@ def publish_run() -> Result:
         ],
         backup_dir="cloudfront-backups/20250301T101500Z",
         other_functions=["legacy-auth", "old-rewrite"],
+        wait=WaitReport(timeout_minutes=20, deployed=["E2QWRUHAPOMQZL"], timed_out=[]),
     )
 
 
@@ -233,10 +237,11 @@ def failure_run() -> Result:
         mode="publish",
         functions=[redirect_published(), failed],
         distributions=[
-            distribution("E2QWRUHAPOMQZL", ["redirect-www"]),
+            distribution("E2QWRUHAPOMQZL", ["redirect-www"], status="InProgress"),
             distribution("E1STATIC9XK2Q", ["add-headers"], enabled=False),
         ],
         backup_dir="cloudfront-backups/20250301T101500Z",
+        wait=WaitReport(timeout_minutes=7.5, deployed=[], timed_out=["E2QWRUHAPOMQZL"]),
     )
 
 

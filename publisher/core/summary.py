@@ -75,6 +75,8 @@ def _result_context(result: Result) -> dict[str, object]:
         {**d.model_dump(mode="json"), "url": console_url(d.id), "uses": _uses(result, d.id)}
         for d in result.distributions
     ]
+    if result.wait is not None:
+        data["wait"]["minutes"] = f"{result.wait.timeout_minutes:g}"
     planned = [f for f in result.functions if f.status is Status.PLANNED]
     data.update(
         planning=result.mode in PLANNING,
