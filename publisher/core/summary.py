@@ -131,7 +131,7 @@ _FENCE_RUN = re.compile(r"`+|~+")
 
 def inline(value: object) -> str:
     """Text for running Markdown or HTML: shows as it reads, on one line, and links or mentions nothing."""
-    text = ("" if value is None else str(value)).translate(_ESCAPES)
+    text = ("" if value is None else str(value)).rstrip("\r\n").translate(_ESCAPES)
     text = _MENTION.sub("@\u200b", text)  # a zero-width space: `@name` no longer mentions anyone
     text = _BLOCK_START.sub(lambda m: f"{m[1]}&#{ord(m[2])};" if m[2] else f"{m[3]}&#{ord(m[4])};", text)
     return _LINE_BREAK.sub("<br>", text)
@@ -153,8 +153,9 @@ def fence(value: object, language: str = "diff") -> str:
 
 
 def code_size(value: int) -> str:
-    """`1,234 B / 10 KB (12 %)`: a function's code against CloudFront's limit."""
-    return f"{value:,} B / {CODE_LIMIT // 1024} KB ({value * 100 // CODE_LIMIT} %)"
+    """`1,234 B / 10 KB (12 %)`: a function's code against CloudFront's limit. The spaces within each
+    quantity do not break, so that a narrow table cell never leaves a `%` alone on a line."""
+    return f"{value:,}\u00a0B / {CODE_LIMIT // 1024}\u00a0KB ({value * 100 // CODE_LIMIT}\u00a0%)"
 
 
 FILTERS: dict[str, Callable[..., str]] = {"cell": cell, "inline": inline, "fence": fence, "bytes": code_size}
