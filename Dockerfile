@@ -1,10 +1,11 @@
 # CloudFront Functions Publish: the container that GitHub's runner builds from action.yml.
 #
 # Base: Debian bookworm slim with CPython 3.11, pinned by the digest of its multi-platform index.
-# Fully qualified, so that podman (which may have no unqualified-search registries) pulls it too.
+# A short name: Docker resolves it to the official image, podman through the `python` alias that
+# Debian's and Ubuntu's containers-common ship in registries.conf.d/shortnames.conf.
 # It is kept in one ARG so that a machine without registry access can build from its own stand-in
 # (scripts/build-image.sh passes --build-arg BASE_IMAGE=localhost/pybase:bookworm).
-ARG BASE_IMAGE=docker.io/library/python:3.11-slim-bookworm@sha256:d29f48a31a8b408ed19272ca1e7b10ebae13b240a27e862d3d4217c528e2e0c3
+ARG BASE_IMAGE=python:3.11-slim-bookworm@sha256:d29f48a31a8b408ed19272ca1e7b10ebae13b240a27e862d3d4217c528e2e0c3
 
 # ---- build: a venv with the hashed lock and the package; pip and setuptools removed afterwards ----
 FROM ${BASE_IMAGE} AS build
