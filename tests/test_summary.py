@@ -140,6 +140,9 @@ def headers_unchanged() -> FunctionResult:
     )
 
 
+WAITED = WaitReport(timeout_minutes=20, deployed=["E2QWRUHAPOMQZL"], timed_out=[])
+
+
 def publish_run() -> Result:
     created = function(
         "geo-route",
@@ -162,7 +165,7 @@ def publish_run() -> Result:
         ],
         backup_dir="cloudfront-backups/20250301T101500Z",
         other_functions=["legacy-auth", "old-rewrite"],
-        wait=WaitReport(timeout_minutes=20, deployed=["E2QWRUHAPOMQZL"], timed_out=[]),
+        wait=WAITED,
     )
 
 
@@ -381,6 +384,24 @@ def test_the_context_holds_plain_values_and_derived_lists() -> None:
         "commit_url": f"https://github.com/example/edge-functions/commit/{RUN['GITHUB_SHA']}",
         "run_url": "https://github.com/example/edge-functions/actions/runs/9876543210",
     }
+
+
+def test_every_context_key_is_documented() -> None:
+    documented = (Path(__file__).parent.parent / "docs" / "summary-context.md").read_text(encoding="utf-8")
+    context = summary_context(blocked_run().model_copy(update={"wait": WAITED}), RUN)
+    result = context["result"]
+    assert isinstance(result, dict)
+    keys = {
+        *context,
+        *result,
+        *context["run"],  # type: ignore[misc]
+        *result["functions"][0],
+        *result["functions"][0]["tests"][0],
+        *result["distributions"][0],
+        *result["wait"],
+    }
+    missing = sorted(k for k in keys if f"`{k}`" not in documented and f"`{k}(" not in documented)
+    assert missing == []
 
 
 def test_without_the_runner_the_built_in_template_still_renders() -> None:
