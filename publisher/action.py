@@ -85,7 +85,7 @@ def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
     return run(settings, cloudfront, workspace, manifest, hooks)
 
 
-def _report(result: Result, template: str | None, environ: Mapping[str, str], log: Log) -> None:
+def _report(result: Result, template: tuple[str, str] | None, environ: Mapping[str, str], log: Log) -> None:
     for f in result.functions:
         with log.group(f"{headline(f)}  {f.name}"):
             _function_log(f, log)
@@ -103,7 +103,8 @@ def _report(result: Result, template: str | None, environ: Mapping[str, str], lo
     _write_outputs(result, environ)
     from publisher.core.summary import render_summary
 
-    _write_summary(environ, render_summary(result, environ, template))
+    text, path = template or (None, "summary template")
+    _write_summary(environ, render_summary(result, environ, text, template_path=path))
 
 
 def _function_log(f: FunctionResult, log: Log) -> None:
@@ -146,13 +147,18 @@ def _write_outputs(result: Result, environ: Mapping[str, str]) -> None:
         github.write_outputs(environ["GITHUB_OUTPUT"], outputs(result))
 
 
-def _template(settings: Settings) -> str | None:
+def _template(settings: Settings) -> tuple[str, str] | None:
+    """The user's summary template, rendered once on a sample so a mistake is refused before AWS."""
     if not settings.summary_template:
         return None
+    from publisher.core.summary import check_template
+
     path = Path(settings.summary_template)
     if not path.is_file():
         raise InputError([Problem("action inputs", None, "summary-template", f"`{path}` is not a file")])
-    return path.read_text()
+    text = path.read_text(encoding="utf-8", errors="replace")
+    check_template(text, settings.summary_template)
+    return text, settings.summary_template
 
 
 def _write_summary(environ: Mapping[str, str], markdown: str) -> None:

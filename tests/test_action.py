@@ -92,3 +92,18 @@ def test_a_manifest_error_becomes_an_annotation_on_its_line(tmp_path: Path) -> N
         "::error file=cloudfront-functions.yml,line=3,title=functions.0.cod::unknown key `cod`"
         in out.getvalue()
     )
+
+
+def test_a_broken_summary_template_is_refused_before_any_aws_call(tmp_path: Path) -> None:
+    (tmp_path / "cloudfront-functions.yml").write_text("functions:\n  - a\n")
+    (tmp_path / "summary.md.j2").write_text("# {{ result.mode }}\n{% for f in result.functions %}\n")
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "INPUT_SUMMARY-TEMPLATE": "summary.md.j2",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+    }
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(env) == 2
+    assert "::error file=summary.md.j2," in out.getvalue()
