@@ -32,7 +32,9 @@ def test_publish_creates_and_publishes_then_a_rerun_does_nothing(
     assert emu.counts().get("TestFunction", 0) == 0
 
 
-def test_plan_mode_makes_no_write_calls(emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]) -> None:
+def test_plan_mode_makes_no_write_calls(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
     emu.seed_function("a", handler("/*old*/ return event.request;"), publish=True)
     write_manifest(workspace, {"a": handler(), "new": handler()})
     emu.reset_counts()
@@ -46,7 +48,9 @@ def test_plan_mode_makes_no_write_calls(emu: Emulator, aws: Any, workspace: Path
     assert code_of(aws, "a", "LIVE") == handler("/*old*/ return event.request;")
 
 
-def test_sync_updates_development_only(emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]) -> None:
+def test_sync_updates_development_only(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
     emu.seed_function("a", handler("/*old*/ return event.request;"), publish=True)
     write_manifest(workspace, {"a": handler()})
     run = cli("sync", "--json")
@@ -74,8 +78,12 @@ def test_a_bare_name_publishes_what_development_holds(
 ) -> None:
     emu.seed_function("a", handler("/*live*/ return event.request;"), publish=True)
     dev_etag = aws.describe_function(Name="a", Stage="DEVELOPMENT")["ETag"]
-    aws.update_function(Name="a", IfMatch=dev_etag, FunctionCode=handler("/*dev*/ return event.request;"),
-                        FunctionConfig={"Comment": "", "Runtime": "cloudfront-js-2.0"})
+    aws.update_function(
+        Name="a",
+        IfMatch=dev_etag,
+        FunctionCode=handler("/*dev*/ return event.request;"),
+        FunctionConfig={"Comment": "", "Runtime": "cloudfront-js-2.0"},
+    )
     write_manifest(workspace, {"a": None})
     run = cli("publish", "--json")
     assert run.json["functions"][0]["status"] == "published"
@@ -160,7 +168,9 @@ def test_distributions_and_cache_behaviours_that_run_a_function_are_found(
     one = emu.seed_distribution(default_function_arns=[(arn, "viewer-request")])
     two = emu.seed_distribution(behaviours=[("/api/*", [(arn, "viewer-response")]), ("/img/*", [])])
     emu.seed_distribution()  # runs nothing of ours
-    tenant = emu.seed_distribution(default_function_arns=[(arn, "viewer-request")], connection_mode="tenant-only")
+    tenant = emu.seed_distribution(
+        default_function_arns=[(arn, "viewer-request")], connection_mode="tenant-only"
+    )
     write_manifest(workspace, {"a": handler()})
     result = cli("publish", "--json").json
     used = {u["distribution"]: u["behaviours"] for u in result["functions"][0]["used_by"]}
@@ -179,7 +189,9 @@ def test_bad_input_exits_2_and_makes_no_call(emu: Emulator, workspace: Path, cli
     assert sum(emu.counts().values()) == 0
 
 
-def test_functions_restricts_the_run(emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]) -> None:
+def test_functions_restricts_the_run(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
     write_manifest(workspace, {"a": handler(), "b": handler()})
     run = cli("publish", "--functions", "b", "--json")
     assert [f["name"] for f in run.json["functions"]] == ["b"]
