@@ -11,16 +11,29 @@ from typing import Any
 
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.common_types import TYPE_RESPONSE
-from moto.core.responses import ActionResult, EmptyResult
+from moto.core.responses import ActionContext, ActionResult, EmptyResult
 
 from emulator.distributions import TENANT_ONLY, EmulatorBackend, requested_function_arns
 from emulator.errors import InvalidArgument, InvalidFunctionAssociation, InvalidIfMatchVersion
 from emulator.functions import DEVELOPMENT, LIVE, STAGES, Function, FunctionConfig, check_function
+from emulator.listing import distribution_list_xml
+from emulator.operations import UNKNOWN, identify
 from emulator.runtime import parse_event, run_test
 from emulator.state import State
 
 DEFAULT_MAX_ITEMS = 100
 CONNECTION_MODES = ("direct", TENANT_ONLY)
+
+
+class WrittenResult(ActionResult):
+    """An answer whose XML the emulator wrote itself (see listing.py), not moto's serializer."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__(None)
+        self.body = body
+
+    def execute_result(self, context: ActionContext) -> TYPE_RESPONSE:
+        return 200, {"Content-Type": "application/xml"}, self.body
 
 
 class EmulatorResponse(CloudFrontResponse):
@@ -31,6 +44,14 @@ class EmulatorResponse(CloudFrontResponse):
     @property
     def backend(self) -> EmulatorBackend:
         return self.state.backend
+
+    def _get_action_from_method_and_request_uri(self, request: Any) -> str:
+        """Route by method, path and query alone. moto's router also wants the modelled required
+        headers, so a request without If-Match would match no operation and answer a bare 404
+        where CloudFront answers InvalidIfMatchVersion."""
+        operation = identify(request.method, request.path, request.query_string.decode())
+        self.uri_match = dict(operation.params)
+        return operation.name if operation is not UNKNOWN else None  # type: ignore[return-value]
 
     def call_action(self) -> TYPE_RESPONSE:
         """One request at a time changes the state; TestFunction takes the lock itself around node."""
@@ -130,13 +151,13 @@ class EmulatorResponse(CloudFrontResponse):
         return super().update_distribution()
 
     def list_distributions(self) -> ActionResult:
-        return self._distribution_list(None)
+        return self._distribution_list("ListDistributions", None)
 
     def list_distributions_by_connection_mode(self) -> ActionResult:
         mode = self._get_param("ConnectionMode")
         if mode not in CONNECTION_MODES:
             raise InvalidArgument(detail=f"Invalid connection mode {mode!r}: use direct or tenant-only.")
-        return self._distribution_list(mode)
+        return self._distribution_list("ListDistributionsByConnectionMode", mode)
 
     # Helpers
 
@@ -164,7 +185,7 @@ class EmulatorResponse(CloudFrontResponse):
                     detail=f"The function {arn} does not exist or is not published."
                 )
 
-    def _distribution_list(self, mode: str | None) -> ActionResult:
+    def _distribution_list(self, operation: str, mode: str | None) -> ActionResult:
         marker = self._get_param("Marker") or ""
         max_items = _max_items(self._get_param("MaxItems"))
         dists, next_marker = self.backend.page(mode, marker, max_items)
@@ -178,7 +199,7 @@ class EmulatorResponse(CloudFrontResponse):
             listing["Items"] = dists
         if next_marker:
             listing["NextMarker"] = next_marker
-        return ActionResult({"DistributionList": listing})
+        return WrittenResult(distribution_list_xml(operation, listing))
 
 
 def _max_items(value: str | int | None) -> int:
