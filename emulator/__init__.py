@@ -13,11 +13,16 @@ short of the service:
 - A middleware counts every request by operation and adds latency, a rate limit and faults.
 
 Choices where AWS documents nothing:
-- A missing `Stage` means LIVE once the function is published, DEVELOPMENT before (functions.py).
+- A missing `Stage` (Describe, Get, Test) means LIVE once the function is published, DEVELOPMENT
+  before, so a careless client writes with the wrong ETag and meets a 412 (functions.py).
 - ListFunctions without `Stage` lists both stages of each published function.
+- Publishing gives DEVELOPMENT a new ETag too (field reports), so a repeated publish meets a 412.
 - Plain ListDistributions leaves tenant-only distributions out; only
   ListDistributionsByConnectionMode(tenant-only) lists them.
 - TestFunction answers InvalidIfMatchVersion to a stale If-Match (no PreconditionFailed is modelled).
+- CreateDistribution and UpdateDistribution refuse a function that is not published
+  (InvalidFunctionAssociation); seeding does not check, so benchmarks can lay out in any order.
+- `deploy_delay=0` means a change is Deployed at once, even in the answer to the change itself.
 """
 
 from __future__ import annotations

@@ -90,9 +90,11 @@ class Emulator:
     # Traffic
 
     def counts(self) -> dict[str, int]:
+        """Requests received by operation name, faulted and throttled ones included."""
         return self.controls.counts()
 
     def writes(self) -> int:
+        """Requests received for operations that change state (TestFunction is not one)."""
         return self.controls.writes()
 
     def reset_counts(self) -> None:
@@ -125,6 +127,7 @@ class Emulator:
 
     @property
     def deploy_delay(self) -> float:
+        """Seconds a distribution stays InProgress after a change, a function publish included."""
         return self.state.backend.deploy_delay
 
     @deploy_delay.setter
@@ -133,12 +136,24 @@ class Emulator:
             self.state.backend.deploy_delay = seconds
 
     def inject(self, operation: str, fault: str, times: int = 1, function: str | None = None) -> None:
+        """Fail the next `times` requests of `operation` (for `function` only, if given).
+
+        Faults: "throttle" (400 Throttling), "500", "503" (ServiceUnavailable), "reset" (the
+        connection closes without an answer), "timeout" (held `timeout_seconds`, then dropped,
+        not applied), "lost-response" (applied, then answered 500 or reset; which one comes from
+        the seeded generator), so a retry meets a 412.
+        """
         self.controls.inject(operation, fault, times, function)
 
     def fault_rate(self, rate: float, faults: Sequence[str] = DEFAULT_RANDOM_FAULTS) -> None:
+        """Fail a `rate` fraction of all requests with faults drawn from the seeded generator."""
         self.controls.fault_rate(rate, faults)
 
     def before(self, operation: str, callback: Callable[[Emulator], object]) -> None:
+        """Run `callback(emulator)` once, server-side, just before the next `operation` is handled.
+
+        It runs outside the state lock, so it may seed or call the emulator over HTTP.
+        """
         self.controls.before(operation, lambda: callback(self))
 
     # Direct inserts
@@ -152,6 +167,7 @@ class Emulator:
         kvs_arn: str | None = None,
         publish: bool = False,
     ) -> str:
+        """Create a function, or replace an existing one's DEVELOPMENT; answers its ARN."""
         return seeding.seed_function(
             self.state, name, code, runtime=runtime, comment=comment, kvs_arn=kvs_arn, publish=publish
         )
@@ -166,12 +182,14 @@ class Emulator:
         enabled: bool = True,
         connection_mode: str | None = None,
     ) -> str:
+        """Insert a Deployed distribution as CreateDistribution would make it; answers its Id."""
         config = seeding.distribution_config(
             aliases, default_function_arns, behaviours, enabled, connection_mode
         )
         return seeding.seed_distribution(self.state, config, id, domain)
 
     def seed_kvs_data(self, arn: str, data: Mapping[str, str]) -> None:
+        """The keys and values TestFunction reads through `cf.kvs()` for the store `arn`."""
         seeding.seed_kvs_data(self.state, arn, data)
 
 

@@ -129,3 +129,19 @@ def test_seeding_thousands_of_distributions_is_quick(emu: Emulator) -> None:
     for n in range(5000):
         emu.seed_distribution(default_function_arns=[(ARN, "viewer-request")] if n % 2 else ())
     assert time.monotonic() - started < 5.0
+
+
+def test_only_a_disabled_distribution_can_be_deleted_with_its_current_etag(cf: Any) -> None:
+    created = cf.create_distribution(DistributionConfig=distribution_config("ref"))
+    dist_id, first = created["Distribution"]["Id"], created["ETag"]
+    with pytest.raises(ClientError) as raised:
+        cf.delete_distribution(Id=dist_id, IfMatch=first)
+    assert error_of(raised) == ("DistributionNotDisabled", 409)
+    disabled = distribution_config("ref")
+    disabled["Enabled"] = False
+    second = cf.update_distribution(Id=dist_id, IfMatch=first, DistributionConfig=disabled)["ETag"]
+    with pytest.raises(ClientError) as raised:
+        cf.delete_distribution(Id=dist_id, IfMatch=first)
+    assert error_of(raised) == ("PreconditionFailed", 412)
+    cf.delete_distribution(Id=dist_id, IfMatch=second)
+    assert cf.list_distributions()["DistributionList"]["Quantity"] == 0

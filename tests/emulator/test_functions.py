@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from emulator import Emulator
-from tests.emulator.helpers import ACCOUNT_ARN, CODE, code_of, create, error_of, etag, publish, update
+from tests.emulator.helpers import ACCOUNT_ARN, CODE, client, code_of, create, error_of, etag, publish, update
 
 
 def test_create_answers_201_with_the_development_etag_and_location(cf: Any) -> None:
@@ -196,3 +197,22 @@ def test_list_functions_filters_by_stage(cf: Any) -> None:
     live = cf.list_functions(Stage="LIVE")["FunctionList"]
     assert [s["Name"] for s in live["Items"]] == ["b"]
     assert live["Quantity"] == 1
+
+
+def test_parallel_requests_each_get_consistent_answers(emu: Emulator) -> None:
+    cf = client(emu.url)  # botocore clients are thread-safe; the publisher shares one too
+
+    def lifecycle(n: int) -> bytes:
+        name = f"f{n}"
+        create(cf, name)
+        publish(cf, name)
+        update(cf, name, b"function handler(e) { return e.request; } // " + str(n).encode())
+        publish(cf, name)
+        cf.list_functions()
+        return code_of(cf, name, "LIVE")
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        codes = list(pool.map(lifecycle, range(16)))
+    assert codes == [b"function handler(e) { return e.request; } // " + str(n).encode() for n in range(16)]
+    assert emu.counts()["PublishFunction"] == 32
+    assert emu.writes() == 16 * 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ from botocore.exceptions import ClientError
 
 from emulator import Emulator
 from tests.emulator.helpers import create, error_of, etag, event, publish, update
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="TestFunction runs the code in node")
 
 
 def run(cf: Any, name: str, event_object: bytes, stage: str = "DEVELOPMENT") -> dict[str, Any]:
