@@ -49,5 +49,9 @@ class PreconditionFailed(AwsError):
     """412: the ETag the write rested on is no longer current."""
 
 
+class AlreadyExists(AwsError):
+    """409 on create: the function exists, perhaps created by this very call before its answer was lost."""
+
+
 class CredentialsMissing(PublisherError):
     exit_code = 2

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from publisher.core.errors import AwsError, PreconditionFailed
+from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed
 from publisher.core.model import FunctionState, Stage, StageState
 from publisher.core.outcome import Outcome
 from publisher.core.plan import Action, FunctionPlan, Mode, Target
@@ -68,9 +68,7 @@ class Applier:
             return dev.etag if dev else None
         self._check_stop(write.action)
         if write.action is Action.CREATE:
-            created = self.cloudfront.create_function(fp.name, target.code, target.config)
-            outcome.done.append("create")
-            return created
+            return self._create(fp.name, target, outcome)
         if_match = write.if_match or ""
         for _ in range(ATTEMPTS):
             try:
@@ -87,6 +85,21 @@ class Applier:
                     raise Conflict(_changed(if_match, state, "not updated, not published")) from None
                 if_match = _etag(state.development)
         raise AwsError("UpdateFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts")
+
+    def _create(self, name: str, target: Target, outcome: Outcome) -> str:
+        try:
+            etag = self.cloudfront.create_function(name, target.code, target.config)
+        except AlreadyExists:  # a retry after a lost answer meets the function its first attempt made
+            state = self._reread(name)
+            if not target.held_by(state.development):
+                new = state.development.etag if state.development else "deleted"
+                raise Conflict(
+                    f"someone else created it after it was read (ETag {new}); not published"
+                ) from None
+            outcome.reconciled.append("create")
+            etag = _etag(state.development)
+        outcome.done.append("create")
+        return etag
 
     def _publish(self, fp: FunctionPlan, target: Target, etag: str | None, outcome: Outcome) -> None:
         etag = self._confirm(fp.name, target, etag)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.core.errors import AwsError, CredentialsMissing, NotFound, PreconditionFailed
+from publisher.core.errors import AlreadyExists, AwsError, CredentialsMissing, NotFound, PreconditionFailed
 from publisher.core.model import Behaviour, Distribution, FunctionConfig, Stage, StageState
 
 
@@ -161,6 +161,7 @@ def _translate(operation: str, err: Any) -> AwsError:
         "NoSuchFunctionExists": NotFound,
         "EntityNotFound": NotFound,
         "PreconditionFailed": PreconditionFailed,
+        "FunctionAlreadyExists": AlreadyExists,
     }.get(code, AwsError)
     return kind(operation, code, message, status)
 
