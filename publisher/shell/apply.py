@@ -49,6 +49,8 @@ class Applier:
     backup: Backup
     test: Tester | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    # LIVE as last read after a 412, by function: someone may have published since the run began
+    _live: dict[str, StageState | None] = field(default_factory=dict, init=False, repr=False)
 
     def apply(self, fp: FunctionPlan, outcome: Outcome) -> None:
         """Raises Conflict, Blocked, Cancelled or AwsError; outcome says what took effect before."""
@@ -105,8 +107,7 @@ class Applier:
         etag = self._confirm(fp.name, target, etag)
         if self.test and fp.spec.tests:
             self._gate(fp, etag, outcome)
-        if fp.state.live is not None:
-            outcome.backup = self.backup(fp.name, fp.state.live)  # before LIVE is overwritten, always
+        live = self._save(fp.name, self._live.get(fp.name, fp.state.live), None, outcome)
         self._check_stop(Action.PUBLISH)
         for _ in range(ATTEMPTS):
             try:
@@ -121,6 +122,7 @@ class Applier:
                     outcome.done.append("publish")
                     outcome.reconciled.append("publish")
                     return
+                live = self._save(fp.name, state.live, live, outcome)  # published by someone meanwhile
                 etag = _etag(state.development)
         raise AwsError("PublishFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts")
 
@@ -141,8 +143,19 @@ class Applier:
         if failed:
             raise Blocked(f"{len(failed)} of {len(outcome.tests)} tests failed ({', '.join(failed)})")
 
+    def _save(
+        self, name: str, live: StageState | None, saved: StageState | None, outcome: Outcome
+    ) -> StageState | None:
+        """Back up the LIVE copy a publish is about to replace, unless it is the one saved already."""
+        if live is not None and (saved is None or live.etag != saved.etag):
+            outcome.backup = self.backup(name, live)  # before LIVE is overwritten, always
+            return live
+        return saved
+
     def _reread(self, name: str) -> FunctionState:
-        return observe_function(self.cloudfront, name)
+        state = observe_function(self.cloudfront, name)
+        self._live[name] = state.live
+        return state
 
     def _check_stop(self, action: Action) -> None:
         if self.stop.is_set():
