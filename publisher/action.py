@@ -47,7 +47,7 @@ def main(environ: Mapping[str, str]) -> int:
     stop = threading.Event()
     try:
         settings = settings_from_inputs(environ)
-        template = _template(settings)  # a missing template is bad input: refused before any AWS call
+        template = read_template(settings)  # a missing template is bad input: refused before any AWS call
         with cancel_on_signals(stop, log.line):
             result = _run(settings, stop, log)
     except InputError as err:
@@ -101,10 +101,7 @@ def _report(result: Result, template: tuple[str, str] | None, environ: Mapping[s
                 title=f"CloudFront Functions: {f.status}",
             )
     _write_outputs(result, environ)
-    from publisher.core.summary import render_summary
-
-    text, path = template or (None, "summary template")
-    _write_summary(environ, render_summary(result, environ, text, template_path=path))
+    _write_summary(environ, summary(result, template, environ))
 
 
 def _function_log(f: FunctionResult, log: Log) -> None:
@@ -121,6 +118,13 @@ def _function_log(f: FunctionResult, log: Log) -> None:
             log.untrusted(diff)
     if f.next_step:
         log.line(f"next: {f.next_step}")
+
+
+def summary(result: Result, template: tuple[str, str] | None, environ: Mapping[str, str]) -> str:
+    from publisher.core.summary import render_summary
+
+    text, path = template or (None, "summary template")
+    return render_summary(result, environ, text, template_path=path)
 
 
 def outputs(result: Result) -> dict[str, str]:
@@ -147,7 +151,7 @@ def _write_outputs(result: Result, environ: Mapping[str, str]) -> None:
         github.write_outputs(environ["GITHUB_OUTPUT"], outputs(result))
 
 
-def _template(settings: Settings) -> tuple[str, str] | None:
+def read_template(settings: Settings) -> tuple[str, str] | None:
     """The user's summary template, rendered once on a sample so a mistake is refused before AWS."""
     if not settings.summary_template:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +35,10 @@ def parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="after publishing, wait until the distributions are deployed"
     )
     p.add_argument("--wait-timeout-minutes", type=float, default=20)
+    p.add_argument("--summary", metavar="PATH", help="also write the Markdown job summary to PATH")
+    p.add_argument(
+        "--summary-template", metavar="PATH", help="a Jinja template replacing the built-in summary"
+    )
     return p
 
 
@@ -50,6 +55,8 @@ def settings_from_argv(argv: Sequence[str]) -> Settings:
             "wait-for-deployment": args.wait,
             "wait-timeout-minutes": args.wait_timeout_minutes,
             "json-output": args.json,
+            "summary-file": args.summary or "",
+            "summary-template": args.summary_template or "",
         },
         "command line",
     )
@@ -60,6 +67,7 @@ def _say(line: str) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
+    from publisher.action import read_template, summary
     from publisher.shell.aws import CloudFront
     from publisher.shell.engine import Hooks, cancel_on_signals, load, run
     from publisher.shell.files import Workspace
@@ -68,6 +76,7 @@ def main(argv: Sequence[str]) -> int:
     settings = settings_from_argv(argv)
     workspace = Workspace(Path.cwd())
     manifest = load(settings, workspace)
+    template = read_template(settings)
     cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
     hooks = Hooks(tester=Tester(cloudfront, settings.max_concurrency), say=_say)
     with cancel_on_signals(hooks.stop, _say):
@@ -76,4 +85,6 @@ def main(argv: Sequence[str]) -> int:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write("\n".join(console(result)) + "\n")
+    if settings.summary_file:
+        Path(settings.summary_file).write_text(summary(result, template, os.environ), encoding="utf-8")
     return result.exit_code

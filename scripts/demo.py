@@ -15,7 +15,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OLD_HEADERS = b"function handler(event) { return event.response; }\n"
 STEPS = (
     ("plan: what would change, nothing written", ["plan"]),
-    ("publish: sync, test, publish what changed", ["publish"]),
+    ("publish: sync, test, publish what changed", ["publish", "--summary", "../.demo/summary.md"]),
     ("publish again: nothing left to do", ["publish"]),
 )
 
@@ -35,6 +35,7 @@ def seed(emu: Emulator) -> None:
 
 def main() -> int:
     os.environ.update({"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"})
+    (EXAMPLES.parent / ".demo").mkdir(exist_ok=True)
     emu = start()
     try:
         seed(emu)
@@ -44,6 +45,7 @@ def main() -> int:
                                    cwd=EXAMPLES)
             if code != 0:
                 return code
+        print(f"\nThe job summary of the publish is in {EXAMPLES.parent / '.demo' / 'summary.md'}")
         return 0
     finally:
         emu.stop()

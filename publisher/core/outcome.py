@@ -126,12 +126,14 @@ def assemble(
         functions.append(function_result(fp, mode, outcomes.get(fp.name, Outcome()), reports))
         for u in uses:
             serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(fp.name)
+    published = {f.name for f in functions if "publish" in f.done}
     dists = [
         DistributionReport(
             id=d.id,
             domain=d.domain,
             aliases=list(d.aliases),
-            status=d.status,
+            # the scan ran beside the writes; a publish starts a redeploy of every distribution running it
+            status="InProgress" if published & set(names) else d.status,
             enabled=d.enabled,
             functions=names,
         )

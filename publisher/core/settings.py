@@ -27,6 +27,7 @@ class Settings(BaseModel):
     wait_timeout_minutes: float = Field(20, gt=0, le=360)
     run_id: str = "local"  # names preview functions: a pull request number or a commit
     json_output: bool = False
+    summary_file: str | None = None
 
     @field_validator("functions")
     @classmethod

@@ -172,12 +172,14 @@ def test_distributions_and_cache_behaviours_that_run_a_function_are_found(
         default_function_arns=[(arn, "viewer-request")], connection_mode="tenant-only"
     )
     write_manifest(workspace, {"a": handler()})
-    result = cli("publish", "--json").json
+    result = cli("publish", "--json", "--summary", "summary.md").json
+    assert one in (workspace / "summary.md").read_text()
     used = {u["distribution"]: u["behaviours"] for u in result["functions"][0]["used_by"]}
     assert set(used) == {one, two, tenant}
     assert used[one] == [{"path_pattern": None, "event_type": "viewer-request"}]
     assert used[two] == [{"path_pattern": "/api/*", "event_type": "viewer-response"}]
     assert sorted(d["id"] for d in result["distributions"]) == sorted([one, two, tenant])
+    assert {d["status"] for d in result["distributions"]} == {"InProgress"}  # the publish redeploys them
 
 
 def test_bad_input_exits_2_and_makes_no_call(emu: Emulator, workspace: Path, cli: Callable[..., Run]) -> None:
