@@ -105,7 +105,9 @@ def _wait(
     hooks.say(
         f"waiting up to {settings.wait_timeout_minutes:g} min for {len(before)} distributions to deploy"
     )
-    watch = wait_for_deployment(cloudfront, before, settings.wait_timeout_minutes * 60, hooks.say)
+    timeout = settings.wait_timeout_minutes * 60
+    # a redeploy not seen within the grace period (a quarter of the wait, at most 30 s) is taken as done
+    watch = wait_for_deployment(cloudfront, before, timeout, hooks.say, grace=min(30.0, timeout / 4))
     reports = [
         r.model_copy(update={"status": "Deployed" if r.id in watch.deployed else "InProgress"})
         if r.id in affected
