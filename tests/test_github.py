@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from publisher.core.summary import fit_summary
 from publisher.shell import github
 from publisher.shell.github import (
     Log,
@@ -18,7 +19,6 @@ from publisher.shell.github import (
     endgroup,
     escape_data,
     escape_property,
-    fit_summary,
     format_output,
     group,
     is_actions,

@@ -16,12 +16,13 @@ from urllib.parse import quote
 from publisher.core.errors import InputError, Problem
 from publisher.core.report import totals
 from publisher.core.result import FunctionResult, Result, Status, TestReport
-from publisher.shell.github import SUMMARY_LIMIT, fit_summary
 
 if TYPE_CHECKING:
     from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
 
+SUMMARY_LIMIT = 1024 * 1024  # bytes per step: past it the runner drops the whole summary
+_TRUNCATED = "\n\n*Summary truncated: GitHub shows at most 1 MiB per step.*\n"
 CODE_LIMIT = 10 * 1024  # CloudFront's limit on a function's code, in bytes
 PLANNING = ("plan", "preview")
 RUN_VARIABLES = {
@@ -293,3 +294,12 @@ def cut(text: str, budget: int) -> str:
 def _diff_count(result: Result) -> int:
     texts = [t for f in result.functions for t in (f.repo_diff, f.live_diff, *(x.mismatch for x in f.tests))]
     return sum(bool(t) for t in texts)
+
+
+def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
+    """The markdown if it fits in `limit` UTF-8 bytes; else cut on a character boundary, with a note."""
+    data = markdown.encode()
+    if len(data) <= limit:
+        return markdown
+    room = max(limit - len(_TRUNCATED.encode()), 0)
+    return data[:room].decode(errors="ignore") + _TRUNCATED  # drops only a character cut in two

@@ -15,15 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, TextIO
 
+from publisher.core.summary import SUMMARY_LIMIT, fit_summary
+
 Level = Literal["error", "warning", "notice"]
 LEVELS = frozenset({"error", "warning", "notice"})
-SUMMARY_LIMIT = 1024 * 1024  # bytes per step: past it the runner drops the whole summary
 
 _OUTPUT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the runner reads its log line by line on all three
 # A line's leading whitespace as Python's str.isspace sees it: a superset of what the runner trims.
 _COMMAND_START = re.compile(r"(^|[\r\n])([^\S\r\n]*)(?=::)")
-_TRUNCATED = "\n\n*Summary truncated: GitHub shows at most 1 MiB per step.*\n"
 
 
 def read_inputs(environ: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
@@ -68,15 +68,6 @@ def append_summary(path: str | Path, markdown: str) -> None:
     used = Path(path).stat().st_size if Path(path).exists() else 0
     with open(path, "a", encoding="utf-8", newline="") as file:
         file.write(fit_summary(markdown, SUMMARY_LIMIT - used))
-
-
-def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
-    """The markdown if it fits in `limit` UTF-8 bytes; else cut on a character boundary, with a note."""
-    data = markdown.encode()
-    if len(data) <= limit:
-        return markdown
-    room = max(limit - len(_TRUNCATED.encode()), 0)
-    return data[:room].decode(errors="ignore") + _TRUNCATED  # drops only a character cut in two
 
 
 def escape_data(text: str) -> str:
