@@ -6,9 +6,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 export PATH="$root/.venv/bin:$PATH"
-echo "== ruff"; ruff check . && ruff format --check .
-echo "== mypy"; mypy
-echo "== validators"; bash scripts/validate.sh
+echo "== ruff"
+ruff check .
+ruff format --check .
+echo "== mypy"
+mypy
+echo "== validators"
+bash scripts/validate.sh
 if [ "${CI:-}" = "true" ]; then
   echo "== container image"; bash scripts/container-setup.sh && bash scripts/build-image.sh
 fi
