@@ -14,6 +14,8 @@ mypy
 echo "== validators"
 bash scripts/validate.sh
 if [ "${CI:-}" = "true" ]; then
-  echo "== container image"; bash scripts/container-setup.sh && bash scripts/build-image.sh
+  echo "== container image"
+  bash scripts/container-setup.sh
+  bash scripts/build-image.sh
 fi
 echo "== pytest"; pytest "$@"
