@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from publisher.core.errors import InputError, Problem, PublisherError
@@ -44,29 +44,36 @@ def settings_from_inputs(environ: Mapping[str, str]) -> Settings:
 def main(environ: Mapping[str, str]) -> int:
     log = Log(commands=True)
     os.chdir(environ.get("GITHUB_WORKSPACE") or ".")
+    step = github.StepSummary(environ.get("GITHUB_STEP_SUMMARY"))
     stop = threading.Event()
     try:
         settings = settings_from_inputs(environ)
         template = read_template(settings)  # a missing template is bad input: refused before any AWS call
+
+        def published(result: Result) -> None:  # shown while the wait runs; replaced once it ends
+            step.write(summary(result, template, environ))
+
         with cancel_on_signals(stop, log.line):
-            result = _run(settings, stop, log)
+            result = _run(settings, log, stop=stop, published=published)
     except InputError as err:
         _annotate(log, err.problems)
-        _write_summary(
-            environ,
+        step.write(
             "## CloudFront Functions: input refused\n\n"
             + "".join(f"- {github.neutralise(str(p))}\n" for p in err.problems)
-            + "\nNothing was read from or written to AWS.\n",
+            + "\nNothing was read from or written to AWS.\n"
         )
         return err.exit_code
     except PublisherError as err:
         log.annotate("error", str(err), title="CloudFront Functions")
         return err.exit_code
-    _report(result, template, environ, log)
+    _report(result, log, environ)
+    step.write(summary(result, template, environ))
     return result.exit_code
 
 
-def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
+def _run(
+    settings: Settings, log: Log, *, stop: threading.Event, published: Callable[[Result], None]
+) -> Result:
     from publisher.shell.aws import CloudFront
     from publisher.shell.engine import Hooks, load, run
     from publisher.shell.files import Workspace
@@ -79,13 +86,12 @@ def _run(settings: Settings, stop: threading.Event, log: Log) -> Result:
     def progress(name: str, outcome: Outcome) -> None:
         log.line(f"{name}: {outcome.status.value if outcome.status else ', '.join(outcome.done) or 'done'}")
 
-    hooks = Hooks(
-        stop=stop, tester=Tester(cloudfront, settings.max_concurrency), progress=progress, say=log.line
-    )
+    tester = Tester(cloudfront, settings.max_concurrency)
+    hooks = Hooks(stop=stop, tester=tester, progress=progress, say=log.line, published=published)
     return run(settings, cloudfront, workspace, manifest, hooks)
 
 
-def _report(result: Result, template: tuple[str, str] | None, environ: Mapping[str, str], log: Log) -> None:
+def _report(result: Result, log: Log, environ: Mapping[str, str]) -> None:
     for f in result.functions:
         with log.group(f"{headline(f)}  {f.name}"):
             _function_log(f, log)
@@ -101,7 +107,6 @@ def _report(result: Result, template: tuple[str, str] | None, environ: Mapping[s
                 title=f"CloudFront Functions: {f.status}",
             )
     _write_outputs(result, environ)
-    _write_summary(environ, summary(result, template, environ))
 
 
 def _function_log(f: FunctionResult, log: Log) -> None:
@@ -163,11 +168,6 @@ def read_template(settings: Settings) -> tuple[str, str] | None:
     text = path.read_text(encoding="utf-8", errors="replace")
     check_template(text, settings.summary_template)
     return text, settings.summary_template
-
-
-def _write_summary(environ: Mapping[str, str], markdown: str) -> None:
-    if environ.get("GITHUB_STEP_SUMMARY"):
-        github.append_summary(environ["GITHUB_STEP_SUMMARY"], markdown)
 
 
 def _annotate(log: Log, problems: list[Problem]) -> None:

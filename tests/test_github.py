@@ -15,7 +15,6 @@ from publisher.shell import github
 from publisher.shell.github import (
     Log,
     annotation,
-    append_summary,
     endgroup,
     escape_data,
     escape_property,
@@ -247,11 +246,17 @@ def test_a_bad_name_writes_no_output(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_summary_is_appended(tmp_path: Path) -> None:
+def test_a_steps_summary_follows_earlier_steps_and_a_rewrite_replaces_only_its_own(tmp_path: Path) -> None:
     path = tmp_path / "summary"
-    append_summary(path, "# Plan\n")
-    append_summary(path, "Nothing to do.\n")
-    assert path.read_text(encoding="utf-8") == "# Plan\nNothing to do.\n"
+    path.write_text("# An earlier step\n")
+    step = github.StepSummary(str(path))
+    step.write("Waiting for 2 distributions…\n")
+    step.write("Deployed: 2 of 2.\n")
+    assert path.read_text(encoding="utf-8") == "# An earlier step\nDeployed: 2 of 2.\n"
+
+
+def test_no_summary_file_means_nothing_is_written() -> None:
+    github.StepSummary(None).write("ignored")
 
 
 def test_summary_is_cut_by_bytes_on_a_character_boundary() -> None:
@@ -266,7 +271,7 @@ def test_summary_counts_what_the_file_already_holds(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(github, "SUMMARY_LIMIT", 300)
     path = tmp_path / "summary"
     path.write_text("x" * 200)
-    append_summary(path, "y" * 200)
+    github.StepSummary(str(path)).write("y" * 200)
     assert len(path.read_bytes()) <= 300
     assert "truncated" in path.read_text()
 

@@ -35,6 +35,7 @@ class Hooks:
     tester: Tester | None = None
     progress: Progress | None = None
     say: Callable[[str], None] = lambda line: None
+    published: Callable[[Result], None] = lambda result: None  # before the wait: report what is known
 
 
 @contextmanager
@@ -88,6 +89,7 @@ def run(
         plan, settings.mode, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings
     )
     if settings.wait_for_deployment and result.published:
+        hooks.published(result)
         result = _wait(result, distributions, cloudfront, settings, hooks)
     return result
 
@@ -107,7 +109,9 @@ def _wait(
     )
     timeout = settings.wait_timeout_minutes * 60
     # a redeploy not seen within the grace period (a quarter of the wait, at most 30 s) is taken as done
-    watch = wait_for_deployment(cloudfront, before, timeout, hooks.say, grace=min(30.0, timeout / 4))
+    watch = wait_for_deployment(
+        cloudfront, before, timeout, hooks.say, grace=min(30.0, timeout / 4), cancelled=hooks.stop.is_set
+    )
     reports = [
         r.model_copy(update={"status": "Deployed" if r.id in watch.deployed else "InProgress"})
         if r.id in affected

@@ -63,11 +63,19 @@ def write_outputs(path: str | Path, outputs: Mapping[str, str]) -> None:
         file.write(records)
 
 
-def append_summary(path: str | Path, markdown: str) -> None:
-    """Appends to the step summary, cut so that the file stays within the runner's limit."""
-    used = Path(path).stat().st_size if Path(path).exists() else 0
-    with open(path, "a", encoding="utf-8", newline="") as file:
-        file.write(fit_summary(markdown, SUMMARY_LIMIT - used))
+class StepSummary:
+    """This step's part of the summary file, which a later write replaces (the wait's final status)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+        self.start = self.path.stat().st_size if self.path and self.path.exists() else 0
+
+    def write(self, markdown: str) -> None:
+        if self.path is None:
+            return
+        with open(self.path, "a+b") as file:
+            file.truncate(self.start)
+            file.write(fit_summary(markdown, SUMMARY_LIMIT - self.start).encode())
 
 
 def escape_data(text: str) -> str:

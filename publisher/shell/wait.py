@@ -20,6 +20,7 @@ def wait_for_deployment(
     first_delay: float = 2.0,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> Watch:
     """Polls all pending distributions together each round; returns the watch, pending ones timed out."""
     watch, start, delay = Watch(dict(before), grace), clock(), first_delay
@@ -31,7 +32,7 @@ def wait_for_deployment(
                 watch.observe(dist_id, status, etag, elapsed)
             progress(f"{len(watch.deployed)} of {len(before)} distributions deployed after {elapsed:.0f} s")
             remaining = timeout - (clock() - start)
-            if not watch.pending or remaining <= 0:
+            if not watch.pending or remaining <= 0 or cancelled():
                 break
             sleep(min(delay, remaining))
             delay = next_delay(delay)
