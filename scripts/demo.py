@@ -24,13 +24,21 @@ def seed(emu: Emulator) -> None:
     """security-headers LIVE in an older version, run by two distributions; the KeyValueStore ab-route uses."""
     client = boto3.client("cloudfront", endpoint_url=emu.url, region_name="us-east-1")
     client.create_key_value_store(Name="ab-settings", Comment="A/B split")
-    emu.seed_function("security-headers", OLD_HEADERS, comment="HSTS and friends on every response", publish=True)
+    emu.seed_function(
+        "security-headers", OLD_HEADERS, comment="HSTS and friends on every response", publish=True
+    )
     summary = client.describe_function(Name="security-headers", Stage="LIVE")["FunctionSummary"]
     arn = summary["FunctionMetadata"]["FunctionARN"]
-    emu.seed_distribution(domain="d111111abcdef8.cloudfront.net", aliases=("www.example.com",),
-                          default_function_arns=[(arn, "viewer-response")])
-    emu.seed_distribution(domain="d222222abcdef8.cloudfront.net", aliases=("static.example.com",),
-                          behaviours=[("/assets/*", [(arn, "viewer-response")])])
+    emu.seed_distribution(
+        domain="d111111abcdef8.cloudfront.net",
+        aliases=("www.example.com",),
+        default_function_arns=[(arn, "viewer-response")],
+    )
+    emu.seed_distribution(
+        domain="d222222abcdef8.cloudfront.net",
+        aliases=("static.example.com",),
+        behaviours=[("/assets/*", [(arn, "viewer-response")])],
+    )
 
 
 def main() -> int:
@@ -41,8 +49,9 @@ def main() -> int:
         seed(emu)
         for title, args in STEPS:
             print(f"\n$ cloudfront-publish {' '.join(args)}    # {title}", flush=True)
-            code = subprocess.call([sys.executable, "-m", "publisher", *args, "--endpoint-url", emu.url],
-                                   cwd=EXAMPLES)
+            code = subprocess.call(
+                [sys.executable, "-m", "publisher", *args, "--endpoint-url", emu.url], cwd=EXAMPLES
+            )
             if code != 0:
                 return code
         print(f"\nThe job summary of the publish is in {EXAMPLES.parent / '.demo' / 'summary.md'}")
