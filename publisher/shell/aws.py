@@ -40,7 +40,10 @@ class CloudFront:
 
         config = Config(
             region_name="us-east-1",  # CloudFront is global; boto3 still wants a region
-            retries={"mode": "standard", "max_attempts": 10},
+            # adaptive: standard retries plus a client-side rate that backs off on Throttling. Every call
+            # goes to one control plane with one account-wide limit; under standard mode alone the
+            # parallel reads ran out of retries against a limit of 10 requests a second (BENCHMARKS.md)
+            retries={"mode": "adaptive", "max_attempts": 10},
             max_pool_connections=max_concurrency + 4,
             connect_timeout=10,
             read_timeout=30,
