@@ -40,6 +40,12 @@ class AwsError(PublisherError):
         self.operation, self.code, self.message, self.status = operation, code, message, status
         super().__init__(f"{operation}: {code}: {message}")
 
+    @property
+    def unanswered(self) -> bool:
+        """No answer after the retries (status 0: a dropped connection, a timeout) or a server error:
+        a write may have taken effect all the same."""
+        return self.status == 0 or self.status >= 500
+
 
 class NotFound(AwsError):
     pass

@@ -35,6 +35,7 @@ class Outcome:
     backup: str = ""
     tests: list[TestReport] = field(default_factory=list)
     reconciled: list[str] = field(default_factory=list)
+    unanswered: str = ""  # a write that failed with no answer: it may have taken effect (the operation)
 
 
 def settled(fp: FunctionPlan, mode: Mode, outcome: Outcome) -> Status:
@@ -93,6 +94,9 @@ def function_result(
 def _next_for_failure(outcome: Outcome, fp: FunctionPlan) -> str:
     if fp.error:
         return "Fix the manifest entry (or create the function) and re-run."
+    if outcome.unanswered:
+        before = f"{', '.join(outcome.done)} took effect, then " if outcome.done else ""
+        return f"{before}{outcome.unanswered} got no answer and may have taken effect; re-run to finish."
     if outcome.done:
         return f"{', '.join(outcome.done)} took effect before the failure; re-run to finish."
     return "Nothing was written for this function; re-run once the cause is fixed."

@@ -86,7 +86,7 @@ class Applier:
                 if not (state.development and state.development.same_content(dev)):
                     raise Conflict(_changed(if_match, state, "not updated, not published")) from None
                 if_match = _etag(state.development)
-        raise AwsError("UpdateFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts")
+        raise AwsError("UpdateFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
 
     def _create(self, name: str, target: Target, outcome: Outcome) -> str:
         try:
@@ -124,7 +124,7 @@ class Applier:
                     return
                 live = self._save(fp.name, state.live, live, outcome)  # published by someone meanwhile
                 etag = _etag(state.development)
-        raise AwsError("PublishFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts")
+        raise AwsError("PublishFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
 
     def _confirm(self, name: str, target: Target, expected: str | None) -> str:
         """A fresh DEVELOPMENT ETag right before publishing: an older one may be refused after a publish."""

@@ -25,6 +25,7 @@ from publisher.shell.preview import preview
 from publisher.shell.wait import wait_for_deployment
 
 Progress = Callable[[str, Outcome], None]
+WRITES = frozenset({"CreateFunction", "UpdateFunction", "PublishFunction"})
 
 
 @dataclass
@@ -165,6 +166,8 @@ def _apply_one(applier: Applier, fp: FunctionPlan) -> Outcome:
         outcome.status, outcome.error = Status.BLOCKED, str(err)
     except (Cancelled, AwsError, OSError) as err:
         outcome.status, outcome.error = Status.FAILED, str(err)
+        if isinstance(err, AwsError) and err.unanswered and err.operation in WRITES:
+            outcome.unanswered = err.operation
     return outcome
 
 
