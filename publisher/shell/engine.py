@@ -111,7 +111,13 @@ def _wait(
     timeout = settings.wait_timeout_minutes * 60
     # a redeploy not seen within the grace period (a quarter of the wait, at most 30 s) is taken as done
     watch = wait_for_deployment(
-        cloudfront, before, timeout, hooks.say, grace=min(30.0, timeout / 4), cancelled=hooks.stop.is_set
+        cloudfront,
+        before,
+        timeout,
+        hooks.say,
+        grace=min(30.0, timeout / 4),
+        cancelled=hooks.stop.is_set,
+        sleep=hooks.stop.wait,  # a pause between polls (up to 20 s) that a cancel cuts short
     )
     reports = [
         r.model_copy(update={"status": "Deployed" if r.id in watch.deployed else "InProgress"})

@@ -19,7 +19,7 @@ def wait_for_deployment(
     grace: float = 30.0,
     first_delay: float = 2.0,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Watch:
     """Polls all pending distributions together each round; returns the watch, pending ones timed out."""
