@@ -34,7 +34,8 @@ def preview_name(function: str, run_id: str) -> str:
 def preview(
     plan: Plan, cloudfront: CloudFront, tester: Tester | None, stop: threading.Event, run_id: str
 ) -> dict[str, Outcome]:
-    changed = [fp for fp in plan.functions if fp.target and _code_changes(fp) and fp.spec.tests]
+    # every changed function, tests or not: the service's own checks (size, runtime, store) run on create
+    changed = [fp for fp in plan.functions if fp.target and _code_changes(fp)]
     if not changed or tester is None:
         return {}
     with ThreadPoolExecutor(len(changed)) as pool:

@@ -103,6 +103,7 @@ def test_preview_tests_in_a_throwaway_function_and_always_deletes_it(
         {
             "good": (REDIRECT, cases_block("response.statusCode: 301")),
             "wrong": (REDIRECT, cases_block("response.statusCode: 302")),
+            "untested": (handler("/*new*/ return event.request;"), ""),
         },
     )
     emu.reset_counts()
@@ -112,8 +113,9 @@ def test_preview_tests_in_a_throwaway_function_and_always_deletes_it(
     assert by["good"]["status"] == "planned"
     assert by["good"]["tests"][0]["passed"] is True
     assert by["wrong"]["status"] == "blocked"
-    assert emu.counts()["CreateFunction"] == 2
-    assert emu.counts()["DeleteFunction"] == 2
+    assert by["untested"]["status"] == "planned"  # created and deleted: the service's checks still ran
+    assert emu.counts()["CreateFunction"] == 3
+    assert emu.counts()["DeleteFunction"] == 3
     names = [f["Name"] for f in aws.list_functions(Stage="DEVELOPMENT")["FunctionList"].get("Items", [])]
     assert names == ["good"]  # the throwaways are gone; the shared function was never written
     assert code_of(aws, "good", "DEVELOPMENT") == handler()
