@@ -10,6 +10,7 @@ from typing import Any
 
 from publisher.core.errors import AlreadyExists, AwsError, CredentialsMissing, NotFound, PreconditionFailed
 from publisher.core.model import Behaviour, Distribution, FunctionConfig, Stage, StageState
+from publisher.shell import redact
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class CloudFront:
             read_timeout=30,
         )
         self._client = boto3.session.Session().client("cloudfront", endpoint_url=endpoint_url, config=config)
+        redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
         self._slots = threading.BoundedSemaphore(max_concurrency)  # the bound on calls in flight, run-wide
 
     def list_functions(self, stage: Stage) -> list[Summary]:

@@ -1,0 +1,43 @@
+"""Signed material out of the AWS SDK's debug log, whoever turns that log on.
+
+At DEBUG, botocore logs each signed request whole: the session token (a header, and a line of the
+canonical request), the Authorization header with its credential and signature, and the signature on
+its own line. The publisher never turns that log on, but a user may (`boto3.set_stream_logger`), and
+the token is a credential: every record from the SDK's loggers is rewritten before a handler sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+SDK_LOGGERS = ("botocore", "boto3", "urllib3")
+HIDDEN = "[redacted]"
+_SIGNED = re.compile(
+    r"(?i)((?:authorization|x-amz-security-token)['\"]?\s*[:=]\s*b?['\"]?)[^'\"\r\n]+"  # a header's value
+    r"|(signature[=:]\s*)[0-9a-f]{64}"  # a SigV4 signature, in the header or on its own line
+)
+
+
+def redact(text: str) -> str:
+    return _SIGNED.sub(lambda m: (m.group(1) or m.group(2)) + HIDDEN, text)
+
+
+class Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = redact(message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
+
+
+_FILTER = Redact()
+
+
+def install() -> None:
+    """On every SDK logger that exists now, which after a client is made includes all that sign or send
+    (a filter on a logger sees only the records logged to that logger, not its children's)."""
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in SDK_LOGGERS]
+    for name in [*SDK_LOGGERS, *names]:
+        logging.getLogger(name).addFilter(_FILTER)  # adding the same filter twice keeps one
