@@ -1,0 +1,241 @@
+"""The process stopped from outside while it applies.
+
+SIGKILL (a runner that gives up, an out-of-memory kill) can land anywhere: the next run converges,
+and every LIVE copy replaced before or after the kill is in the backups. SIGTERM and SIGINT (a
+cancelled workflow: the runner sends SIGINT, then SIGTERM, then SIGKILL seconds later) stop new writes
+from starting, let the one in flight finish, and still leave the outputs and the job summary.
+
+Each run is a real process (`python -m publisher`) against the emulator, slowed by its latency so
+that a run lasts long enough to be interrupted. Seed: random.Random(SEED) picks the code changes and
+the moment of each signal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator import Emulator
+from tests.reliability.conftest import SEED
+from tests.reliability.harness import (
+    MANIFEST,
+    WriteLog,
+    handler,
+    overwritten_without_backup,
+    record_writes,
+    run_cli,
+    stage,
+)
+from tests.test_github import parse_output_file
+
+NAMES = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
+KILLS = 12
+LATENCY = 0.1  # seconds per request: the writes of a run take about a second
+
+
+def manifest(root: Path, codes: dict[str, bytes]) -> None:
+    for name, code in codes.items():
+        (root / f"{name}.js").write_bytes(code)
+    entries = "".join(f"  - name: {n}\n    code: {n}.js\n    comment: {n}\n" for n in codes)
+    (root / MANIFEST).write_text("functions:\n" + entries)
+
+
+def converged(emu: Emulator, codes: dict[str, bytes]) -> bool:
+    return all(
+        getattr(stage(emu, n, s), "code", None) == code
+        for n, code in codes.items()
+        for s in ("DEVELOPMENT", "LIVE")
+    )
+
+
+def wait_for(condition: Any, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the run to start")
+        time.sleep(0.005)
+
+
+@dataclass
+class Arrivals:
+    """When each request reached the emulator, and whether it was a write."""
+
+    seen: list[tuple[float, str, bool]] = field(default_factory=list)
+
+    def writes_after(self, moment: float) -> list[str]:
+        return [op for at, op, write in self.seen if write and at > moment]
+
+
+def watch_arrivals(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Arrivals:
+    arrivals, count = Arrivals(), emu.controls.count
+
+    def counting(operation: str, write: bool) -> None:
+        arrivals.seen.append((time.monotonic(), operation, write))
+        count(operation, write)
+
+    monkeypatch.setattr(emu.controls, "count", counting)
+    return arrivals
+
+
+def publisher(workspace: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "publisher", *args],
+        cwd=workspace,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+# --- SIGKILL ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def writes(emu: Emulator, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> WriteLog:
+    for name in NAMES:
+        emu.seed_function(name, handler(f"{name} seeded"), comment=name, publish=True)
+    return record_writes(emu, monkeypatch)
+
+
+def test_sigkill_at_random_points_loses_nothing_and_the_next_run_converges(
+    emu: Emulator, workspace: Path, writes: WriteLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = random.Random(SEED)
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    outcomes: dict[str, int] = {}
+    partial = 0  # kills after some of the run's writes (an update and a publish a function), not all
+    for round_ in range(KILLS):
+        codes = {n: handler(f"{n} round {round_}") for n in NAMES if rng.random() < 0.7} or {
+            NAMES[0]: handler(f"round {round_}")
+        }
+        manifest(workspace, codes)
+        emu.latency, before = LATENCY, emu.writes()
+        proc = publisher(workspace, env, "publish", "--endpoint-url", emu.url, "--max-concurrency", "2")
+        wait_for(lambda before=before: emu.writes() > before)  # it has begun to apply
+        time.sleep(rng.uniform(0.0, 0.9))
+        applied = len(writes.writes)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        kind = "killed mid-run" if proc.returncode == -signal.SIGKILL else f"had ended ({proc.returncode})"
+        outcomes[kind] = outcomes.get(kind, 0) + 1
+        time.sleep(2 * LATENCY)  # a request sent just before the kill is still applied by CloudFront
+        applied = len(writes.writes) - applied
+        partial += kind == "killed mid-run" and 0 < applied < 2 * len(codes)
+
+        emu.latency = 0.0
+        again = run_cli(emu, "publish", "--json")
+        assert again.code == 0, (round_, again.err, again.out)
+        assert converged(emu, codes), round_
+        assert not overwritten_without_backup(workspace, writes.writes), round_
+    with capsys.disabled():
+        print(
+            f"\nSIGKILL: seed {SEED}, {KILLS} runs: {outcomes}, {partial} of them between writes; "
+            "every next run converged, no LIVE lost"
+        )
+    assert outcomes.get("killed mid-run", 0) >= KILLS // 2  # most kills did land while it applied
+
+
+# --- SIGTERM and SIGINT: a cancelled workflow --------------------------------------------------------
+
+
+def action_env(workspace: Path, emu: Emulator, **inputs: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    env |= {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_OUTPUT": str(workspace / "output"),
+        "GITHUB_STEP_SUMMARY": str(workspace / "summary.md"),
+        "AWS_ENDPOINT_URL": emu.url,
+        "INPUT_MODE": "publish",
+    }
+    return env | {f"INPUT_{k.upper().replace('_', '-')}": v for k, v in inputs.items()}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_cancel_stops_new_writes_and_still_reports(
+    emu: Emulator,
+    workspace: Path,
+    writes: WriteLog,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: signal.Signals,
+) -> None:
+    rng = random.Random(f"{SEED}-{signum.name}")
+    arrivals = watch_arrivals(emu, monkeypatch)
+    codes = {n: handler(f"{n} new") for n in NAMES}
+    manifest(workspace, codes)
+    emu.latency = 0.1
+    proc = publisher(workspace, action_env(workspace, emu, max_concurrency="1"))
+    wait_for(lambda: any(write for _, _, write in arrivals.seen))  # the first write has reached CloudFront
+    time.sleep(rng.uniform(0.0, 0.5))
+    signalled = time.monotonic()
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 1, (out, err)
+    assert "Traceback" not in out + err
+    assert f"received signal {int(signum)}: no new writes will start" in out
+    # with one call at a time, at most the write in flight and one already past its check go out
+    assert len(arrivals.writes_after(signalled)) <= 2, arrivals.writes_after(signalled)
+
+    outputs = parse_output_file((workspace / "output").read_text())
+    result = outputs["result"]
+    report = json.loads(result)
+    by_name = {f["name"]: f for f in report["functions"]}
+    cancelled = [f for f in report["functions"] if "cancelled" in f["error"]]
+    assert cancelled, report
+    for f in cancelled:
+        assert f["status"] == "failed" and f["next_step"]
+    for name, code in codes.items():  # every published function is LIVE, and only those are
+        live = getattr(stage(emu, name, "LIVE"), "code", None)
+        assert ("publish" in by_name[name]["done"]) == (live == code), name
+        assert json.loads(outputs["published"]).count(name) == (live == code)
+    summary = (workspace / "summary.md").read_text()
+    assert "CloudFront Functions" in summary and "cancelled" in summary
+    assert not overwritten_without_backup(workspace, writes.writes)
+
+    emu.latency = 0.0
+    again = run_cli(emu, "publish", "--json")
+    assert again.code == 0, again.out
+    assert converged(emu, codes)
+
+
+def test_a_cancel_during_the_wait_for_the_edge_ends_it_at_once_and_reports(
+    emu: Emulator, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait polls with growing pauses (up to 20 s); the runner kills a cancelled step about ten
+    seconds after its SIGINT, so a pause must not outlast the cancel."""
+    arn = emu.seed_function("a", handler("old"), comment="a", publish=True)
+    emu.seed_distribution(default_function_arns=[(arn, "viewer-request")])
+    emu.deploy_delay = 600.0
+    arrivals = watch_arrivals(emu, monkeypatch)
+    manifest(workspace, {"a": handler("new")})
+    env = action_env(workspace, emu, wait_for_deployment="true", wait_timeout_minutes="30")
+    proc = publisher(workspace, env)
+
+    def polls() -> int:
+        return sum(op == "GetDistribution" for _, op, _ in arrivals.seen)
+
+    wait_for(lambda: polls() >= 3)  # now in a pause of 4.5 s
+    time.sleep(0.2)
+    signalled = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    took = time.monotonic() - signalled
+
+    assert took < 2.5, f"the cancel took {took:.1f} s to end the wait"
+    assert proc.returncode == 1, (out, err)
+    outputs = parse_output_file((workspace / "output").read_text())
+    assert outputs["published"] == '["a"]'
+    assert "Traceback" not in out + err
+    assert "CloudFront Functions" in (workspace / "summary.md").read_text()
