@@ -1,0 +1,83 @@
+"""The floor: the fewest API calls a run can make, and the least time its dependent round trips take.
+
+Calls: ListFunctions per stage (config in bulk, 100 a page), GetFunction per function and stage (the
+code), one ListDistributions per page of 100, and UpdateFunction + DescribeFunction +
+PublishFunction per changed function. Time: the process's own start-up, then the longest chain of
+round trips that wait for each other: the distribution pages one after another, beside the reads
+(all at once: one round trip) followed by update, describe and publish.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench.scenario import Scenario
+
+PAGE = 100
+
+
+def pages(items: int) -> int:
+    return max(1, math.ceil(items / PAGE))
+
+
+def calls(scenario: Scenario, writes: bool) -> int:
+    reads = 2 * pages(scenario.n) + 2 * scenario.n + pages(scenario.d)
+    return reads + (3 * scenario.k if writes else 0)
+
+
+def round_trips(scenario: Scenario, writes: bool) -> int:
+    functions = 1 + (3 if writes and scenario.k else 0)
+    return max(pages(scenario.d), functions)
+
+
+@dataclass(frozen=True)
+class Service:
+    """The emulator's own time per call at zero latency: what each round trip adds to the latency."""
+
+    page: float  # ListDistributions, a page of 100
+    read: float  # GetFunction
+    write: float  # UpdateFunction, DescribeFunction, PublishFunction: the mean of the three
+
+    def critical_path(self, scenario: Scenario, writes: bool, latency: float) -> float:
+        """The pages one after another; the reads at once, but no faster than the machine's CPUs
+        can serve them (a call costs `read` of CPU, client and emulator together); then the writes."""
+        scan = pages(scenario.d) * (latency + self.page)
+        reads = 2 * pages(scenario.n) + 2 * scenario.n
+        functions = latency + max(self.read, reads * self.read / (os.cpu_count() or 1))
+        functions += 3 * (latency + self.write) if writes and scenario.k else 0
+        return max(scan, functions)
+
+
+def calibrate(client: Any, name: str, repeats: int = 5) -> Service:
+    """Times one call of each kind against an emulator set to zero latency (it changes `name`)."""
+
+    def timed(call: Callable[[], object]) -> float:
+        samples = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            call()
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+
+    def write_cycle() -> None:
+        described = client.describe_function(Name=name, Stage="DEVELOPMENT")
+        etag, summary = described["ETag"], described["FunctionSummary"]
+        code = client.get_function(Name=name, Stage="DEVELOPMENT")["FunctionCode"].read()
+        config = {k: summary["FunctionConfig"][k] for k in ("Comment", "Runtime")}
+        client.update_function(Name=name, IfMatch=etag, FunctionCode=code, FunctionConfig=config)
+        etag = client.describe_function(Name=name, Stage="DEVELOPMENT")["ETag"]
+        client.publish_function(Name=name, IfMatch=etag)
+
+    def read_code() -> bytes:
+        return bytes(client.get_function(Name=name, Stage="DEVELOPMENT")["FunctionCode"].read())
+
+    page = timed(lambda: client.list_distributions(MaxItems=str(PAGE)))
+    read = timed(read_code)
+    cycle = timed(write_cycle)  # five calls: three reads of DEVELOPMENT, update and publish
+    return Service(page=page, read=read, write=max(0.0, (cycle - 3 * read) / 2))

@@ -1,0 +1,82 @@
+"""What the figures ran on, and the container image's size and cold start when podman has it."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.contenders import ROOT
+
+IMAGE = "localhost/cloudfront-publish:test"
+STAND_IN_BASE = "localhost/pybase:bookworm"
+Podman = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def describe() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+@dataclass(frozen=True)
+class Image:
+    size_mb: float | None = None
+    base_mb: float | None = None
+    cold_start: float | None = None  # seconds, median of `podman run --rm IMAGE --help`
+    why_not: str = ""
+
+
+def container(runs: int = 3) -> Image:
+    if shutil.which("podman") is None:
+        return Image(why_not="podman is not installed (scripts/container-setup.sh installs it)")
+    env = {**os.environ, **_podman_env()}
+
+    def podman(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["podman", *args], env=env, capture_output=True, text=True, check=False)
+
+    if podman("image", "exists", IMAGE).returncode != 0:
+        return Image(why_not=f"the image {IMAGE} does not exist (scripts/build-image.sh builds it)")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = podman("run", "--rm", IMAGE, "--help")
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            return Image(why_not=f"`podman run --rm {IMAGE} --help` failed: {done.stderr.strip()[-300:]}")
+    return Image(_size(podman, IMAGE), _size(podman, STAND_IN_BASE), statistics.median(times))
+
+
+def _size(podman: Podman, image: str) -> float | None:
+    done = podman("image", "inspect", image, "--format", "{{.Size}}")
+    return int(done.stdout.strip()) / 1e6 if done.returncode == 0 and done.stdout.strip() else None
+
+
+def _podman_env() -> dict[str, str]:
+    """The project's podman settings (containers.conf), as its container scripts set them."""
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "container-setup.sh"), "--no-base", "--env"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, value = line.removeprefix("export ").split("=", 1)
+            found[key] = value.strip("'\"")
+    return found

@@ -1,0 +1,29 @@
+"""Which scenarios run: each axis swept around the target scenario, plus the targets' own scenarios.
+
+The AWS CLI loop neither diffs nor scans distributions, so its calls depend on N alone: it runs on
+the N axis (D = 1,000, K = 10 %) and its figures stand for every scenario with the same N.
+"""
+
+from __future__ import annotations
+
+from bench.scenario import Scenario
+
+TARGET = Scenario(n=50, changed_pct=10, d=1000)
+MEMORY = Scenario(n=100, changed_pct=10, d=5000, peers=False)
+THROTTLED = Scenario(n=100, changed_pct=100, d=10, rate_limit=10.0, peers=False)
+
+
+def full() -> list[Scenario]:
+    n_axis = [Scenario(n=n, changed_pct=10, d=1000) for n in (1, 10, 50, 100)]
+    k_axis = [Scenario(n=50, changed_pct=k, d=1000, peers=False) for k in (0, 100)]
+    d_axis = [Scenario(n=50, changed_pct=10, d=d, peers=False) for d in (10, 5000)]
+    return [*n_axis, *k_axis, *d_axis, MEMORY, THROTTLED]
+
+
+def quick() -> list[Scenario]:
+    return [
+        Scenario(n=1, changed_pct=100, d=10),
+        Scenario(n=10, changed_pct=10, d=10),
+        Scenario(n=10, changed_pct=100, d=300, peers=False),
+        Scenario(n=20, changed_pct=100, d=10, rate_limit=10.0, peers=False),
+    ]

@@ -1,0 +1,177 @@
+"""The issue's targets, each checked against the outcomes: the figure, and met or not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bench import floor
+from bench.contenders import BOTO3, CLI, PLAN, PUBLISH, Contender
+from bench.harness import Outcome
+from bench.machine import Image
+from bench.measure import Run
+
+STARTUP_LIMIT = 0.5
+MEMORY_LIMIT_MB = 150.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    figure: str
+    met: bool | None  # None: not measured in this run
+
+
+def wall(outcome: Outcome, contender: Contender) -> float | None:
+    return outcome.median(contender.key, lambda r: r.wall)
+
+
+def peers_wall(outcomes: Sequence[Outcome], outcome: Outcome) -> float | None:
+    """The CLI loop's time for this N: measured here, or in the scenario of the N axis."""
+    for other in (outcome, *outcomes):
+        if other.scenario.n == outcome.scenario.n and other.runs.get(CLI.key):
+            return wall(other, CLI)
+    return None
+
+
+def verdicts(outcomes: Sequence[Outcome], image: Image) -> list[Verdict]:
+    timed = [o for o in outcomes if o.scenario.rate_limit is None]
+    return [
+        *_speed(outcomes),
+        _calls(timed),
+        _no_writes(timed, PLAN, lambda o: o.runs.get(PLAN.key, []), "plan makes no write calls"),
+        _no_writes(timed, PUBLISH, lambda o: [o.rerun] if o.rerun else [], "a re-run makes only reads"),
+        _time(timed),
+        _startup(timed),
+        _throttled([o for o in outcomes if o.scenario.rate_limit is not None]),
+        _memory(timed),
+        _image(image),
+    ]
+
+
+def _find(outcomes: Sequence[Outcome], n: int, pct: int, d: int) -> Outcome | None:
+    wanted = (n, pct, d, None)
+    found = [
+        o
+        for o in outcomes
+        if (o.scenario.n, o.scenario.changed_pct, o.scenario.d, o.scenario.rate_limit) == wanted
+    ]
+    return found[0] if found else None
+
+
+def _speed(outcomes: Sequence[Outcome]) -> list[Verdict]:
+    target = _find(outcomes, 50, 10, 1000)
+    ours = wall(target, PUBLISH) if target else None
+    if target is None or ours is None:
+        return [Verdict("N=50, K=10%, D=1,000: ≥30x the AWS CLI loop, ≥5x the boto3 loop", "not run", None)]
+    found = []
+    for other, goal in ((CLI, 30.0), (BOTO3, 5.0)):
+        theirs = peers_wall(outcomes, target) if other is CLI else wall(target, other)
+        if theirs is None:
+            found.append(Verdict(f"≥{goal:g}x faster than the {other.title}", "not run", None))
+            continue
+        figure = f"{theirs:.2f} s ÷ {ours:.2f} s = {theirs / ours:.1f}x"
+        found.append(
+            Verdict(
+                f"N=50, K=10%, D=1,000: ≥{goal:g}x faster than the {other.title}",
+                figure,
+                theirs / ours >= goal,
+            )
+        )
+    return found
+
+
+def _calls(outcomes: Sequence[Outcome]) -> Verdict:
+    worst, where = 0.0, ""
+    for o in outcomes:
+        for c in (PUBLISH, PLAN):
+            runs = o.runs.get(c.key, [])
+            if runs:
+                ratio = max(r.total for r in runs) / floor.calls(o.scenario, c.writes)
+                if ratio > worst:
+                    worst, where = ratio, f"{c.key}, {o.scenario.label}"
+    return Verdict(
+        "API calls within 1.1x of the lower bound, every scenario",
+        f"worst {worst:.2f}x ({where})",
+        worst <= 1.1,
+    )
+
+
+def _no_writes(
+    outcomes: Sequence[Outcome], contender: Contender, runs: Callable[[Outcome], list[Run]], text: str
+) -> Verdict:
+    checked = [r for o in outcomes for r in runs(o)]
+    writes = sum(r.writes for r in checked)
+    return Verdict(
+        text,
+        f"{writes} write calls in {len(checked)} run{'' if len(checked) == 1 else 's'} of {contender.key}",
+        writes == 0 if checked else None,
+    )
+
+
+def _time(outcomes: Sequence[Outcome]) -> Verdict:
+    worst, where, service = 0.0, "", 0.0
+    for o in outcomes:
+        if o.scenario.latency < 0.04:
+            continue
+        for c in (PUBLISH, PLAN):
+            ours = wall(o, c)
+            if ours is not None and ours / o.floor_time(c) > worst:
+                worst, where = ours / o.floor_time(c), f"{c.key}, {o.scenario.label}"
+                service = ours / o.floor_time_with_service(c)
+    figure = f"worst {worst:.2f}x ({where}); {service:.2f}x the floor with the emulator's service time"
+    return Verdict("whole-process time within 1.5x of the time floor (latency ≥ 40 ms)", figure, worst <= 1.5)
+
+
+def _startup(outcomes: Sequence[Outcome]) -> Verdict:
+    firsts = [(o.startup, o.scenario.label) for o in outcomes if o.runs.get(PUBLISH.key)]
+    if not firsts:
+        return Verdict("start-up under 0.5 s", "not run", None)
+    slowest, where = max(firsts)
+    return Verdict(
+        f"start-up (process start to first API call) under {STARTUP_LIMIT:g} s",
+        f"median {slowest:.2f} s in the slowest scenario ({where})",
+        slowest < STARTUP_LIMIT,
+    )
+
+
+def _throttled(outcomes: Sequence[Outcome]) -> Verdict:
+    text = "rate limit 10 req/s, N=100, K=100%: no failure, time ≤ 1.5x calls ÷ rate"
+    if not outcomes:
+        return Verdict(text, "not run", None)
+    o = outcomes[0]
+    r = o.runs[PUBLISH.key][0]
+    rate = o.scenario.rate_limit or 1.0
+    ideal = floor.calls(o.scenario, True) / rate
+    figure = (
+        f"{o.scenario.label}: exit {r.exit_code}, {r.wall:.1f} s ÷ ({floor.calls(o.scenario, True)} calls ÷ {rate:g}/s) "
+        f"= {r.wall / ideal:.2f}x; {r.total} requests, {r.throttled} throttled"
+    )
+    return Verdict(
+        text.replace("N=100", f"N={o.scenario.n}"), figure, r.exit_code == 0 and r.wall <= 1.5 * ideal
+    )
+
+
+def _memory(outcomes: Sequence[Outcome]) -> Verdict:
+    big = _find(outcomes, 100, 10, 5000)
+    peak = big.median(PUBLISH.key, lambda r: r.peak_mb) if big else None
+    if peak is None:
+        return Verdict("N=100, D=5,000: peak memory under 150 MB", "not run", None)
+    return Verdict(
+        f"N=100, D=5,000: peak memory under {MEMORY_LIMIT_MB:g} MB",
+        f"{peak:.0f} MB (publish)",
+        peak < MEMORY_LIMIT_MB,
+    )
+
+
+def _image(image: Image) -> Verdict:
+    if image.size_mb is None or image.cold_start is None:
+        return Verdict(
+            "container image: size and cold start reported", f"not measured: {image.why_not}", None
+        )
+    base = f" (of which {image.base_mb:.0f} MB the base)" if image.base_mb else ""
+    return Verdict(
+        "container image: size and cold start reported",
+        f"{image.size_mb:.0f} MB{base}; `--help` in {image.cold_start:.2f} s",
+        True,
+    )
