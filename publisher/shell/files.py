@@ -73,7 +73,13 @@ class Workspace:
         """A path the manifest names, refused if it is absolute or leads out of the workspace."""
         if not name or PurePosixPath(name).is_absolute() or Path(name).is_absolute():
             return Path(), f"`{name}` must be a path relative to the manifest"
-        path = (base / name).resolve()
+        if "\0" in name:
+            shown = name.replace("\0", "\\0")
+            return Path(), f"`{shown}` holds a NUL character"
+        try:
+            path = (base / name).resolve()
+        except (OSError, RuntimeError) as err:  # a symlink loop: RuntimeError before Python 3.13
+            return Path(), f"`{name}` cannot be resolved: {err}"
         if not path.is_relative_to(self.root):
             return Path(), f"`{name}` leads out of the workspace"
         return path, ""
