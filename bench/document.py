@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import notes, plot, report
+from bench import matrix, notes, plot, report
 from bench.harness import Outcome
 from bench.machine import Image
 from bench.targets import Verdict
@@ -40,7 +40,7 @@ def _paragraphs(*found: list[str]) -> list[str]:
 
 
 def draw(outcomes: Sequence[Outcome], path: Path) -> None:
-    plot.draw(_n_axis(outcomes), _d_axis(outcomes), path)
+    plot.draw(matrix.n_axis(outcomes), matrix.d_axis(outcomes), path)
 
 
 def render(

@@ -6,6 +6,9 @@ the N axis (D = 1,000, K = 10 %) and its figures stand for every scenario with t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bench.harness import Outcome
 from bench.scenario import Scenario
 
 TARGET = Scenario(n=50, changed_pct=10, d=1000)
@@ -27,3 +30,18 @@ def quick() -> list[Scenario]:
         Scenario(n=10, changed_pct=100, d=300, peers=False),
         Scenario(n=20, changed_pct=100, d=10, rate_limit=10.0, peers=False),
     ]
+
+
+def n_axis(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """The scenarios that differ from the target in N alone (the target included)."""
+    return [o for o in outcomes if _rest(o) == (TARGET.changed_pct, TARGET.d, None)]
+
+
+def d_axis(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    return [
+        o for o in outcomes if (o.scenario.n, o.scenario.changed_pct, o.scenario.rate_limit) == (50, 10, None)
+    ]
+
+
+def _rest(o: Outcome) -> tuple[int, int, float | None]:
+    return o.scenario.changed_pct, o.scenario.d, o.scenario.rate_limit

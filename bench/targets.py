@@ -9,6 +9,7 @@ from bench import floor
 from bench.contenders import BOTO3, CLI, PLAN, PUBLISH, Contender
 from bench.harness import Outcome
 from bench.machine import Image
+from bench.matrix import d_axis, n_axis
 from bench.measure import Run
 
 STARTUP_LIMIT = 0.5
@@ -45,6 +46,7 @@ def verdicts(outcomes: Sequence[Outcome], image: Image) -> list[Verdict]:
         _startup(timed),
         _throttled([o for o in outcomes if o.scenario.rate_limit is not None]),
         _memory(timed),
+        _growth(timed),
         _image(image),
     ]
 
@@ -175,3 +177,36 @@ def _image(image: Image) -> Verdict:
         f"{image.size_mb:.0f} MB{base}; `--help` in {image.cold_start:.2f} s",
         True,
     )
+
+
+def _fit(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The least-squares line's slope, and the largest distance of a point from it as a share of the mean."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
+    worst = max(abs(y - (my + slope * (x - mx))) for x, y in points)
+    return slope, worst / my if my else 0.0
+
+
+def _growth(outcomes: Sequence[Outcome]) -> Verdict:
+    """Linear: every point within 10 % (of the mean) of the line through them all."""
+    text = "time and memory grow linearly with N and D (publish; plot below)"
+    axes: list[tuple[list[Outcome], str, int, Callable[[Outcome], int]]] = [
+        (n_axis(outcomes), "function", 1, lambda o: o.scenario.n),
+        (d_axis(outcomes), "1,000 distributions", 1000, lambda o: o.scenario.d),
+    ]
+    values: list[tuple[str, str, Callable[[Run], float | None]]] = [
+        ("s", ".3f", lambda r: r.wall),
+        ("MB", ".1f", lambda r: r.peak_mb),
+    ]
+    figures, worst = [], 0.0
+    for axis, unit, scale, pick in axes:
+        for what, fmt, value in values:
+            points = [(float(pick(o)), m) for o in axis if (m := o.median(PUBLISH.key, value)) is not None]
+            if len(points) < 3:
+                return Verdict(text, "not run (fewer than three points on an axis)", None)
+            slope, off = _fit(points)
+            worst = max(worst, off)
+            figures.append(f"{slope * scale:+{fmt}} {what} per {unit} (off the line by {off:.0%} at most)")
+    return Verdict(text, "; ".join(figures), worst <= 0.10)
