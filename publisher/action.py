@@ -56,10 +56,12 @@ def main(environ: Mapping[str, str]) -> int:
         with cancel_on_signals(stop, log.line):
             result = _run(settings, log, stop=stop, published=published)
     except InputError as err:
+        from publisher.core.summary import inline  # a key or a path from the manifest is only text there
+
         _annotate(log, err.problems)
         step.write(
             "## CloudFront Functions: input refused\n\n"
-            + "".join(f"- {github.neutralise(str(p))}\n" for p in err.problems)
+            + "".join(f"- {inline(str(p))}\n" for p in err.problems)
             + "\nNothing was read from or written to AWS.\n"
         )
         return err.exit_code
