@@ -23,11 +23,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return cli.main(argv)
     except InputError as err:
-        sys.stderr.write("".join(f"error: {p}\n" for p in err.problems))
+        sys.stderr.write("".join(f"error: {_one_line(str(p))}\n" for p in err.problems))
         return err.exit_code
     except PublisherError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"error: {_one_line(str(err))}\n")
         return err.exit_code
+
+
+def _one_line(text: str) -> str:
+    """A message on one line of the terminal: a line break or an escape sequence from the input (a
+    manifest key, a path, an AWS message) is shown as `\\r`, `\\x1b`, not obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 if __name__ == "__main__":
