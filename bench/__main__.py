@@ -47,18 +47,15 @@ def main(argv: list[str]) -> int:
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         for i, scenario in enumerate(scenarios):
-            _say(f"[{i + 1}/{len(scenarios)}] {scenario.label}")
+            share = machine.settle()
+            busy = "" if share is None else f" (CPUs {share:.0%} busy before)"
+            _say(f"[{i + 1}/{len(scenarios)}] {scenario.label}{busy}")
             cli_reps = args.cli_reps if args.cli_reps is not None else _cli_reps(scenario.n, args.reps)
-            outcomes.append(
-                measure_scenario(
-                    scenario,
-                    contenders,
-                    reps=args.reps,
-                    cli_reps=cli_reps,
-                    work=Path(work) / f"s{i}",
-                    say=_say,
-                )
+            outcome = measure_scenario(
+                scenario, contenders, reps=args.reps, cli_reps=cli_reps, work=Path(work) / f"s{i}", say=_say
             )
+            outcome.busy_before = share
+            outcomes.append(outcome)
     image = machine.Image(why_not="skipped with --no-container") if args.no_container else machine.container()
     found = verdicts(outcomes, image)
     minutes = (time.perf_counter() - started) / 60

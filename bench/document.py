@@ -67,7 +67,8 @@ def render(
             ],
             [
                 f"Machine: {machine}; load average (1 min) at start and end: {load}. Other work on the",
-                "machine shows in the wall times; the calls do not depend on it.",
+                "machine shows in the wall times (each scenario waits up to a minute for the CPUs to be",
+                "mostly idle; The floor gives how busy they were); the calls do not depend on it.",
             ],
         ),
         "## Targets (issue 6)",

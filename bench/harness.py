@@ -21,6 +21,7 @@ class Outcome:
     service: floor.Service
     runs: dict[str, list[Run]] = field(default_factory=dict)
     rerun: Run | None = None  # publish right after a publish: nothing left to do
+    busy_before: float | None = None  # the share of CPU other work used just before the scenario
 
     def median(self, key: str, value: Callable[[Run], float | None]) -> float | None:
         return median(self.runs.get(key, []), value)

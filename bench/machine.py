@@ -33,6 +33,34 @@ def describe() -> str:
     )
 
 
+def busy(seconds: float = 1.0) -> float | None:
+    """The share of the machine's CPU time in use over `seconds` (None where /proc/stat is absent)."""
+    stat = Path("/proc/stat")
+    if not stat.exists():
+        return None
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in stat.read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+        return sum(fields), idle
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def settle(limit: float = 0.25, patience: float = 60.0) -> float | None:
+    """Wait (up to `patience` seconds) until other work leaves the CPUs mostly idle; the share in
+    use when the wait ended. Other sessions on a shared machine would otherwise time themselves in."""
+    deadline = time.monotonic() + patience
+    while True:
+        share = busy()
+        if share is None or share <= limit or time.monotonic() >= deadline:
+            return share
+        time.sleep(4.0)
+
+
 @dataclass(frozen=True)
 class Image:
     size_mb: float | None = None

@@ -95,13 +95,14 @@ def calls_table(outcomes: Sequence[Outcome]) -> list[str]:
 
 def floor_table(outcomes: Sequence[Outcome]) -> list[str]:
     rows = [
-        "| scenario | start-up s | round trips (publish) | page of 100 ms | GetFunction ms | write ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | CPUs busy before | start-up s | round trips (publish) | page of 100 ms | GetFunction ms | write ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for o in outcomes:
         sv = o.service
+        busy = "-" if o.busy_before is None else f"{o.busy_before:.0%}"
         rows.append(
-            f"| {o.scenario.label} | {o.startup:.2f} | {floor.round_trips(o.scenario, True)} | "
+            f"| {o.scenario.label} | {busy} | {o.startup:.2f} | {floor.round_trips(o.scenario, True)} | "
             f"{sv.page * 1000:.0f} | {sv.read * 1000:.1f} | {sv.write * 1000:.1f} |"
         )
     return rows
