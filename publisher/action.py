@@ -128,10 +128,20 @@ def _function_log(f: FunctionResult, log: Log) -> None:
 
 
 def summary(result: Result, template: tuple[str, str] | None, environ: Mapping[str, str]) -> str:
-    from publisher.core.summary import render_summary
+    """The user's template, or, where it fails on this run's data (it passed a sample before the run),
+    the built-in summary under a note that names the problem: a run that happened is always reported."""
+    from publisher.core.summary import SUMMARY_LIMIT, inline, render_summary
 
-    text, path = template or (None, "summary template")
-    return render_summary(result, environ, text, template_path=path)
+    if template is None:
+        return render_summary(result, environ)
+    text, path = template
+    try:
+        return render_summary(result, environ, text, template_path=path)
+    except InputError as err:
+        note = "".join(
+            f"> ⚠️ The summary template failed on this run: {inline(str(p))}\n" for p in err.problems
+        )
+        return note + "\n" + render_summary(result, environ, limit=SUMMARY_LIMIT - len(note.encode()) - 1)
 
 
 def outputs(result: Result) -> dict[str, str]:
