@@ -53,8 +53,12 @@ def main(environ: Mapping[str, str]) -> int:
         def published(result: Result) -> None:  # shown while the wait runs; replaced once it ends
             step.write(summary(result, template, environ))
 
+        # held until the report is out: the runner follows its SIGINT with a SIGTERM, which must not
+        # kill the process while it writes the outputs and the summary
         with cancel_on_signals(stop, log.line):
             result = _run(settings, log, stop=stop, published=published)
+            _report(result, log, environ)
+            step.write(summary(result, template, environ))
     except InputError as err:
         from publisher.core.summary import inline  # a key or a path from the manifest is only text there
 
@@ -68,8 +72,6 @@ def main(environ: Mapping[str, str]) -> int:
     except PublisherError as err:
         log.annotate("error", str(err), title="CloudFront Functions")
         return err.exit_code
-    _report(result, log, environ)
-    step.write(summary(result, template, environ))
     return result.exit_code
 
 
