@@ -214,6 +214,32 @@ def test_a_limit_accepts_its_value_and_refuses_one_more(
     refused(entry(emu, ["publish"]), f"error: {MANIFEST}:", says)
 
 
+@pytest.mark.parametrize(
+    ("used_as", "says"),
+    [
+        ("code", "the limit is 10,240"),
+        ("event", "the limit is 1,048,576"),
+        ("manifest", "the limit is 1,048,576"),
+    ],
+)
+def test_a_huge_file_is_refused_without_being_read_whole(
+    emu: Emulator, workspace: Path, used_as: str, says: str
+) -> None:
+    """A gigabyte, sparse so that the disk holds none of it: the loader reads one byte past the limit."""
+    with (workspace / "huge").open("wb") as huge:
+        huge.truncate(1 << 30)
+    (workspace / "a.js").write_bytes(CODE)
+    test = "    tests:\n      - name: t\n        event: huge\n"
+    manifest = {
+        "code": "functions:\n  - name: a\n    code: huge\n",
+        "event": "functions:\n  - name: a\n    code: a.js\n" + test,
+        "manifest": "",
+    }[used_as]
+    (workspace / MANIFEST).write_text(manifest)
+    argv = ["publish", "--manifest", "huge"] if used_as == "manifest" else ["publish"]
+    refused(entry(emu, argv), "1,073,741,824 bytes", says)
+
+
 # --- Paths ------------------------------------------------------------------------------------------
 
 
@@ -357,3 +383,22 @@ def test_a_bad_input_is_refused_naming_it(emu: Emulator, workspace: Path, inputs
     assert run.calls == {}
     assert "::error " in run.out and says in run.out
     assert "input refused" in (workspace / "github-summary.md").read_text()
+
+
+def test_a_template_that_fails_only_on_the_runs_data_still_leaves_a_summary(
+    emu: Emulator, workspace: Path
+) -> None:
+    """The template passes the check on a sample (one function) before any AWS call, then fails on the
+    run's two: the run has happened, so its report must not be lost to a traceback."""
+    (workspace / MANIFEST).write_text(
+        "functions:\n  - name: a\n    code: a.js\n  - name: b\n    code: a.js\n"
+    )
+    (workspace / "a.js").write_bytes(CODE)
+    (workspace / "t.md.j2").write_text("{% if result.functions | length > 1 %}{{ nosuch.x }}{% endif %}ok\n")
+    run = as_action(emu, workspace, {"INPUT_MODE": "publish", "INPUT_SUMMARY-TEMPLATE": "t.md.j2"})
+    assert not run.traceback, run.traceback
+    assert run.code == 0, run.out
+    assert "published" in (workspace / "github-output").read_text()
+    text = (workspace / "github-summary.md").read_text()
+    assert "t.md.j2:1: summary-template: 'nosuch' is undefined" in text
+    assert "Done: 2 published." in text  # the built-in summary, so the run is still reported

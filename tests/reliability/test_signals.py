@@ -162,15 +162,19 @@ def action_env(workspace: Path, emu: Emulator, **inputs: str) -> dict[str, str]:
     return env | {f"INPUT_{k.upper().replace('_', '-')}": v for k, v in inputs.items()}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize(
+    "signals",
+    [[signal.SIGTERM], [signal.SIGINT], [signal.SIGINT, signal.SIGTERM]],  # the last as the runner sends them
+    ids=["SIGTERM", "SIGINT", "SIGINT-then-SIGTERM"],
+)
 def test_a_cancel_stops_new_writes_and_still_reports(
     emu: Emulator,
     workspace: Path,
     writes: WriteLog,
     monkeypatch: pytest.MonkeyPatch,
-    signum: signal.Signals,
+    signals: list[signal.Signals],
 ) -> None:
-    rng = random.Random(f"{SEED}-{signum.name}")
+    rng = random.Random(f"{SEED}-{'-'.join(s.name for s in signals)}")
     arrivals = watch_arrivals(emu, monkeypatch)
     codes = {n: handler(f"{n} new") for n in NAMES}
     manifest(workspace, codes)
@@ -179,12 +183,15 @@ def test_a_cancel_stops_new_writes_and_still_reports(
     wait_for(lambda: any(write for _, _, write in arrivals.seen))  # the first write has reached CloudFront
     time.sleep(rng.uniform(0.0, 0.5))
     signalled = time.monotonic()
-    proc.send_signal(signum)
+    for signum in signals:
+        proc.send_signal(signum)
+        time.sleep(0.2)
     out, err = proc.communicate(timeout=60)
 
     assert proc.returncode == 1, (out, err)
     assert "Traceback" not in out + err
-    assert f"received signal {int(signum)}: no new writes will start" in out
+    for signum in signals:
+        assert f"received signal {int(signum)}: no new writes will start" in out
     # with one call at a time, at most the write in flight and one already past its check go out
     assert len(arrivals.writes_after(signalled)) <= 2, arrivals.writes_after(signalled)
 
