@@ -175,10 +175,13 @@ def read_template(settings: Settings) -> tuple[str, str] | None:
     if not settings.summary_template:
         return None
     from publisher.core.summary import check_template
+    from publisher.shell.files import Workspace
 
-    path = Path(settings.summary_template)
-    if not path.is_file():
-        raise InputError([Problem("action inputs", None, "summary-template", f"`{path}` is not a file")])
+    workspace = Workspace(Path.cwd())
+    path, outside = workspace.inside(settings.summary_template, workspace.root)
+    if outside or not path.is_file():
+        problem = outside or f"`{settings.summary_template}` is not a file"
+        raise InputError([Problem("action inputs", None, "summary-template", problem)])
     text = path.read_text(encoding="utf-8", errors="replace")
     check_template(text, settings.summary_template)
     return text, settings.summary_template

@@ -11,6 +11,7 @@ from pathlib import Path
 from publisher.core.plan import Mode
 from publisher.core.report import console
 from publisher.core.settings import Settings, settings_from, split_names
+from publisher.shell.github import Log
 
 DESCRIPTION = "Sync, test and publish CloudFront Functions from a manifest, guarded by ETags."
 
@@ -84,7 +85,9 @@ def main(argv: Sequence[str]) -> int:
     if settings.json_output:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        sys.stdout.write("\n".join(console(result)) + "\n")
+        log = Log(commands=False)  # AWS messages and names pass through it: no line can act as a command
+        for line in console(result):
+            log.line(line)
     if settings.summary_file:
         Path(settings.summary_file).write_text(summary(result, template, os.environ), encoding="utf-8")
     return result.exit_code

@@ -58,6 +58,9 @@ def cancel_on_signals(stop: threading.Event, say: Callable[[str], None]) -> Iter
 
 def load(settings: Settings, workspace: Workspace) -> Manifest:
     """Everything that can be checked without AWS, checked first: bad input touches nothing."""
+    _, outside = workspace.inside(settings.backup_dir, workspace.root)
+    if outside:  # found now, not after DEVELOPMENT was already updated
+        raise InputError([Problem("settings", None, "backup-dir", outside)])
     manifest = workspace.load_manifest(settings.manifest)
     unknown = sorted(set(settings.functions) - {f.name for f in manifest.functions})
     if unknown:

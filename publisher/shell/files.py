@@ -22,7 +22,7 @@ class Workspace:
 
     def load_manifest(self, name: str) -> Manifest:
         """Parse the manifest and read every file it names; every problem is reported at once."""
-        path, problem = self._inside(name, Path.cwd())
+        path, problem = self.inside(name, Path.cwd())
         if problem:
             raise InputError([Problem(name, None, "manifest", problem)])
         data, problem = _read(path, 1_048_576, name)
@@ -43,7 +43,7 @@ class Workspace:
 
     def _code(self, spec: FunctionSpec, base: Path, file: str, problems: list[Problem]) -> bytes | None:
         where = Problem(file, spec.line("code"), f"{spec.name}.code", "")
-        path, problem = self._inside(spec.code_path or "", base)
+        path, problem = self.inside(spec.code_path or "", base)
         data, problem = (None, problem) if problem else _read(path, CODE_LIMIT, spec.code_path or "")
         if data is None:
             problems.append(dataclasses.replace(where, message=problem))
@@ -55,7 +55,7 @@ class Workspace:
         if isinstance(test.event, dict):
             return test
         field = f"{spec.name}.tests.{test.name}.event"
-        path, problem = self._inside(test.event, base)
+        path, problem = self.inside(test.event, base)
         data, problem = (None, problem) if problem else _read(path, EVENT_FILE_LIMIT, test.event)
         event: Any = None
         if data is not None:
@@ -69,7 +69,7 @@ class Workspace:
         problems.extend(Problem(file, test.line, field, m) for m in found)
         return dataclasses.replace(test, event=event if isinstance(event, dict) else {})
 
-    def _inside(self, name: str, base: Path) -> tuple[Path, str]:
+    def inside(self, name: str, base: Path) -> tuple[Path, str]:
         """A path the manifest names, refused if it is absolute or leads out of the workspace."""
         if not name or PurePosixPath(name).is_absolute() or Path(name).is_absolute():
             return Path(), f"`{name}` must be a path relative to the manifest"

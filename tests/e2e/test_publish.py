@@ -198,3 +198,14 @@ def test_functions_restricts_the_run(
     run = cli("publish", "--functions", "b", "--json")
     assert [f["name"] for f in run.json["functions"]] == ["b"]
     assert cli("publish", "--functions", "zzz").code == 2
+
+
+def test_a_backup_dir_outside_the_workspace_is_bad_input(
+    emu: Emulator, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    write_manifest(workspace, {"a": handler()})
+    emu.reset_counts()
+    run = cli("publish", "--backup-dir", "../elsewhere")
+    assert run.code == 2
+    assert "backup-dir: `../elsewhere` leads out of the workspace" in run.err
+    assert sum(emu.counts().values()) == 0
