@@ -108,8 +108,8 @@ def writes(outcomes: Sequence[Outcome]) -> list[str]:
         f"**With every function changed, the writes slow the scan.** K=100% adds {3 * every.scenario.k}",
         "writes (each publish also redeploys the distributions that run the function, in the emulator",
         f"as in CloudFront); they run beside the scan and share the CPUs with it: {ours:.2f} s against",
-        f"{fewer:.2f} s at K=10%, the worst ratio to the floor in the matrix: on this machine the",
-        "emulator and the client share two CPUs, which the floor does not count.",
+        f"{fewer:.2f} s at K=10%. On this machine the emulator and the client share two CPUs, which",
+        "the floor does not count.",
     ]
 
 
