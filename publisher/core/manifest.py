@@ -73,6 +73,12 @@ class FunctionSpec:
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")
 
+    @property
+    def store_name(self) -> str | None:
+        """A KeyValueStore given by name, which must be resolved to its ARN; None for an ARN, none or omitted."""
+        store = self.key_value_store
+        return store if store not in (None, REMOVE) and not store.startswith("arn:") else None
+
 
 @dataclass(frozen=True)
 class Manifest:

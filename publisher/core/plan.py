@@ -53,6 +53,7 @@ class FunctionPlan:
     writes: tuple[Write, ...] = ()
     reason: str = ""
     error: str | None = None
+    bad_input: bool = False  # the error lies in the manifest: the run is refused before any write
     target: Target | None = None
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
@@ -94,7 +95,7 @@ def plan_function(spec: FunctionSpec, observed: Observed) -> FunctionPlan:
         return _failed(base, "not in DEVELOPMENT, and the manifest gives no code to create it from")
     config, problem = desired_config(spec, dev.config if dev else None, observed.key_value_stores)
     if problem:
-        return _failed(base, problem)
+        return _failed(base, problem, bad_input=True)
     target = Target(spec.code if spec.code is not None else dev.code if dev else b"", config)
     sync = _sync(spec.name, target, dev)
     publish = _publish(spec.name, target, dev, live, sync is not None)
@@ -105,8 +106,7 @@ def plan_function(spec: FunctionSpec, observed: Observed) -> FunctionPlan:
         state,
         writes,
         reason,
-        None,
-        target,
+        target=target,
         repo_diff=_diff(dev, target, "DEVELOPMENT", "repository") if spec.code is not None else "",
         live_diff=_diff(live, target, "LIVE", "DEVELOPMENT"),
     )
@@ -122,11 +122,7 @@ def desired_config(
     if spec.key_value_store == REMOVE:
         arns = ()
     elif spec.key_value_store is not None:
-        arn = (
-            spec.key_value_store
-            if spec.key_value_store.startswith("arn:")
-            else stores.get(spec.key_value_store)
-        )
+        arn = stores.get(spec.store_name) if spec.store_name else spec.key_value_store
         if arn is None:
             return FunctionConfig(comment, runtime), f"KeyValueStore `{spec.key_value_store}` does not exist"
         arns = (arn,)
@@ -165,8 +161,8 @@ def _why_unchanged(spec: FunctionSpec) -> str:
     return "DEVELOPMENT and LIVE match the repository"
 
 
-def _failed(base: FunctionPlan, error: str) -> FunctionPlan:
-    return FunctionPlan(base.spec, base.state, reason=error, error=error)
+def _failed(base: FunctionPlan, error: str, bad_input: bool = False) -> FunctionPlan:
+    return FunctionPlan(base.spec, base.state, reason=error, error=error, bad_input=bad_input)
 
 
 def _diff(stage: StageState | None, target: Target, old: str, new: str) -> str:

@@ -192,7 +192,7 @@ def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:
     problems = [
         Problem(manifest.file, fp.spec.line("key-value-store"), f"{fp.name}.key-value-store", fp.error)
         for fp in plan.functions
-        if fp.error and "KeyValueStore" in fp.error
+        if fp.bad_input and fp.error
     ]
     if problems:
         raise InputError(problems)

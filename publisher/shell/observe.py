@@ -11,7 +11,7 @@ from concurrent.futures import Executor, Future
 
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError
-from publisher.core.manifest import REMOVE, Manifest
+from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
 from publisher.shell.aws import CloudFront, Summary, stage_state
 
@@ -23,10 +23,7 @@ def observe(cloudfront: CloudFront, manifest: Manifest, pool: Executor) -> Obser
         for spec in manifest.functions
         for stage in Stage
     }
-    wants_stores = any(
-        s.key_value_store not in (None, REMOVE) and not s.key_value_store.startswith("arn:")
-        for s in manifest.functions
-    )
+    wants_stores = any(s.store_name for s in manifest.functions)
     stores = pool.submit(cloudfront.list_key_value_stores) if wants_stores else None
     summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
     functions = {
