@@ -1,15 +1,16 @@
 """Entry point: the Action when run by the runner with no arguments, else the command line.
 
-The one place errors become exit codes: 2 for bad input (nothing touched), 1 for a run that failed.
+Exit codes come from the Result alone (2 bad input or set-up, nothing touched; 1 a failure at the
+service; 0 done). A run cancelled while a call hung leaves that call's thread behind: the process
+ends without waiting for it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Sequence
-
-from publisher.core.errors import InputError, PublisherError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,21 +21,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return action.main(os.environ)
     from publisher import cli
 
-    try:
-        return cli.main(argv)
-    except InputError as err:
-        sys.stderr.write("".join(f"error: {_one_line(str(p))}\n" for p in err.problems))
-        return err.exit_code
-    except PublisherError as err:
-        sys.stderr.write(f"error: {_one_line(str(err))}\n")
-        return err.exit_code
+    return cli.main(argv)
 
 
-def _one_line(text: str) -> str:
-    """A message on one line of the terminal: a line break or an escape sequence from the input (a
-    manifest key, a path, an AWS message) is shown as `\\r`, `\\x1b`, not obeyed."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+def entry() -> None:
+    """The console script: run, then exit even if a call left behind by a cancel still hangs."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

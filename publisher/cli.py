@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from publisher.core.plan import Mode
-from publisher.core.report import console
+from publisher.core.report import console, escape_controls
+from publisher.core.result import Result
 from publisher.core.settings import Settings, settings_from, split_names
-from publisher.shell.github import Log
+from publisher.wiring import Finished, Seams, execute
 
-DESCRIPTION = "Sync, test and publish CloudFront Functions from a manifest, guarded by ETags."
+DESCRIPTION = "Check, sync, test and publish CloudFront Functions from a manifest, guarded by ETags."
 
 
 def parser() -> argparse.ArgumentParser:
@@ -21,8 +22,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "mode",
         choices=[m.value for m in Mode],
-        help="plan: show what would change; preview: test changed code in throwaway functions; "
-        "sync: create and update DEVELOPMENT; publish: sync, test, then publish what changed",
+        help="check: validate the manifest, code and events with no AWS call; plan: show what would "
+        "change; preview: test changed code in throwaway functions; sync: create and update "
+        "DEVELOPMENT; publish: sync, test, then publish what changed",
     )
     p.add_argument("--manifest", default="cloudfront-functions.yml", help="the manifest (YAML or JSON)")
     p.add_argument("--functions", default="", help="only these manifest functions (comma-separated)")
@@ -44,7 +46,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def settings_from_argv(argv: Sequence[str]) -> Settings:
-    args = parser().parse_args(argv)
+    return settings_from_args(parser().parse_args(argv))
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings_from(
         {
             "mode": args.mode,
@@ -58,36 +63,40 @@ def settings_from_argv(argv: Sequence[str]) -> Settings:
             "json-output": args.json,
             "summary-file": args.summary or "",
             "summary-template": args.summary_template or "",
+            "run-id": f"local-{secrets.token_hex(3)}",  # preview names unique to this run
         },
         "command line",
     )
 
 
 def _say(line: str) -> None:
-    sys.stderr.write(line + "\n")  # progress goes to stderr, so --json output stays parseable
+    sys.stderr.write(escape_controls(line) + "\n")  # stderr, so that --json output stays parseable
 
 
 def main(argv: Sequence[str]) -> int:
-    from publisher.action import read_template, summary
-    from publisher.shell.aws import CloudFront
-    from publisher.shell.engine import Hooks, cancel_on_signals, load, run
-    from publisher.shell.files import Workspace
-    from publisher.shell.testing import Tester
+    from publisher.shell.engine import cancel_on_signals
 
-    settings = settings_from_argv(argv)
-    workspace = Workspace(Path.cwd())
-    manifest = load(settings, workspace)
-    template = read_template(settings)
-    cloudfront = CloudFront(settings.endpoint_url, settings.max_concurrency)
-    hooks = Hooks(tester=Tester(cloudfront, settings.max_concurrency), say=_say)
-    with cancel_on_signals(hooks.stop, _say):
-        result = run(settings, cloudfront, workspace, manifest, hooks)
-    if settings.json_output:
+    args = parser().parse_args(argv)  # --help and argparse's own errors (exit 2) come first
+    seams = Seams(environ={}, confined=False, say=_say)
+    with cancel_on_signals(seams.stop, _say):
+        finished = execute(lambda: settings_from_args(args), seams, requested_mode=args.mode)
+    _print(finished.result, json_output=args.json)
+    if args.summary:
+        _write_summary(finished, args.summary)
+    return finished.result.exit_code
+
+
+def _print(result: Result, *, json_output: bool) -> None:
+    if json_output:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
-    else:
-        log = Log(commands=False)  # AWS messages and names pass through it: no line can act as a command
-        for line in console(result):
-            log.line(line)
-    if settings.summary_file:
-        Path(settings.summary_file).write_text(summary(result, template, os.environ), encoding="utf-8")
-    return result.exit_code
+        return
+    stream = sys.stderr if result.fatal else sys.stdout
+    for line in console(result, diffs=result.mode == Mode.PLAN.value):
+        stream.write(escape_controls(line) + "\n")
+
+
+def _write_summary(finished: Finished, path: str) -> None:
+    try:
+        Path(path).write_text(finished.summary, encoding="utf-8")
+    except OSError as err:
+        _say(f"error: the summary could not be written to {path}: {err.strerror}")

@@ -30,4 +30,4 @@ def manifest(*specs: FunctionSpec) -> Manifest:
 def observed(
     stores: dict[str, str] | None = None, **stages: tuple[StageState | None, StageState | None]
 ) -> Observed:
-    return Observed({n: FunctionState(n, dev, live) for n, (dev, live) in stages.items()}, (), stores or {})
+    return Observed({n: FunctionState(n, dev, live) for n, (dev, live) in stages.items()}, stores or {})

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from publisher.core.summary import fit_summary
+from publisher.core.summary.fit import fit_summary
 from publisher.shell import github
 from publisher.shell.github import (
     Log,

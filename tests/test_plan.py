@@ -4,7 +4,7 @@ import pytest
 
 from publisher.core.manifest import REMOVE
 from publisher.core.model import StageState
-from publisher.core.plan import Action, make_plan
+from publisher.core.plan import Action, Mode, make_plan
 from tests.factories import STORE, config, fn, manifest, observed, stage
 
 
@@ -50,7 +50,8 @@ def test_publish_only_rests_on_the_observed_development_etag() -> None:
 def test_config_left_out_is_kept_including_the_key_value_store() -> None:
     dev = stage(b"v1", comment="theirs", store=STORE)
     plan = make_plan(manifest(fn(code=b"v2")), observed(fn=(dev, dev)))
-    assert plan.functions[0].writes[0].config == config("theirs", store=STORE)
+    target = plan.functions[0].target
+    assert target is not None and target.config == config("theirs", store=STORE)
 
 
 @pytest.mark.parametrize(
@@ -94,18 +95,21 @@ def test_diffs_run_repository_to_development_and_development_to_live() -> None:
 
 def test_create_uses_defaults_where_nothing_is_held() -> None:
     plan = make_plan(manifest(fn(code=b"x")), observed(fn=(None, None)))
-    assert plan.functions[0].writes[0].config == config("", "cloudfront-js-2.0")
+    target = plan.functions[0].target
+    assert target is not None and target.config == config("", "cloudfront-js-2.0")
 
 
-def test_counts() -> None:
-    same = stage(b"v")
-    plan = make_plan(
-        manifest(fn("a", code=b"v"), fn("b", code=b"w"), fn("c", code=b"x")),
-        observed(a=(same, same), b=(same, same), c=(None, None)),
-    )
-    assert (
-        plan.count(Action.CREATE),
-        plan.count(Action.UPDATE),
-        plan.count(Action.PUBLISH),
-        plan.unchanged,
-    ) == (1, 1, 2, 1)
+@pytest.mark.parametrize(
+    ("mode", "carried"),
+    [
+        (Mode.CHECK, ()),
+        (Mode.PLAN, ()),
+        (Mode.PREVIEW, ()),
+        (Mode.SYNC, (Action.CREATE,)),
+        (Mode.PUBLISH, (Action.CREATE, Action.PUBLISH)),
+    ],
+)
+def test_the_plan_is_cut_to_the_mode_once(mode: Mode, carried: tuple[Action, ...]) -> None:
+    plan = make_plan(manifest(fn(code=b"x")), observed(fn=(None, None)), mode)
+    assert plan.functions[0].actions == (Action.CREATE, Action.PUBLISH)  # shown whole in every mode
+    assert plan.functions[0].carried == carried

@@ -24,17 +24,10 @@ from publisher.core.result import (
 from publisher.core.result import (
     TestReport as CaseReport,
 )
-from publisher.core.summary import (
-    CUT_NOTICE,
-    check_template,
-    code_size,
-    console_url,
-    cut,
-    fence,
-    inline,
-    render_summary,
-    summary_context,
-)
+from publisher.core.summary.context import console_url, summary_context
+from publisher.core.summary.fit import CUT_NOTICE, cut
+from publisher.core.summary.markdown import code_size, fence, inline
+from publisher.core.summary.render import check_template, render_summary
 
 GOLDEN = Path(__file__).parent / "golden"
 MIB = 1024 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from publisher.core.deployment import Watch
-from publisher.shell.aws import CloudFront
+from publisher.core.port import CloudFront
 from publisher.shell.wait import wait_for_deployment
 
 

@@ -7,6 +7,7 @@ second silently winning hides a mistake) and tags that construct objects.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,11 @@ def load_document(data: bytes, file: str) -> tuple[Document | None, list[Problem
         return None, [Problem(file, None, "", f"not UTF-8 (byte {err.start})")]
     if not text.strip():
         return None, [Problem(file, 1, "", "the file is empty; it needs a `functions:` list")]
+    if file.lower().endswith(".json"):
+        problem = _json_problem(text, file)
+        if problem:
+            return None, [problem]
+        text = text.replace("\t", " ")  # JSON allows tabs only between tokens, where YAML wants spaces
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = Document(None)
@@ -61,6 +67,18 @@ def load_document(data: bytes, file: str) -> tuple[Document | None, list[Problem
         reason = getattr(err, "problem", None) or str(err)
         return None, [Problem(file, line, "", f"not valid YAML: {reason}")]
     return doc, []
+
+
+def _json_problem(text: str, file: str) -> Problem | None:
+    """A `.json` manifest is JSON: its own errors, with their line, rather than YAML's."""
+    try:
+        json.loads(text)
+    except RecursionError:
+        return Problem(file, None, "", "nested too deeply")
+    except ValueError as err:
+        line = getattr(err, "lineno", None)
+        return Problem(file, line, "", f"not valid JSON: {getattr(err, 'msg', err)}")
+    return None
 
 
 def _build(node: yaml.Node | None, path: Path, doc: Document) -> Any:

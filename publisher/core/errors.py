@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located precisely enough to fix without searching."""
+    """One thing wrong with the input, located precisely enough to fix without searching. `file` is a
+    file's path, or, with `in_file` False, the inputs a setting came from ("command line", "action inputs")."""
 
     file: str
     line: int | None
     field: str
     message: str
+    in_file: bool = True
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -59,5 +61,7 @@ class AlreadyExists(AwsError):
     """409 on create: the function exists, perhaps created by this very call before its answer was lost."""
 
 
-class CredentialsMissing(PublisherError):
+class SetupError(PublisherError):
+    """The run's environment cannot work (credentials, profile, config file, endpoint): the user fixes it."""
+
     exit_code = 2

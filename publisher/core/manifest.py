@@ -11,7 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.document import Document, Path, load_document
-from publisher.core.errors import InputError, Problem
+from publisher.core.errors import Problem
+from publisher.core.model import store_problem
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
@@ -90,14 +91,6 @@ class Manifest:
         return Manifest(self.file, tuple(f for f in self.functions if not wanted or f.name in wanted))
 
 
-def parse(data: bytes, file: str) -> Manifest:
-    """Validate everything that needs no file system and no AWS; raise InputError listing every problem."""
-    manifest, problems = check(data, file)
-    if problems:
-        raise InputError(problems)
-    return manifest
-
-
 def check(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     """The usable entries and every problem found, so later checks (files) can add theirs to the list."""
     doc, problems = load_document(data, file)
@@ -136,8 +129,10 @@ def _entry(
         entry = _Function.model_validate({"name": raw} if isinstance(raw, str) else raw)
     except ValidationError as err:
         return None, _problems(err, path, doc, file, bare=isinstance(raw, str))
-    runtime = entry.runtime or defaults.runtime
-    comment = entry.comment if entry.comment is not None else defaults.comment
+    # defaults are for entries that manage code: a bare name publishes DEVELOPMENT as it is, never rewritten
+    managed = entry.code is not None
+    runtime = entry.runtime or (defaults.runtime if managed else None)
+    comment = entry.comment if entry.comment is not None or not managed else defaults.comment
     lines = {k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests")}
     lines["name"] = doc.line((*path, "name")) or doc.line(path) or 0
     spec = FunctionSpec(
@@ -150,15 +145,9 @@ def _entry(
         tests=tuple(_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
     )
     problems = []
-    if spec.key_value_store not in (None, REMOVE) and runtime == "cloudfront-js-1.0":
-        problems.append(
-            Problem(
-                file,
-                spec.line("key-value-store"),
-                f"{spec.name}.key-value-store",
-                "a KeyValueStore needs runtime cloudfront-js-2.0",
-            )
-        )
+    store = store_problem(runtime, spec.key_value_store not in (None, REMOVE))
+    if store:
+        problems.append(Problem(file, spec.line("key-value-store"), f"{spec.name}.key-value-store", store))
     problems += [
         Problem(file, t.line, f"{spec.name}.tests.{t.name}.event", m)
         for t in spec.tests
@@ -172,9 +161,14 @@ def _test(t: _Test, line: int | None) -> TestCase:
     return TestCase(t.name, t.event, t.expect, t.max_compute_utilization, line)
 
 
+def event_bytes(event: dict[str, Any]) -> bytes:
+    """The EventObject as sent: compact UTF-8, so the limit applies to exactly these bytes."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def check_event(event: dict[str, Any]) -> list[str]:
     """TestFunction's EventObject: the service's size limit and an eventType that fits the event."""
-    size = len(json.dumps(event).encode())
+    size = len(event_bytes(event))
     kind = (event.get("context") or {}).get("eventType") if isinstance(event.get("context"), dict) else None
     found = []
     if size > EVENT_LIMIT:

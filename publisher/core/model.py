@@ -11,8 +11,8 @@ class Stage(StrEnum):
     LIVE = "LIVE"
 
 
-RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")
 CODE_LIMIT = 10_240  # bytes; the service quota, not the model's 40,960
+STORE_RUNTIME = "cloudfront-js-2.0"  # the only runtime that may read a KeyValueStore
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,13 @@ class FunctionConfig:
         return f"runtime: {self.runtime}\ncomment: {self.comment}\nkey-value-store: {stores}\n"
 
 
+def store_problem(runtime: str | None, has_store: bool) -> str | None:
+    """The one rule tying a KeyValueStore to a runtime, for the manifest and the plan alike."""
+    if has_store and runtime is not None and runtime != STORE_RUNTIME:
+        return f"a KeyValueStore needs runtime {STORE_RUNTIME}"
+    return None
+
+
 @dataclass(frozen=True)
 class StageState:
     """One stage of one function as read from AWS; the ETag is the version the reads rest on."""
@@ -38,8 +45,20 @@ class StageState:
     arn: str = ""
     status: str = ""
 
-    def same_content(self, other: StageState | None) -> bool:
-        return other is not None and (self.code, self.config) == (other.code, other.config)
+    @property
+    def content(self) -> Content:
+        return Content(self.code, self.config)
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a stage holds, whatever its ETag: two stages are "the same" when these are equal."""
+
+    code: bytes
+    config: FunctionConfig
+
+    def held_by(self, stage: StageState | None) -> bool:
+        return stage is not None and stage.content == self
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,5 @@ class Observed:
     """Everything one run read from AWS before deciding."""
 
     functions: dict[str, FunctionState]
-    distributions: tuple[Distribution, ...] = ()
     key_value_stores: dict[str, str] = field(default_factory=dict)  # name -> ARN
     other_functions: tuple[str, ...] = ()  # in the account, not in the manifest

@@ -1,12 +1,14 @@
-"""Plan + what took effect → Result: the statuses, next steps and distributions a person reads."""
+"""Plan + what took effect → Result: each function's status, decided here once, with its next step."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 
 from publisher.core.distributions import usage_by_function
+from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution
-from publisher.core.plan import FunctionPlan, Mode, Plan
+from publisher.core.plan import Action, FunctionPlan, Mode, Plan
 from publisher.core.result import (
     BehaviourReport,
     DistributionReport,
@@ -17,6 +19,47 @@ from publisher.core.result import (
     UsageReport,
 )
 
+
+class Halt(StrEnum):
+    """Why a function's writes stopped short of the plan."""
+
+    CONFLICT = "conflict"  # someone else changed DEVELOPMENT: nothing of theirs was overwritten
+    BLOCKED = "blocked"  # a test failed: LIVE still serves what it served
+    FAILED = "failed"  # AWS refused or did not answer
+    CANCELLED = "cancelled"  # a signal: no new write started
+
+
+@dataclass(frozen=True)
+class Stop:
+    halt: Halt
+    message: str
+    unanswered: str = ""  # a write that got no answer and may have taken effect (its operation)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What took effect for one function: facts the applier saw, not a verdict."""
+
+    done: tuple[Action, ...] = ()
+    reconciled: tuple[Action, ...] = ()  # confirmed by re-reading after a lost answer
+    development_etag: str | None = None
+    backup: str = ""  # the saved LIVE copy this run's publish replaced
+    live_moved: str = ""  # the ETag of that LIVE when it was not the one the plan saw
+    tests: tuple[TestReport, ...] = ()
+    stop: Stop | None = None
+
+
+STATUS = {
+    Halt.CONFLICT: Status.CONFLICT,
+    Halt.BLOCKED: Status.BLOCKED,
+    Halt.FAILED: Status.FAILED,
+    Halt.CANCELLED: Status.FAILED,
+}
+DONE_STATUS = (
+    (Action.PUBLISH, Status.PUBLISHED),
+    (Action.CREATE, Status.CREATED),
+    (Action.UPDATE, Status.UPDATED),
+)
 NEXT_STEP = {
     Status.CONFLICT: "Someone else changed DEVELOPMENT during this run. Review their change, "
     "then re-run to sync and publish the repository's code.",
@@ -24,54 +67,46 @@ NEXT_STEP = {
 }
 
 
-@dataclass
-class Outcome:
-    """What happened to one function, filled in as the writes go, so a failure still tells what took effect."""
-
-    status: Status | None = None
-    error: str = ""
-    done: list[str] = field(default_factory=list)
-    development_etag: str | None = None
-    backup: str = ""
-    tests: list[TestReport] = field(default_factory=list)
-    reconciled: list[str] = field(default_factory=list)
-    unanswered: str = ""  # a write that failed with no answer: it may have taken effect (the operation)
+def gate_failure(tests: tuple[TestReport, ...], where: str = "") -> str:
+    """ "2 of 3 tests failed (a, b)", or "" when all passed: the one wording of a gate that blocks."""
+    failed = [t.name for t in tests if not t.passed]
+    if not failed:
+        return ""
+    return f"{len(failed)} of {len(tests)} tests failed{where} ({', '.join(failed)})"
 
 
-def settled(fp: FunctionPlan, mode: Mode, outcome: Outcome) -> Status:
-    if outcome.status is not None:
-        return outcome.status
+def status_of(fp: FunctionPlan, mode: Mode, outcome: Outcome) -> Status:
+    if outcome.stop is not None:
+        return STATUS[outcome.stop.halt]
     if fp.error:
         return Status.FAILED
-    if mode in (Mode.PLAN, Mode.PREVIEW):
-        return Status.PLANNED if fp.writes else Status.UNCHANGED
-    for action, status in (
-        ("publish", Status.PUBLISHED),
-        ("create", Status.CREATED),
-        ("update", Status.UPDATED),
-    ):
-        if action in outcome.done:
-            return status
-    return Status.UNCHANGED
+    if not fp.writes:
+        return Status.UNCHANGED
+    if mode in (Mode.CHECK, Mode.PLAN, Mode.PREVIEW):
+        return Status.PLANNED
+    return next((status for action, status in DONE_STATUS if action in outcome.done), Status.UNCHANGED)
 
 
 def function_result(
     fp: FunctionPlan, mode: Mode, outcome: Outcome, usage: list[UsageReport]
 ) -> FunctionResult:
-    status = settled(fp, mode, outcome)
+    status = status_of(fp, mode, outcome)
     dev, live = fp.state.development, fp.state.live
     reason = fp.reason
-    if mode is Mode.SYNC and "publish" in fp.actions and status is not Status.FAILED:
+    if Action.PUBLISH in fp.actions and Action.PUBLISH not in fp.carried and mode is Mode.SYNC:
         reason += " (sync mode does not publish)"
     if outcome.reconciled:
         reason += f"; {' and '.join(outcome.reconciled)} confirmed by re-reading after a lost answer"
+    if outcome.live_moved:
+        reason += f"; LIVE changed during the run (ETag {live.etag if live else 'none'} → {outcome.live_moved}), and that is what the backup holds"
+    published = Action.PUBLISH in outcome.done
     return FunctionResult(
         name=fp.name,
         status=status,
         actions=[a.value for a in fp.actions],
-        done=list(outcome.done),
+        done=[a.value for a in outcome.done],
         reason=reason,
-        error=outcome.error or (fp.error or ""),
+        error=outcome.stop.message if outcome.stop else (fp.error or ""),
         next_step=NEXT_STEP.get(status, "")
         if status is not Status.FAILED
         else _next_for_failure(outcome, fp),
@@ -79,14 +114,11 @@ def function_result(
         code_size=len(fp.target.code) if fp.target else 0,
         arn=dev.arn if dev else "",
         development_etag=[dev.etag if dev else None, outcome.development_etag or (dev.etag if dev else None)],
-        live_etag=[
-            live.etag if live else None,
-            None if "publish" in outcome.done else (live.etag if live else None),
-        ],
+        live_etag=[live.etag if live else None, None if published else (live.etag if live else None)],
         repo_diff=fp.repo_diff,
         live_diff=fp.live_diff,
         backup=outcome.backup,
-        tests=outcome.tests,
+        tests=list(outcome.tests),
         used_by=usage,
     )
 
@@ -94,17 +126,17 @@ def function_result(
 def _next_for_failure(outcome: Outcome, fp: FunctionPlan) -> str:
     if fp.error:
         return "Fix the manifest entry (or create the function) and re-run."
-    if outcome.unanswered:
-        before = f"{', '.join(outcome.done)} took effect, then " if outcome.done else ""
-        return f"{before}{outcome.unanswered} got no answer and may have taken effect; re-run to finish."
-    if outcome.done:
-        return f"{', '.join(outcome.done)} took effect before the failure; re-run to finish."
+    done = ", ".join(outcome.done)
+    if outcome.stop and outcome.stop.unanswered:
+        before = f"{done} took effect, then " if done else ""
+        return f"{before}{outcome.stop.unanswered} got no answer and may have taken effect; re-run to finish."
+    if done:
+        return f"{done} took effect before the failure; re-run to finish."
     return "Nothing was written for this function; re-run once the cause is fixed."
 
 
 def assemble(
     plan: Plan,
-    mode: Mode,
     outcomes: dict[str, Outcome],
     distributions: tuple[Distribution, ...],
     *,
@@ -127,9 +159,15 @@ def assemble(
             )
             for u in uses
         ]
-        functions.append(function_result(fp, mode, outcomes.get(fp.name, Outcome()), reports))
+        functions.append(function_result(fp, plan.mode, outcomes.get(fp.name, Outcome()), reports))
         for u in uses:
             serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(fp.name)
+    # LIVE changed in this run (or, planning, would): those distributions serve, or would serve, new code
+    new_code = {
+        f.name
+        for f in functions
+        if "publish" in f.done or (f.status is Status.PLANNED and "publish" in f.actions)
+    }
     published = {f.name for f in functions if "publish" in f.done}
     dists = [
         DistributionReport(
@@ -140,15 +178,38 @@ def assemble(
             status="InProgress" if published & set(names) else d.status,
             enabled=d.enabled,
             functions=names,
+            new_code=bool(new_code & set(names)),
         )
         for d, names in serving.values()
     ]
-    used_backups = any(f.backup for f in functions)
     return Result(
-        mode=mode.value,
+        mode=plan.mode.value,
         functions=functions,
         distributions=dists,
-        backup_dir=backup_dir if used_backups else "",
+        backup_dir=backup_dir if any(f.backup for f in functions) else "",
         other_functions=list(plan.observed.other_functions),
         warnings=warnings or [],
     )
+
+
+def checked(manifest: Manifest) -> Result:
+    """`check` mode: everything was validated while loading; say what was checked, function by function."""
+    functions = [
+        FunctionResult(
+            name=spec.name,
+            status=Status.CHECKED,
+            actions=[],
+            reason=_what_was_checked(spec),
+            runtime=spec.runtime or "",
+            code_size=len(spec.code or b""),
+        )
+        for spec in manifest.functions
+    ]
+    return Result(mode=Mode.CHECK.value, functions=functions)
+
+
+def _what_was_checked(spec: FunctionSpec) -> str:
+    if spec.code is None:
+        return "a bare name: DEVELOPMENT is its source, checked only against AWS"
+    tests = f", {len(spec.tests)} test event{'s' if len(spec.tests) != 1 else ''}" if spec.tests else ""
+    return f"code ({len(spec.code):,} bytes) valid for {spec.runtime or 'the runtime AWS holds'}{tests}"

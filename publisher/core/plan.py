@@ -1,4 +1,5 @@
-"""make_plan(manifest, observed) → Plan: what to write, why, and the ETag each write rests on. No I/O."""
+"""make_plan(manifest, observed, mode) → Plan: what to write, why, and the ETag each write rests on; and
+recheck(), the same decision taken again for one function when AWS refused a write or a stage moved. No I/O."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from enum import StrEnum
 
 from publisher.core.diffs import diff_code, diff_config, differences
 from publisher.core.manifest import REMOVE, FunctionSpec, Manifest
-from publisher.core.model import FunctionConfig, FunctionState, Observed, StageState
+from publisher.core.model import Content, FunctionConfig, FunctionState, Observed, StageState, store_problem
 
 DEFAULT_RUNTIME = "cloudfront-js-2.0"
 
@@ -19,42 +20,39 @@ class Action(StrEnum):
 
 
 class Mode(StrEnum):
+    CHECK = "check"  # the manifest, code, events and runtimes, with no AWS call at all
     PLAN = "plan"
     PREVIEW = "preview"
     SYNC = "sync"
     PUBLISH = "publish"
 
 
+CARRIED = {  # the writes each mode carries out; the plan shows them all
+    Mode.CHECK: frozenset[Action](),
+    Mode.PLAN: frozenset[Action](),
+    Mode.PREVIEW: frozenset[Action](),  # throwaway copies only: see shell/preview.py
+    Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE}),
+    Mode.PUBLISH: frozenset(Action),
+}
+
+
 @dataclass(frozen=True)
 class Write:
     action: Action
-    function: str
     if_match: str | None  # the DEVELOPMENT ETag the decision rests on; None after an update in this run
     reason: str
-    code: bytes
-    config: FunctionConfig
-
-
-@dataclass(frozen=True)
-class Target:
-    """What DEVELOPMENT holds once the sync is done: the publish checks it still does."""
-
-    code: bytes
-    config: FunctionConfig
-
-    def held_by(self, stage: StageState | None) -> bool:
-        return stage is not None and (stage.code, stage.config) == (self.code, self.config)
 
 
 @dataclass(frozen=True)
 class FunctionPlan:
     spec: FunctionSpec
     state: FunctionState
-    writes: tuple[Write, ...] = ()
+    writes: tuple[Write, ...] = ()  # every write the manifest calls for
+    carried: tuple[Action, ...] = ()  # those this run's mode carries out, in order
     reason: str = ""
     error: str | None = None
     bad_input: bool = False  # the error lies in the manifest: the run is refused before any write
-    target: Target | None = None
+    target: Content | None = None  # what DEVELOPMENT holds once synced, and LIVE once published
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
 
@@ -72,22 +70,44 @@ class FunctionPlan:
 
 @dataclass(frozen=True)
 class Plan:
+    mode: Mode
     functions: tuple[FunctionPlan, ...]
     observed: Observed = field(default_factory=lambda: Observed({}))
 
-    def count(self, action: Action) -> int:
-        return sum(action in f.actions for f in self.functions)
 
-    @property
-    def unchanged(self) -> int:
-        return sum(not f.writes and f.error is None for f in self.functions)
-
-
-def make_plan(manifest: Manifest, observed: Observed) -> Plan:
-    return Plan(tuple(plan_function(spec, observed) for spec in manifest.functions), observed)
+def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH) -> Plan:
+    """The plan, cut to the mode once: each function's `carried` is what this run will do to it."""
+    plans = tuple(plan_function(spec, observed, CARRIED[mode]) for spec in manifest.functions)
+    return Plan(mode, plans, observed)
 
 
-def plan_function(spec: FunctionSpec, observed: Observed) -> FunctionPlan:
+@dataclass(frozen=True)
+class Recheck:
+    """The decision taken again on a fresh read of one function: go on (from `etag`), or stop."""
+
+    conflict: str = ""  # someone else's change is there: nothing of theirs is overwritten or published
+    etag: str = ""  # the DEVELOPMENT ETag to go on with
+    synced: bool = False  # DEVELOPMENT already holds the target (e.g. our write, whose answer was lost)
+    published: bool = False  # LIVE already holds the target
+
+
+def recheck(fp: FunctionPlan, fresh: FunctionState, *, since: str | None, synced: bool) -> Recheck:
+    """The one rule: DEVELOPMENT may be written on only while it holds what this run found there (until
+    the run's own sync) or what this run put there. Anything else is someone else's change."""
+    assert fp.target is not None, "a plan with an error is never carried out"
+    dev, found = fresh.development, fp.state.development
+    holds = fp.target.held_by(dev) or (not synced and found is not None and found.content.held_by(dev))
+    if dev is None or not holds:
+        new = dev.etag if dev else "deleted"
+        if found is None and dev is not None:
+            return Recheck(conflict=f"someone else created it after it was read (ETag {new})")
+        return Recheck(conflict=f"DEVELOPMENT changed after it was read (ETag {since or 'none'} → {new})")
+    return Recheck(etag=dev.etag, synced=fp.target.held_by(dev), published=fp.target.held_by(fresh.live))
+
+
+def plan_function(
+    spec: FunctionSpec, observed: Observed, carried: frozenset[Action] = frozenset(Action)
+) -> FunctionPlan:
     state = observed.functions.get(spec.name) or FunctionState(spec.name, None, None)
     dev, live = state.development, state.live
     base = FunctionPlan(spec, state)
@@ -96,15 +116,16 @@ def plan_function(spec: FunctionSpec, observed: Observed) -> FunctionPlan:
     config, problem = desired_config(spec, dev.config if dev else None, observed.key_value_stores)
     if problem:
         return _failed(base, problem, bad_input=True)
-    target = Target(spec.code if spec.code is not None else dev.code if dev else b"", config)
-    sync = _sync(spec.name, target, dev)
-    publish = _publish(spec.name, target, dev, live, sync is not None)
+    target = Content(spec.code if spec.code is not None else dev.code if dev else b"", config)
+    sync = _sync(target, dev)
+    publish = _publish(target, dev, live, sync is not None)
     writes = tuple(w for w in (sync, publish) if w is not None)
     reason = "; ".join(w.reason for w in writes) or _why_unchanged(spec)
     return FunctionPlan(
         spec,
         state,
         writes,
+        tuple(w.action for w in writes if w.action in carried),
         reason,
         target=target,
         repo_diff=_diff(dev, target, "DEVELOPMENT", "repository") if spec.code is not None else "",
@@ -126,24 +147,23 @@ def desired_config(
         if arn is None:
             return FunctionConfig(comment, runtime), f"KeyValueStore `{spec.key_value_store}` does not exist"
         arns = (arn,)
-    if arns and runtime == "cloudfront-js-1.0":
-        return FunctionConfig(comment, runtime), "a KeyValueStore needs runtime cloudfront-js-2.0"
+    problem = store_problem(runtime, bool(arns))
+    if problem:
+        return FunctionConfig(comment, runtime), problem
     return FunctionConfig(comment, runtime, arns), None
 
 
-def _sync(name: str, target: Target, dev: StageState | None) -> Write | None:
+def _sync(target: Content, dev: StageState | None) -> Write | None:
     if dev is None:
-        return Write(Action.CREATE, name, None, "not in DEVELOPMENT yet", target.code, target.config)
+        return Write(Action.CREATE, None, "not in DEVELOPMENT yet")
     if target.held_by(dev):
         return None
     parts = differences(dev.code, dev.config, target.code, target.config)
     reason = f"{', '.join(parts)} {'differs' if len(parts) == 1 else 'differ'} from DEVELOPMENT"
-    return Write(Action.UPDATE, name, dev.etag, reason, target.code, target.config)
+    return Write(Action.UPDATE, dev.etag, reason)
 
 
-def _publish(
-    name: str, target: Target, dev: StageState | None, live: StageState | None, synced: bool
-) -> Write | None:
+def _publish(target: Content, dev: StageState | None, live: StageState | None, synced: bool) -> Write | None:
     if target.held_by(live):
         return None
     if live is None:
@@ -152,7 +172,7 @@ def _publish(
         parts = differences(live.code, live.config, target.code, target.config)
         reason = f"DEVELOPMENT differs from LIVE ({', '.join(parts)})"
     if_match = None if synced or dev is None else dev.etag
-    return Write(Action.PUBLISH, name, if_match, reason, target.code, target.config)
+    return Write(Action.PUBLISH, if_match, reason)
 
 
 def _why_unchanged(spec: FunctionSpec) -> str:
@@ -165,6 +185,6 @@ def _failed(base: FunctionPlan, error: str, bad_input: bool = False) -> Function
     return FunctionPlan(base.spec, base.state, reason=error, error=error, bad_input=bad_input)
 
 
-def _diff(stage: StageState | None, target: Target, old: str, new: str) -> str:
+def _diff(stage: StageState | None, target: Content, old: str, new: str) -> str:
     old_code, old_config = (stage.code, stage.config) if stage else (None, None)
     return diff_code(old_code, target.code, old, new) + diff_config(old_config, target.config, old, new)

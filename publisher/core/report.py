@@ -1,4 +1,7 @@
-"""Result → the console report: a line per function with what happened and why, then the distributions."""
+"""Result → the console report: a line per function with what happened and why, then the distributions.
+
+Text from outside (names, AWS messages, test names, diffs) is shown with its control characters
+escaped, so it can neither move the cursor nor recolour a terminal."""
 
 from __future__ import annotations
 
@@ -12,14 +15,22 @@ SYMBOL = {
     Status.BLOCKED: "⊘",
     Status.CONFLICT: "✗",
     Status.FAILED: "!",
+    Status.CHECKED: "✓",
 }
 PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
 
 
-def console(result: Result) -> list[str]:
+def console(result: Result, *, diffs: bool = False) -> list[str]:
+    if result.fatal:
+        return [f"error: {p}" for p in result.fatal.problems] or [f"error: {result.fatal.message}"]
     width = max((len(f.name) for f in result.functions), default=0)
-    lines = [line for f in result.functions for line in _function(f, width)]
-    lines.append(totals(result))
+    lines = [line for f in result.functions for line in function_lines(f, width, diffs=diffs)]
+    return lines + footer(result)
+
+
+def footer(result: Result) -> list[str]:
+    """Everything after the functions: totals, distributions, backups, drift, warnings."""
+    lines = [totals(result)]
     lines += distributions(result)
     if result.backup_dir:
         lines.append(f"LIVE code replaced by this run was saved under {result.backup_dir}/")
@@ -35,7 +46,7 @@ def headline(f: FunctionResult) -> str:
     return f"{symbol} {what}"
 
 
-def _function(f: FunctionResult, width: int) -> list[str]:
+def function_lines(f: FunctionResult, width: int = 0, *, diffs: bool = False) -> list[str]:
     lines = [f"{headline(f):<18} {f.name:<{width}}  {f.reason}"]
     if f.error and f.error != f.reason:
         lines.append(f"    error: {f.error}")
@@ -43,11 +54,15 @@ def _function(f: FunctionResult, width: int) -> list[str]:
         lines.append(f"    test {'pass' if t.passed else 'FAIL'}: {t.name} (utilization {t.utilization})")
     if f.next_step:
         lines.append(f"    next: {f.next_step}")
+    if diffs:
+        lines += [f"    {line}" for d in (f.repo_diff, f.live_diff) for line in d.splitlines()]
     return lines
 
 
 def totals(result: Result) -> str:
     fs = result.functions
+    if result.mode == "check":
+        return f"Checked: {len(fs)} functions, with no call to AWS."
     if result.mode in ("plan", "preview"):
         counts = [
             sum(a in f.actions for f in fs if f.status is Status.PLANNED)
@@ -79,3 +94,8 @@ def distributions(result: Result) -> list[str]:
                     )
                     lines.append(f"    {name}: {where}")
     return lines
+
+
+def escape_controls(text: str) -> str:
+    """A line for a terminal: a control character (ESC, CR, DEL, C1, bidi overrides) is shown as `\\x1b`."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)

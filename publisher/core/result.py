@@ -13,6 +13,7 @@ class Status(StrEnum):
     PUBLISHED = "published"
     UNCHANGED = "unchanged"
     PLANNED = "planned"  # plan and preview: what would happen
+    CHECKED = "checked"  # check: the manifest's entry, code and events are valid; AWS was not asked
     BLOCKED = "blocked"  # a test failed: DEVELOPMENT may hold the code, LIVE does not
     CONFLICT = "conflict"  # someone else changed DEVELOPMENT: nothing of theirs was overwritten
     FAILED = "failed"
@@ -68,6 +69,7 @@ class DistributionReport(_Value):
     status: str
     enabled: bool
     functions: list[str]  # the functions of this run that it serves
+    new_code: bool = False  # one of them had its LIVE replaced by this run (planning: would have)
 
 
 class WaitReport(_Value):
@@ -76,14 +78,23 @@ class WaitReport(_Value):
     timed_out: list[str]
 
 
+class Fatal(_Value):
+    """Why the run as a whole stopped: bad input or set-up (2, nothing touched), or the service (1)."""
+
+    exit_code: int
+    message: str
+    problems: list[str] = []  # each bad input, located: file:line: field: message
+
+
 class Result(_Value):
     mode: str
-    functions: list[FunctionResult]
+    functions: list[FunctionResult] = []
     distributions: list[DistributionReport] = []
     backup_dir: str = ""
     other_functions: list[str] = []
     warnings: list[str] = []
     wait: WaitReport | None = None
+    fatal: Fatal | None = None
 
     def named(self, *statuses: Status) -> list[str]:
         return [f.name for f in self.functions if f.status in statuses]
@@ -102,5 +113,12 @@ class Result(_Value):
         return self.named(Status.FAILED, Status.CONFLICT, Status.BLOCKED)
 
     @property
+    def serving_new_code(self) -> list[str]:
+        """Ids of the distributions that run a function whose LIVE this run replaced (or would)."""
+        return [d.id for d in self.distributions if d.new_code]
+
+    @property
     def exit_code(self) -> int:
+        if self.fatal:
+            return self.fatal.exit_code
         return 1 if self.failed or (self.wait and self.wait.timed_out) else 0

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from publisher.core.errors import InputError, Problem
+from publisher.core.manifest import NAME_PATTERN
 from publisher.core.plan import Mode
 
-NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+NAME = re.compile(NAME_PATTERN)
 
 
 class Settings(BaseModel):
@@ -28,6 +29,7 @@ class Settings(BaseModel):
     run_id: str = "local"  # names preview functions: a pull request number or a commit
     json_output: bool = False
     summary_file: str | None = None
+    source: str = "command line"  # where these came from, for the problems found in them
 
     @field_validator("functions")
     @classmethod
@@ -46,10 +48,11 @@ def split_names(text: str) -> tuple[str, ...]:
 def settings_from(values: Mapping[str, object], source: str) -> Settings:
     """Validate values keyed by input name (kebab-case); each problem names the input."""
     try:
-        return Settings.model_validate({k.replace("-", "_"): v for k, v in values.items() if v != ""})
+        fields = {k.replace("-", "_"): v for k, v in values.items() if v != ""}
+        return Settings.model_validate({**fields, "source": source})
     except ValidationError as err:
         problems = [
-            Problem(source, None, ".".join(str(p) for p in e["loc"]).replace("_", "-"), _message(e))
+            Problem(source, None, ".".join(str(p) for p in e["loc"]).replace("_", "-"), _message(e), False)
             for e in err.errors()
         ]
         raise InputError(problems) from None

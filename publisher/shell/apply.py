@@ -1,172 +1,220 @@
-"""Carry out a plan, each write guarded by the ETag its decision rests on.
+"""Carry out a plan as written, each write guarded by the ETag its decision rests on.
 
-On a 412 the function is read again and the decision taken again: if DEVELOPMENT still holds what this
-run put or found there, go on with the fresh ETag (a lost response, or a touch that changed nothing);
-otherwise someone else changed it and nothing of theirs is overwritten or published.
+The plan's reads are two calls per function that are not one snapshot, so before a function's first
+write its DEVELOPMENT is described again: the write goes ahead only on the ETag and config the plan
+saw. When they moved, or AWS answers 412 or 409, the function is read again, consistently, and the
+planner's `recheck` (core/plan.py) decides: go on from the fresh ETag, or stop on someone else's
+change. LIVE is read again right before the publish, and that copy is what the backup holds.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed
-from publisher.core.model import FunctionState, Stage, StageState
-from publisher.core.outcome import Outcome
-from publisher.core.plan import Action, FunctionPlan, Mode, Target
+from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed, PublisherError
+from publisher.core.model import Stage, StageState
+from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
+from publisher.core.plan import Action, FunctionPlan, Recheck, recheck
+from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
-from publisher.shell.aws import CloudFront
-from publisher.shell.observe import observe_function
+from publisher.shell.observe import read_function, read_stage
 
 ATTEMPTS = 3  # writes retried after a 412 that re-reading showed to be harmless
+WRITES = {Action.CREATE: "CreateFunction", Action.UPDATE: "UpdateFunction", Action.PUBLISH: "PublishFunction"}
 
 
-class Tester(Protocol):
+class RunTests(Protocol):
     def __call__(self, fp: FunctionPlan, etag: str, name: str | None = None) -> list[TestReport]: ...
 
 
-Backup = Callable[[str, StageState], str]
+class Backups(Protocol):
+    def save(self, function: str, live: StageState) -> str: ...
+
+    def discard(self, path: str) -> None: ...
 
 
-class Conflict(Exception):
-    pass
+class Halted(Exception):
+    def __init__(self, stop: Stop) -> None:
+        super().__init__(stop.message)
+        self.stop = stop
 
 
-class Blocked(Exception):
-    pass
+@dataclass
+class _Trace:
+    """What took effect so far for one function; frozen into an Outcome when the function is done."""
 
+    development_etag: str | None
+    done: list[Action] = field(default_factory=list)
+    reconciled: list[Action] = field(default_factory=list)
+    backup: str = ""
+    live_moved: str = ""
+    tests: list[TestReport] = field(default_factory=list)
 
-class Cancelled(Exception):
-    pass
+    def took(self, action: Action, *, reconciled: bool = False) -> None:
+        self.done.append(action)
+        if reconciled:
+            self.reconciled.append(action)
+
+    def outcome(self, stop: Stop | None) -> Outcome:
+        return Outcome(
+            tuple(self.done),
+            tuple(self.reconciled),
+            self.development_etag,
+            self.backup,
+            self.live_moved,
+            tuple(self.tests),
+            stop,
+        )
 
 
 @dataclass
 class Applier:
     cloudfront: CloudFront
-    mode: Mode
-    backup: Backup
-    test: Tester | None = None
+    backups: Backups
+    run_tests: RunTests | None = None
     stop: threading.Event = field(default_factory=threading.Event)
-    # LIVE as last read after a 412, by function: someone may have published since the run began
-    _live: dict[str, StageState | None] = field(default_factory=dict, init=False, repr=False)
 
-    def apply(self, fp: FunctionPlan, outcome: Outcome) -> None:
-        """Raises Conflict, Blocked, Cancelled or AwsError; outcome says what took effect before."""
-        assert fp.target is not None, "a plan with an error is never applied"
-        etag = self._sync(fp, fp.target, outcome)
-        outcome.development_etag = etag
-        if self.mode is not Mode.PUBLISH or fp.write(Action.PUBLISH) is None:
-            if self.test and fp.spec.tests and etag:
-                self._gate(fp, etag, outcome)
-            return
-        self._publish(fp, fp.target, etag, outcome)
-
-    def _sync(self, fp: FunctionPlan, target: Target, outcome: Outcome) -> str | None:
-        write = fp.write(Action.CREATE) or fp.write(Action.UPDATE)
+    def apply(self, fp: FunctionPlan) -> Outcome:
+        """One function's writes; its failure is data in the Outcome, never an exception."""
         dev = fp.state.development
-        if write is None:
-            return dev.etag if dev else None
-        self._check_stop(write.action)
-        if write.action is Action.CREATE:
-            return self._create(fp.name, target, outcome)
-        if_match = write.if_match or ""
-        for _ in range(ATTEMPTS):
-            try:
-                etag = self.cloudfront.update_function(fp.name, target.code, target.config, if_match)
-                outcome.done.append("update")
-                return etag
-            except PreconditionFailed:
-                state = self._reread(fp.name)
-                if target.held_by(state.development):  # our update went through; its answer was lost
-                    outcome.done.append("update")
-                    outcome.reconciled.append("update")
-                    return _etag(state.development)
-                if not (state.development and state.development.same_content(dev)):
-                    raise Conflict(_changed(if_match, state, "not updated, not published")) from None
-                if_match = _etag(state.development)
-        raise AwsError("UpdateFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
-
-    def _create(self, name: str, target: Target, outcome: Outcome) -> str:
+        trace = _Trace(dev.etag if dev else None)
         try:
-            etag = self.cloudfront.create_function(name, target.code, target.config)
+            self._carry(fp, trace)
+        except Halted as halted:
+            return trace.outcome(halted.stop)
+        except AwsError as err:
+            unanswered = err.operation if err.unanswered and err.operation in WRITES.values() else ""
+            return trace.outcome(Stop(Halt.FAILED, str(err), unanswered))
+        except PublisherError as err:  # e.g. the endpoint stopped speaking CloudFront's API
+            return trace.outcome(Stop(Halt.FAILED, str(err)))
+        except OSError as err:  # the backup could not be written: nothing is published without one
+            return trace.outcome(Stop(Halt.FAILED, f"the LIVE backup could not be written: {err}"))
+        return trace.outcome(None)
+
+    def _carry(self, fp: FunctionPlan, trace: _Trace) -> None:
+        etag = trace.development_etag
+        if Action.CREATE in fp.carried:
+            etag = self._create(fp, trace)
+        elif Action.UPDATE in fp.carried:
+            etag = self._update(fp, trace)
+        trace.development_etag = etag
+        if Action.PUBLISH in fp.carried:
+            self._publish(fp, etag, trace)
+        elif etag:
+            self._gate(fp, etag, trace)
+
+    def _create(self, fp: FunctionPlan, trace: _Trace) -> str:
+        assert fp.target is not None
+        self._check_stop(Action.CREATE)
+        try:
+            etag = self.cloudfront.create_function(fp.name, fp.target.code, fp.target.config)
         except AlreadyExists:  # a retry after a lost answer meets the function its first attempt made
-            state = self._reread(name)
-            if not target.held_by(state.development):
-                new = state.development.etag if state.development else "deleted"
-                raise Conflict(
-                    f"someone else created it after it was read (ETag {new}); not published"
-                ) from None
-            outcome.reconciled.append("create")
-            etag = _etag(state.development)
-        outcome.done.append("create")
+            again = self._recheck(fp, None, synced=True)
+            trace.took(Action.CREATE, reconciled=True)
+            return again.etag
+        trace.took(Action.CREATE)
         return etag
 
-    def _publish(self, fp: FunctionPlan, target: Target, etag: str | None, outcome: Outcome) -> None:
-        etag = self._confirm(fp.name, target, etag)
-        if self.test and fp.spec.tests:
-            self._gate(fp, etag, outcome)
-        live = self._save(fp.name, self._live.get(fp.name, fp.state.live), None, outcome)
+    def _update(self, fp: FunctionPlan, trace: _Trace) -> str:
+        assert fp.target is not None
+        write = fp.write(Action.UPDATE)
+        if_match = write.if_match if write else None
+        checked = self._as_planned(fp, if_match, synced=False)
+        if checked.synced:  # DEVELOPMENT already holds the target: nothing to update
+            return checked.etag
+        if_match = checked.etag
+        for _ in range(ATTEMPTS):
+            self._check_stop(Action.UPDATE)
+            try:
+                etag = self.cloudfront.update_function(fp.name, fp.target.code, fp.target.config, if_match)
+            except PreconditionFailed:
+                again = self._recheck(fp, if_match, synced=False)
+                if again.synced:  # our update went through; its answer was lost
+                    trace.took(Action.UPDATE, reconciled=True)
+                    return again.etag
+                if_match = again.etag
+                continue
+            trace.took(Action.UPDATE)
+            return etag or self._as_planned(fp, None, synced=True).etag
+        raise AwsError("UpdateFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
+
+    def _publish(self, fp: FunctionPlan, etag: str | None, trace: _Trace) -> None:
+        assert fp.target is not None
+        checked = self._as_planned(fp, etag, synced=True)  # a fresh ETag: an older one may be refused
+        etag = checked.etag
+        self._gate(fp, etag, trace)
         self._check_stop(Action.PUBLISH)
+        live = read_stage(self.cloudfront, fp.name, Stage.LIVE)  # what the publish will replace, now
+        if fp.target.held_by(live):
+            return  # someone published this very code meanwhile: nothing left to do
+        self._back_up(fp, live, trace)
         for _ in range(ATTEMPTS):
             try:
                 self.cloudfront.publish_function(fp.name, etag)
-                outcome.done.append("publish")
-                return
             except PreconditionFailed:
-                state = self._reread(fp.name)
-                if not target.held_by(state.development):
-                    raise Conflict(_changed(etag, state, "not published")) from None
-                if target.held_by(state.live):  # our publish went through; its answer was lost
-                    outcome.done.append("publish")
-                    outcome.reconciled.append("publish")
+                fresh = read_function(self.cloudfront, fp.name)
+                again = recheck(fp, fresh, since=etag, synced=True)
+                if again.conflict:
+                    self._forget_backup(trace)
+                    raise Halted(Stop(Halt.CONFLICT, f"{again.conflict}; not published")) from None
+                if again.published:  # our publish went through; its answer was lost
+                    trace.took(Action.PUBLISH, reconciled=True)
                     return
-                live = self._save(fp.name, state.live, live, outcome)  # published by someone meanwhile
-                etag = _etag(state.development)
+                if fresh.live is not None and fresh.live.etag != (live.etag if live else None):
+                    live = fresh.live  # someone published meanwhile: that copy is the one replaced
+                    self._forget_backup(trace)
+                    self._back_up(fp, live, trace)
+                etag = again.etag
+                continue
+            except AwsError as err:
+                if not err.unanswered:  # refused: LIVE was not replaced, so there is no backup to report
+                    self._forget_backup(trace)
+                raise
+            trace.took(Action.PUBLISH)
+            return
         raise AwsError("PublishFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
 
-    def _confirm(self, name: str, target: Target, expected: str | None) -> str:
-        """A fresh DEVELOPMENT ETag right before publishing: an older one may be refused after a publish."""
-        fresh = self.cloudfront.describe_function(name, Stage.DEVELOPMENT)
-        if fresh is not None and expected is not None and fresh.etag == expected:
-            return fresh.etag
-        state = self._reread(name)  # the ETag moved (or was never known): check what it holds now
-        if not target.held_by(state.development):
-            raise Conflict(_changed(expected or "?", state, "not published"))
-        return _etag(state.development)
+    def _as_planned(self, fp: FunctionPlan, etag: str | None, *, synced: bool) -> Recheck:
+        """DescribeFunction: on the expected ETag with the expected config, the plan stands as written;
+        otherwise the function is read again, whole, and the planner decides."""
+        assert fp.target is not None
+        dev = fp.state.development
+        expected = fp.target.config if synced or dev is None else dev.config
+        described = self.cloudfront.describe_function(fp.name, Stage.DEVELOPMENT)
+        if etag and described is not None and described.etag == etag and described.config == expected:
+            return Recheck(etag=etag, synced=synced or fp.target.held_by(dev))
+        return self._recheck(fp, etag, synced=synced)
 
-    def _gate(self, fp: FunctionPlan, etag: str, outcome: Outcome) -> None:
-        assert self.test is not None
-        outcome.tests = self.test(fp, etag)
-        failed = [t.name for t in outcome.tests if not t.passed]
+    def _recheck(self, fp: FunctionPlan, since: str | None, *, synced: bool) -> Recheck:
+        again = recheck(fp, read_function(self.cloudfront, fp.name), since=since, synced=synced)
+        if again.conflict:
+            what = "not published" if synced else "not updated, not published"
+            raise Halted(Stop(Halt.CONFLICT, f"{again.conflict}; {what}"))
+        return again
+
+    def _gate(self, fp: FunctionPlan, etag: str, trace: _Trace) -> None:
+        if self.run_tests is None or not fp.spec.tests:
+            return
+        trace.tests = self.run_tests(fp, etag)
+        failed = gate_failure(tuple(trace.tests))
         if failed:
-            raise Blocked(f"{len(failed)} of {len(outcome.tests)} tests failed ({', '.join(failed)})")
+            raise Halted(Stop(Halt.BLOCKED, failed))
 
-    def _save(
-        self, name: str, live: StageState | None, saved: StageState | None, outcome: Outcome
-    ) -> StageState | None:
-        """Back up the LIVE copy a publish is about to replace, unless it is the one saved already."""
-        if live is not None and (saved is None or live.etag != saved.etag):
-            outcome.backup = self.backup(name, live)  # before LIVE is overwritten, always
-            return live
-        return saved
+    def _back_up(self, fp: FunctionPlan, live: StageState | None, trace: _Trace) -> None:
+        """Save the LIVE copy about to be replaced, before it is: the service keeps no other."""
+        if live is None:
+            return
+        trace.backup = self.backups.save(fp.name, live)
+        seen = fp.state.live
+        trace.live_moved = live.etag if seen is None or seen.content != live.content else ""
 
-    def _reread(self, name: str) -> FunctionState:
-        state = observe_function(self.cloudfront, name)
-        self._live[name] = state.live
-        return state
+    def _forget_backup(self, trace: _Trace) -> None:
+        if trace.backup:
+            self.backups.discard(trace.backup)
+            trace.backup, trace.live_moved = "", ""
 
     def _check_stop(self, action: Action) -> None:
         if self.stop.is_set():
-            raise Cancelled(f"the run was cancelled before {action.value}")
-
-
-def _etag(stage: StageState | None) -> str:
-    assert stage is not None
-    return stage.etag
-
-
-def _changed(old: str, state: FunctionState, what: str) -> str:
-    new = state.development.etag if state.development else "deleted"
-    return f"DEVELOPMENT changed after it was read (ETag {old} → {new}); {what}"
+            raise Halted(Stop(Halt.CANCELLED, f"the run was cancelled before {action.value}"))

@@ -1,55 +1,55 @@
-"""CloudFront: typed methods over one boto3 client. The only module that imports boto3 or reads error codes."""
+"""CloudFront over one boto3 client: the port's operations, typed. The only module that imports boto3 or
+reads error codes; a broken set-up (profile, config file, endpoint) becomes one clear SetupError."""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from publisher.core.errors import AlreadyExists, AwsError, CredentialsMissing, NotFound, PreconditionFailed
-from publisher.core.model import Behaviour, Distribution, FunctionConfig, Stage, StageState
+from publisher.core.errors import (
+    AlreadyExists,
+    AwsError,
+    NotFound,
+    PreconditionFailed,
+    SetupError,
+)
+from publisher.core.model import Behaviour, Distribution, FunctionConfig, Stage
+from publisher.core.port import Summary, TestRun
 from publisher.shell import redact
 
-
-@dataclass(frozen=True)
-class Summary:
-    """A stage as listed or described: everything but the code."""
-
-    name: str
-    config: FunctionConfig
-    arn: str
-    status: str
-    etag: str = ""
+CONNECT_TIMEOUT = 5  # seconds; with READ_TIMEOUT and the attempts, what bounds a run against a dead endpoint
+READ_TIMEOUT = 20
+ATTEMPTS = 10
 
 
-@dataclass(frozen=True)
-class TestRun:
-    error: str
-    output: dict[str, Any] | None
-    logs: tuple[str, ...]
-    utilization: int
+def _client(endpoint_url: str | None, max_concurrency: int) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        region_name="us-east-1",  # CloudFront is global; boto3 still wants a region
+        # adaptive: standard retries plus a client-side rate that backs off on Throttling. Every call
+        # goes to one control plane with one account-wide limit; under standard mode alone the
+        # parallel reads ran out of retries against a limit of 10 requests a second (BENCHMARKS.md)
+        retries={"mode": "adaptive", "max_attempts": _attempts()},
+        max_pool_connections=max_concurrency + 4,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+    )
+    return boto3.session.Session().client("cloudfront", endpoint_url=endpoint_url, config=config)
 
 
-class CloudFront:
-    """Named after the API operations; every call names its Stage, since the default is undocumented."""
+class AwsCloudFront:
+    """The port over boto3; every call names its Stage, since the default is undocumented."""
 
     def __init__(self, endpoint_url: str | None = None, max_concurrency: int = 16) -> None:
-        import boto3
-        from botocore.config import Config
-
-        config = Config(
-            region_name="us-east-1",  # CloudFront is global; boto3 still wants a region
-            # adaptive: standard retries plus a client-side rate that backs off on Throttling. Every call
-            # goes to one control plane with one account-wide limit; under standard mode alone the
-            # parallel reads ran out of retries against a limit of 10 requests a second (BENCHMARKS.md)
-            retries={"mode": "adaptive", "max_attempts": 10},
-            max_pool_connections=max_concurrency + 4,
-            connect_timeout=10,
-            read_timeout=30,
-        )
-        self._client = boto3.session.Session().client("cloudfront", endpoint_url=endpoint_url, config=config)
+        try:
+            self._client = _client(endpoint_url, max_concurrency)
+        except Exception as err:  # botocore's set-up errors share no base class worth naming
+            raise SetupError(_setup_problem(err, endpoint_url)) from None
         redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
         self._slots = threading.BoundedSemaphore(max_concurrency)  # the bound on calls in flight, run-wide
 
@@ -138,24 +138,38 @@ class CloudFront:
 
     def _call(self, operation: str, **params: Any) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+        from botocore.parsers import ResponseParserError
 
         method = getattr(self._client, _snake(operation))
         try:
             with self._slots:
                 return method(**params)
         except NoCredentialsError:
-            raise CredentialsMissing(
+            raise SetupError(
                 "no AWS credentials found: configure them (e.g. aws-actions/configure-aws-credentials); "
-                "pull requests from forks get none, so run plan there only from a trusted workflow"
+                "pull requests from forks get none: run `check` there, which needs no AWS"
             ) from None
         except ClientError as err:
             raise _translate(operation, err) from None
+        except ResponseParserError:
+            raise SetupError(
+                f"{operation}: the endpoint {self._client.meta.endpoint_url} answered with something "
+                "that is not CloudFront's API; check --endpoint-url or AWS_ENDPOINT_URL"
+            ) from None
         except BotoCoreError as err:  # no answer after the retries: connection, timeout, parameters
             raise AwsError(operation, type(err).__name__, str(err)) from None
 
 
-def stage_state(summary: Summary, code: bytes, etag: str) -> StageState:
-    return StageState(etag=etag, code=code, config=summary.config, arn=summary.arn, status=summary.status)
+def _attempts() -> int:
+    """AWS_MAX_ATTEMPTS, as the standard chain reads it, else ours: both bound a run against a dead endpoint."""
+    value = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else ATTEMPTS
+
+
+def _setup_problem(err: Exception, endpoint_url: str | None) -> str:
+    if isinstance(err, ValueError) and endpoint_url:
+        return f"the endpoint URL {endpoint_url!r} is not usable: {err}"
+    return f"the AWS set-up is not usable: {err}"
 
 
 def _translate(operation: str, err: Any) -> AwsError:

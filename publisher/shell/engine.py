@@ -1,31 +1,42 @@
-"""run(settings, cloudfront, workspace) → Result: manifest → observe → plan → apply → report, in that order."""
+"""run(settings, manifest, cloudfront, backups, hooks) → Result: observe → plan → apply → wait, in order.
+
+Every wait on AWS here can be cut short: a signal sets `hooks.stop`, no new write starts, and calls
+still in flight after a short grace are left behind and reported as such, so a hanging endpoint
+cannot hold a cancelled run.
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from typing import TypeVar
 
 from publisher.core.errors import AwsError, InputError, Problem
 from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution, StageState
-from publisher.core.outcome import Outcome, assemble
-from publisher.core.plan import FunctionPlan, Mode, Plan, make_plan
-from publisher.core.result import Result, Status, WaitReport
+from publisher.core.model import Distribution
+from publisher.core.outcome import Halt, Outcome, Stop, assemble
+from publisher.core.plan import Mode, Plan, make_plan
+from publisher.core.port import CloudFront
+from publisher.core.result import Result, WaitReport
 from publisher.core.settings import Settings
-from publisher.shell.apply import Applier, Blocked, Cancelled, Conflict, Tester
-from publisher.shell.aws import CloudFront
-from publisher.shell.files import Workspace
+from publisher.shell.apply import Applier, Backups, RunTests
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.wait import wait_for_deployment
 
+T = TypeVar("T")
+U = TypeVar("U")
 Progress = Callable[[str, Outcome], None]
-WRITES = frozenset({"CreateFunction", "UpdateFunction", "PublishFunction"})
+CANCEL_GRACE = 5.0  # seconds a call in flight may still finish after a cancel before it is left behind
+POLL = 0.2
+
+
+class Cancelled(Exception):
+    """A signal arrived while the run read from AWS: nothing was written."""
 
 
 @dataclass
@@ -33,14 +44,16 @@ class Hooks:
     """How a run is watched and steered from outside: cancellation, tests, progress lines."""
 
     stop: threading.Event = field(default_factory=threading.Event)
-    tester: Tester | None = None
-    progress: Progress | None = None
+    run_tests: RunTests | None = None
+    progress: Progress = lambda name, outcome: None
     say: Callable[[str], None] = lambda line: None
     published: Callable[[Result], None] = lambda result: None  # before the wait: report what is known
 
 
 @contextmanager
-def cancel_on_signals(stop: threading.Event, say: Callable[[str], None]) -> Iterator[None]:
+def cancel_on_signals(
+    stop: threading.Event, say: Callable[[str], None], *, restore: bool = True
+) -> Iterator[None]:
     """A cancelled workflow sends SIGTERM (SIGKILL later), a person Ctrl-C: stop starting new writes,
     let the one in flight finish, and still write the report of what was done."""
 
@@ -52,50 +65,81 @@ def cancel_on_signals(stop: threading.Event, say: Callable[[str], None]) -> Iter
     try:
         yield
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
-def load(settings: Settings, workspace: Workspace) -> Manifest:
-    """Everything that can be checked without AWS, checked first: bad input touches nothing."""
-    _, outside = workspace.inside(settings.backup_dir, workspace.root)
-    if outside:  # found now, not after DEVELOPMENT was already updated
-        raise InputError([Problem("settings", None, "backup-dir", outside)])
-    manifest = workspace.load_manifest(settings.manifest)
-    unknown = sorted(set(settings.functions) - {f.name for f in manifest.functions})
-    if unknown:
-        raise InputError(
-            [Problem(settings.manifest, None, "functions", f"not in the manifest: {', '.join(unknown)}")]
-        )
-    return manifest.select(settings.functions)
+        if restore:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
 
 
 def run(
-    settings: Settings,
-    cloudfront: CloudFront,
-    workspace: Workspace,
-    manifest: Manifest,
-    hooks: Hooks | None = None,
+    settings: Settings, manifest: Manifest, cloudfront: CloudFront, backups: Backups, hooks: Hooks
 ) -> Result:
-    hooks = hooks or Hooks()
-    with ThreadPoolExecutor(settings.max_concurrency + 1, thread_name_prefix="cf") as pool:
+    pool = ThreadPoolExecutor(settings.max_concurrency + 1, thread_name_prefix="cf")
+    try:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
-        observed = observe(cloudfront, manifest, pool)
-        plan = make_plan(manifest, observed)
+        observed = _result(pool.submit(observe, cloudfront, manifest, pool), hooks.stop)
+        plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
-        outcomes = (
-            {}
-            if settings.mode is Mode.PLAN
-            else _apply(plan, settings, cloudfront, workspace, hooks, pool=pool)
+        outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool)
+        distributions, warnings = _settle(
+            scan, hooks.stop, ((), ["the run was cancelled before distributions were listed"])
         )
-        distributions, warnings = scan.result()
-    result = assemble(
-        plan, settings.mode, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings
-    )
-    if settings.wait_for_deployment and result.published:
+    finally:
+        pool.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
+    result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
+    if settings.wait_for_deployment and result.published and not hooks.stop.is_set():
         hooks.published(result)
         result = _wait(result, distributions, cloudfront, settings, hooks)
     return result
+
+
+def _apply(
+    plan: Plan,
+    settings: Settings,
+    cloudfront: CloudFront,
+    backups: Backups,
+    hooks: Hooks,
+    *,
+    pool: ThreadPoolExecutor,
+) -> dict[str, Outcome]:
+    if plan.mode is Mode.PREVIEW:
+        return _result(
+            pool.submit(preview, plan, cloudfront, hooks.run_tests, hooks.stop, settings.run_id), hooks.stop
+        )
+    applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop)
+    futures = {
+        fp.name: pool.submit(applier.apply, fp) for fp in plan.functions if fp.carried and not fp.error
+    }
+    outcomes = {}
+    for name, future in futures.items():
+        left = Outcome(
+            stop=Stop(
+                Halt.CANCELLED, "cancelled while a call was in flight; it may have taken effect", "a call"
+            )
+        )
+        outcomes[name] = _settle(future, hooks.stop, left)
+        hooks.progress(name, outcomes[name])
+    return outcomes
+
+
+def _result(future: Future[T], stop: threading.Event) -> T:
+    """A read's answer, or Cancelled once a signal came and the grace ran out."""
+    value: T | None = _settle(future, stop, None)
+    if value is None:
+        raise Cancelled("the run was cancelled while reading from AWS; nothing was written")
+    return value
+
+
+def _settle(future: Future[T], stop: threading.Event, left_behind: U) -> T | U:
+    """Wait for a future in short steps; after a cancel, give it CANCEL_GRACE, then leave it behind."""
+    waited_after_stop = 0.0
+    while True:
+        try:
+            return future.result(timeout=POLL)
+        except TimeoutError:
+            if stop.is_set():
+                waited_after_stop += POLL
+                if waited_after_stop >= CANCEL_GRACE:
+                    return left_behind
 
 
 def _wait(
@@ -105,8 +149,7 @@ def _wait(
     settings: Settings,
     hooks: Hooks,
 ) -> Result:
-    published = set(result.published)
-    affected = {d.id for d in result.distributions if published & set(d.functions)}
+    affected = set(result.serving_new_code)
     before = {d.id: d.etag for d in distributions if d.id in affected}
     hooks.say(
         f"waiting up to {settings.wait_timeout_minutes:g} min for {len(before)} distributions to deploy"
@@ -134,50 +177,6 @@ def _wait(
         timed_out=watch.pending,
     )
     return result.model_copy(update={"distributions": reports, "wait": report})
-
-
-def _apply(
-    plan: Plan,
-    settings: Settings,
-    cloudfront: CloudFront,
-    workspace: Workspace,
-    hooks: Hooks,
-    *,
-    pool: ThreadPoolExecutor,
-) -> dict[str, Outcome]:
-    if settings.mode is Mode.PREVIEW:
-        return preview(plan, cloudfront, hooks.tester, hooks.stop, settings.run_id)
-    folder = f"{settings.backup_dir}/{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-
-    def backup(name: str, live: StageState) -> str:
-        return workspace.save_backup(folder, name, live)
-
-    applier = Applier(cloudfront, settings.mode, backup, hooks.tester, hooks.stop)
-    futures = {
-        fp.name: pool.submit(_apply_one, applier, fp) for fp in plan.functions if fp.writes and not fp.error
-    }
-    outcomes = {}
-    for name, future in futures.items():
-        outcomes[name] = future.result()
-        if hooks.progress:
-            hooks.progress(name, outcomes[name])
-    return outcomes
-
-
-def _apply_one(applier: Applier, fp: FunctionPlan) -> Outcome:
-    """One function's failure is data, not an exception: the others go on."""
-    outcome = Outcome()
-    try:
-        applier.apply(fp, outcome)
-    except Conflict as err:
-        outcome.status, outcome.error = Status.CONFLICT, str(err)
-    except Blocked as err:
-        outcome.status, outcome.error = Status.BLOCKED, str(err)
-    except (Cancelled, AwsError, OSError) as err:
-        outcome.status, outcome.error = Status.FAILED, str(err)
-        if isinstance(err, AwsError) and err.unanswered and err.operation in WRITES:
-            outcome.unanswered = err.operation
-    return outcome
 
 
 def _scan(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:

@@ -1,10 +1,10 @@
-"""The file system, confined to the workspace: the manifest and code it names, and the LIVE backups."""
+"""The file system: the manifest and the code and events it names (confined to the workspace), the
+paths the settings name, and the folder of LIVE backups."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -45,6 +45,8 @@ class Workspace:
         where = Problem(file, spec.line("code"), f"{spec.name}.code", "")
         path, problem = self.inside(spec.code_path or "", base)
         data, problem = (None, problem) if problem else _read(path, CODE_LIMIT, spec.code_path or "")
+        if data == b"":
+            data, problem = None, f"`{spec.code_path}` is empty"
         if data is None:
             problems.append(dataclasses.replace(where, message=problem))
         return data
@@ -61,6 +63,8 @@ class Workspace:
         if data is not None:
             try:
                 event = json.loads(data)
+            except RecursionError:
+                problem = f"{test.event} is nested too deeply"
             except ValueError as err:
                 problem = f"{test.event} is not JSON: {err}"
         if event is not None and not isinstance(event, dict):
@@ -84,13 +88,27 @@ class Workspace:
             return Path(), f"`{name}` leads out of the workspace"
         return path, ""
 
-    def save_backup(self, folder: str, function: str, live: StageState) -> str:
-        """Write the LIVE code and config about to be replaced; returns the code file's path."""
-        out = self.root / folder
-        out.mkdir(parents=True, exist_ok=True)
-        stem = out / f"{function}.LIVE.{_safe(live.etag)}"
-        code = stem.with_suffix(stem.suffix + ".js")
-        code.write_bytes(live.code)
+    def setting_path(self, value: str, field: str, source: str, *, confined: bool) -> Path:
+        """A path a setting names, relative to the working directory. Confined (the Action, whose
+        container keeps only the workspace) it must lie inside the workspace; else anywhere."""
+        path = (Path.cwd() / value).resolve()
+        if confined and not path.is_relative_to(self.root):
+            reason = "outside the workspace, which is all a container action keeps"
+            raise InputError([Problem(source, None, field, f"`{value}` is {reason}", in_file=False)])
+        return path
+
+
+class BackupFolder:
+    """One run's folder of LIVE copies, created on the first save: `<function>.LIVE.<etag>.js` + `.json`."""
+
+    def __init__(self, folder: Path, shown: str) -> None:
+        self.folder, self.shown = folder, shown
+
+    def save(self, function: str, live: StageState) -> str:
+        """Write the LIVE code and config about to be replaced; returns the code file's path as shown."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{function}.LIVE.{_safe(live.etag)}"
+        (self.folder / f"{stem}.js").write_bytes(live.code)
         config = {
             "Name": function,
             "ETag": live.etag,
@@ -99,8 +117,16 @@ class Workspace:
             "Runtime": live.config.runtime,
             "KeyValueStoreARNs": list(live.config.key_value_store_arns),
         }
-        stem.with_suffix(stem.suffix + ".json").write_text(json.dumps(config, indent=2) + "\n")
-        return os.path.relpath(code, self.root)
+        (self.folder / f"{stem}.json").write_text(json.dumps(config, indent=2) + "\n")
+        return f"{self.shown}/{stem}.js"
+
+    def discard(self, path: str) -> None:
+        """A backup of a publish that was not made: it replaced nothing, so it is not kept."""
+        stem = self.folder / Path(path).name.removesuffix(".js")
+        for suffix in (".js", ".json"):
+            Path(f"{stem}{suffix}").unlink(missing_ok=True)
+        if self.folder.is_dir() and not any(self.folder.iterdir()):
+            self.folder.rmdir()
 
 
 def _read(path: Path, limit: int, shown: str) -> tuple[bytes | None, str]:

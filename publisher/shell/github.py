@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, TextIO
 
-from publisher.core.summary import SUMMARY_LIMIT, fit_summary
+from publisher.core.summary.fit import SUMMARY_LIMIT, fit_summary
 
 Level = Literal["error", "warning", "notice"]
 LEVELS = frozenset({"error", "warning", "notice"})

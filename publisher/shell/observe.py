@@ -1,8 +1,10 @@
 """Read what AWS holds: both stages of every manifest function, all at once, in a bounded pool.
 
 Config comes in bulk from one ListFunctions per stage and code with its ETag from GetFunction, so a
-run reads each function with two calls whatever its state; everything is issued at once, so the reads
-cost one round trip plus the pages, not one per function.
+run reads each function with two calls whatever its state. The two reads are not one snapshot: before
+any write, the applier checks the ETag and config it rests on (see apply.py), which is cheaper than
+reading every function twice when most are unchanged. `read_function` is the consistent read of one
+function: code and config of each stage under the same ETag.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
-from publisher.shell.aws import CloudFront, Summary, stage_state
+from publisher.core.port import CloudFront, Summary
+
+CONSISTENT_READ_ATTEMPTS = 3  # then a stage that keeps changing under the reads fails the function
 
 
 def observe(cloudfront: CloudFront, manifest: Manifest, pool: Executor) -> Observed:
@@ -34,17 +38,27 @@ def observe(cloudfront: CloudFront, manifest: Manifest, pool: Executor) -> Obser
     }
     names = {s.name for s in manifest.functions}
     others = tuple(sorted(n for n in summaries[Stage.DEVELOPMENT] if n not in names))
-    return Observed(functions, (), stores.result() if stores else {}, others)
+    return Observed(functions, stores.result() if stores else {}, others)
 
 
-def observe_function(cloudfront: CloudFront, name: str) -> FunctionState:
-    """One function again, after a 412: describe and get both stages."""
-    stages = []
-    for stage in Stage:
+def read_function(cloudfront: CloudFront, name: str) -> FunctionState:
+    """One function again, each stage read consistently (after a 412, or when a stage moved)."""
+    return FunctionState(
+        name, read_stage(cloudfront, name, Stage.DEVELOPMENT), read_stage(cloudfront, name, Stage.LIVE)
+    )
+
+
+def read_stage(cloudfront: CloudFront, name: str, stage: Stage) -> StageState | None:
+    """Code and config of one stage under one ETag: GetFunction, then DescribeFunction, until they agree."""
+    for _ in range(CONSISTENT_READ_ATTEMPTS):
         got = cloudfront.get_function(name, stage)
         summary = cloudfront.describe_function(name, stage) if got else None
-        stages.append(stage_state(summary, *got) if summary and got else None)
-    return FunctionState(name, stages[0], stages[1])
+        if got is None or summary is None:
+            return None
+        if summary.etag == got[1]:
+            return summary.with_code(*got)
+    message = f"{stage} kept changing while it was read ({CONSISTENT_READ_ATTEMPTS} times)"
+    raise AwsError("DescribeFunction", "StillChanging", message, 409)
 
 
 def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:
@@ -61,4 +75,4 @@ def _stage(summary: Summary | None, code: Future[tuple[bytes, str] | None]) -> S
     got = code.result()
     if summary is None or got is None:  # created or deleted between the two reads: treat as absent
         return None
-    return stage_state(summary, *got)
+    return summary.with_code(*got)

@@ -1,7 +1,8 @@
 """Pull-request preview: test changed code in throwaway functions; shared functions are never touched.
 
 Each throwaway function is deleted in a finally block, so a failed test, an AWS error or a cancelled
-run (SIGTERM sets the stop event; it does not unwind) still removes it.
+run (SIGTERM sets the stop event; it does not unwind) still removes it. One left behind by a killed
+run or an unanswered delete has this preview's name: it is taken over (updated in place), then deleted.
 """
 
 from __future__ import annotations
@@ -10,36 +11,37 @@ import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from publisher.core.errors import AwsError
+from publisher.core.errors import AlreadyExists, AwsError
 from publisher.core.model import Stage
-from publisher.core.outcome import Outcome
-from publisher.core.plan import Action, FunctionPlan, Plan, Target
-from publisher.core.result import Status
-from publisher.shell.apply import Tester
-from publisher.shell.aws import CloudFront
+from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
+from publisher.core.plan import Action, FunctionPlan, Plan
+from publisher.core.port import CloudFront
+from publisher.core.result import TestReport
+from publisher.shell.apply import RunTests
 
 PREFIX_MARK = "-preview-"
+NAME_LIMIT = 64
 
 
 def preview_name(function: str, run_id: str) -> str:
     """A name within the 64-character limit; a hash keeps two long names that share a prefix apart."""
     suffix = f"{PREFIX_MARK}{run_id}"[:24]
     name = f"{function}{suffix}"
-    if len(name) <= 64:
+    if len(name) <= NAME_LIMIT:
         return name
     digest = hashlib.sha256(function.encode()).hexdigest()[:6]
-    return f"{function[: 64 - len(suffix) - 7]}-{digest}{suffix}"
+    return f"{function[: NAME_LIMIT - len(suffix) - 7]}-{digest}{suffix}"
 
 
 def preview(
-    plan: Plan, cloudfront: CloudFront, tester: Tester | None, stop: threading.Event, run_id: str
+    plan: Plan, cloudfront: CloudFront, run_tests: RunTests | None, stop: threading.Event, run_id: str
 ) -> dict[str, Outcome]:
     # every changed function, tests or not: the service's own checks (size, runtime, store) run on create
     changed = [fp for fp in plan.functions if fp.target and _code_changes(fp)]
-    if not changed or tester is None:
+    if not changed or run_tests is None:
         return {}
     with ThreadPoolExecutor(len(changed)) as pool:
-        outcomes = pool.map(lambda fp: _try(fp, cloudfront, tester, stop, run_id), changed)
+        outcomes = pool.map(lambda fp: _try(fp, cloudfront, run_tests, stop, run_id), changed)
         return {fp.name: outcome for fp, outcome in zip(changed, outcomes, strict=True)}
 
 
@@ -48,37 +50,48 @@ def _code_changes(fp: FunctionPlan) -> bool:
 
 
 def _try(
-    fp: FunctionPlan, cloudfront: CloudFront, tester: Tester, stop: threading.Event, run_id: str
+    fp: FunctionPlan, cloudfront: CloudFront, run_tests: RunTests, stop: threading.Event, run_id: str
 ) -> Outcome:
-    outcome = Outcome()
     if stop.is_set():
-        outcome.status, outcome.error = Status.FAILED, "the run was cancelled before the preview"
-        return outcome
-    target: Target = fp.target  # type: ignore[assignment]  # filtered on above
+        return Outcome(stop=Stop(Halt.CANCELLED, "the run was cancelled before the preview"))
     name = preview_name(fp.name, run_id)
-    etag = ""
+    tests: list[TestReport] = []
+    failure: Stop | None = None
     try:
-        etag = cloudfront.create_function(name, target.code, target.config)
-        outcome.tests = tester(fp, etag, name)
+        etag = _create(cloudfront, fp, name)
+        tests = run_tests(fp, etag, name)
     except AwsError as err:
-        outcome.status, outcome.error = Status.FAILED, f"preview function {name}: {err}"
+        failure = Stop(Halt.FAILED, f"preview function {name}: {err}")
     finally:
-        _delete(cloudfront, name, etag, outcome)
-    failed = [t.name for t in outcome.tests if not t.passed]
-    if failed and outcome.status is None:
-        outcome.status = Status.BLOCKED
-        outcome.error = (
-            f"{len(failed)} of {len(outcome.tests)} tests failed in the preview ({', '.join(failed)})"
-        )
-    return outcome
+        leftover = _delete(cloudfront, name)
+    blocked = gate_failure(tuple(tests), " in the preview")
+    stop_ = leftover or failure or (Stop(Halt.BLOCKED, blocked) if blocked else None)
+    return Outcome(tests=tuple(tests), stop=stop_)
 
 
-def _delete(cloudfront: CloudFront, name: str, etag: str, outcome: Outcome) -> None:
-    if not etag:  # never created
-        return
+def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str) -> str:
+    assert fp.target is not None
+    try:
+        return cloudfront.create_function(name, fp.target.code, fp.target.config)
+    except AlreadyExists:  # this preview's own leftover: take it over
+        found = cloudfront.describe_function(name, Stage.DEVELOPMENT)
+        if found is None:  # deleted meanwhile: the name is free again
+            return cloudfront.create_function(name, fp.target.code, fp.target.config)
+        etag = cloudfront.update_function(name, fp.target.code, fp.target.config, found.etag)
+        fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
+        return fresh.etag if fresh else etag or ""
+
+
+def _delete(cloudfront: CloudFront, name: str) -> Stop | None:
+    """Delete the throwaway copy, whatever happened: a leftover would block the next preview."""
     try:
         fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
-        cloudfront.delete_function(name, fresh.etag if fresh else etag)
+        if fresh is None:
+            return None
+        cloudfront.delete_function(name, fresh.etag)
     except AwsError as err:
-        outcome.status = Status.FAILED
-        outcome.error = f"the preview function {name} could not be deleted: {err}; delete it by hand"
+        return Stop(
+            Halt.FAILED,
+            f"the preview function {name} could not be deleted: {err}; the next preview takes it over",
+        )
+    return None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from publisher.core.deployment import Watch, next_delay
-from publisher.shell.aws import CloudFront
+from publisher.core.port import CloudFront
 
 
 def wait_for_deployment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -200,12 +201,16 @@ def test_functions_restricts_the_run(
     assert cli("publish", "--functions", "zzz").code == 2
 
 
-def test_a_backup_dir_outside_the_workspace_is_bad_input(
+def test_the_command_line_saves_backups_wherever_it_is_pointed(
     emu: Emulator, workspace: Path, cli: Callable[..., Run]
 ) -> None:
-    write_manifest(workspace, {"a": handler()})
-    emu.reset_counts()
-    run = cli("publish", "--backup-dir", "../elsewhere")
-    assert run.code == 2
-    assert "backup-dir: `../elsewhere` leads out of the workspace" in run.err
-    assert sum(emu.counts().values()) == 0
+    emu.seed_function("a", handler("/*old*/ return event.request;"), publish=True)
+    (workspace / "repo").mkdir()
+    write_manifest(workspace / "repo", {"a": handler()})
+    os.chdir(workspace / "repo")
+    elsewhere = workspace / "elsewhere"
+    run = cli("publish", "--backup-dir", str(elsewhere), "--json")
+    assert run.code == 0, run.err
+    (saved,) = elsewhere.glob("*/a.LIVE.*.js")
+    assert b"/*old*/" in saved.read_bytes()
+    assert run.json["backup_dir"] == str(elsewhere)

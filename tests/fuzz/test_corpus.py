@@ -13,6 +13,7 @@ import pytest
 
 from emulator import Emulator
 from publisher.core.errors import InputError
+from publisher.core.manifest import event_bytes
 from publisher.shell.files import Workspace
 from tests.fuzz.conftest import Refusal, as_action, entry
 
@@ -31,13 +32,13 @@ BOMB = "\n".join(
 )
 
 
-def event_of(size: int) -> dict[str, object]:
-    """An event whose JSON (as the publisher measures it) is exactly `size` bytes."""
+def event_of(size: int, wide: bool = False) -> dict[str, object]:
+    """An event that is exactly `size` bytes as sent (compact UTF-8); `wide` pads with two-byte `é`s."""
     event = json.loads(json.dumps(BASE_EVENT))
     event["request"]["headers"] = {"x-pad": {"value": ""}}
-    pad = size - len(json.dumps(event).encode())
-    event["request"]["headers"]["x-pad"]["value"] = "a" * pad
-    assert len(json.dumps(event).encode()) == size
+    pad = size - len(event_bytes(event))
+    event["request"]["headers"]["x-pad"]["value"] = "é" * (pad // 2) + "a" * (pad % 2) if wide else "a" * pad
+    assert len(event_bytes(event)) == size
     return dict(event)
 
 
@@ -186,10 +187,11 @@ def inline_event_of(size: int) -> Setup:
     return setup
 
 
-def event_file_of(size: int) -> Setup:
+def event_file_of(size: int, wide: bool = False) -> Setup:
     def setup(root: Path) -> str:
         (root / "a.js").write_bytes(CODE)
-        (root / "e.json").write_text(json.dumps(event_of(size), indent=2))  # the file's own size differs
+        text = json.dumps(event_of(size, wide), indent=2)  # the file's own size differs from what is sent
+        (root / "e.json").write_text(text, encoding="utf-8")
         return "functions:\n  - name: a\n    code: a.js\n    tests:\n      - name: t\n        event: e.json\n"
 
     return setup
@@ -200,6 +202,12 @@ LIMITS = [
     ("code", code_of, 10_240, "the limit is 10,240"),
     ("inline-event", inline_event_of, 40_960, "TestFunction takes at most 40,960"),
     ("event-file", event_file_of, 40_960, "TestFunction takes at most 40,960"),
+    (
+        "non-ascii-event-file",
+        lambda n: event_file_of(n, wide=True),
+        40_960,
+        "TestFunction takes at most 40,960",
+    ),
 ]
 
 

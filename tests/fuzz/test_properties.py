@@ -25,7 +25,7 @@ from emulator import Emulator
 from publisher.action import INPUTS, settings_from_inputs
 from publisher.cli import settings_from_argv
 from publisher.core.errors import InputError
-from publisher.core.manifest import NAME_PATTERN, parse
+from publisher.core.manifest import NAME_PATTERN, Manifest, check
 from publisher.core.settings import Settings
 from publisher.shell.files import Workspace
 from tests.fuzz.conftest import entry
@@ -121,6 +121,13 @@ def dump(document: object, style: str) -> str:
 
         return json.dumps(document, default=str)
     return yaml.safe_dump(document, default_flow_style=style == "flow", allow_unicode=True)
+
+
+def parse(data: bytes, file: str) -> Manifest:
+    manifest, problems = check(data, file)
+    if problems:
+        raise InputError(problems)
+    return manifest
 
 
 # --- parse --------------------------------------------------------------------------------------------

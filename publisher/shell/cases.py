@@ -1,22 +1,19 @@
-"""Run a function's test cases with TestFunction against DEVELOPMENT, all at once, before it may publish."""
+"""Run a function's test cases (the manifest's `tests:`) with TestFunction, all at once, before it may publish."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 from publisher.core.errors import AwsError
 from publisher.core.expect import mismatch
-from publisher.core.manifest import TestCase
+from publisher.core.manifest import TestCase, event_bytes
 from publisher.core.model import Stage
 from publisher.core.plan import FunctionPlan
+from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
-from publisher.shell.aws import CloudFront
-
-UTILIZATION_WARNING = 51  # the Developer Guide's threshold for "optimise"
 
 
-class Tester:
+class CaseRunner:
     def __init__(self, cloudfront: CloudFront, max_concurrency: int) -> None:
         self.cloudfront, self.max_concurrency = cloudfront, max_concurrency
 
@@ -29,9 +26,10 @@ class Tester:
             return list(pool.map(lambda t: self._one(name or fp.name, etag, t), tests))
 
     def _one(self, name: str, etag: str, test: TestCase) -> TestReport:
-        event = json.dumps(test.event).encode()
         try:
-            run = self.cloudfront.test_function(name, Stage.DEVELOPMENT, etag, event)
+            run = self.cloudfront.test_function(
+                name, Stage.DEVELOPMENT, etag, event_bytes(test.event if isinstance(test.event, dict) else {})
+            )
         except AwsError as err:
             return TestReport(name=test.name, passed=False, utilization=0, error=str(err))
         diff = "" if run.error else mismatch(test.expect, run.output)

@@ -1,0 +1,60 @@
+"""The CloudFront operations a run needs, named after the API. `shell/aws.py` implements them over boto3;
+the unit tests implement them in memory. Every call that reads a function names its Stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A stage as listed or described: everything but the code. The ETag only where described."""
+
+    name: str
+    config: FunctionConfig
+    arn: str
+    status: str
+    etag: str = ""
+
+    def with_code(self, code: bytes, etag: str) -> StageState:
+        return StageState(etag=etag, code=code, config=self.config, arn=self.arn, status=self.status)
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """TestFunction's answer: a thrown error, the function's output, its log lines, its utilization."""
+
+    error: str
+    output: dict[str, Any] | None
+    logs: tuple[str, ...]
+    utilization: int
+
+
+class CloudFront(Protocol):
+    def list_functions(self, stage: Stage) -> list[Summary]: ...
+
+    def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None: ...
+
+    def describe_function(self, name: str, stage: Stage) -> Summary | None: ...
+
+    def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str: ...
+
+    def update_function(
+        self, name: str, code: bytes, config: FunctionConfig, if_match: str
+    ) -> str | None: ...
+
+    def publish_function(self, name: str, if_match: str) -> str: ...
+
+    def test_function(self, name: str, stage: Stage, if_match: str, event: bytes) -> TestRun: ...
+
+    def delete_function(self, name: str, if_match: str) -> None: ...
+
+    def list_key_value_stores(self) -> dict[str, str]: ...
+
+    def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]: ...
+
+    def get_distribution(self, dist_id: str) -> tuple[str, str]: ...

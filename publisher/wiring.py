@@ -1,0 +1,134 @@
+"""One run, wired the same way for the command line and the Action.
+
+Settings in (built by the entry point, which may itself find bad input); out comes a `Finished`: the
+Result, its job summary and any input problems. Every error of a run ends here as a Result that
+carries its exit code, so an entry point only writes what it is given.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from publisher.core.errors import InputError, Problem, PublisherError
+from publisher.core.manifest import Manifest
+from publisher.core.outcome import checked
+from publisher.core.plan import Mode
+from publisher.core.result import Fatal, Result
+from publisher.core.settings import Settings
+from publisher.shell.engine import Cancelled, Hooks, Progress
+from publisher.shell.files import BackupFolder, Workspace
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: Result
+    summary: str  # the Markdown job summary
+    problems: tuple[Problem, ...] = ()  # bad input, located, for annotations
+
+
+@dataclass
+class Seams:
+    """What an entry point lends a run: where lines go, how it is cancelled, how paths are confined."""
+
+    environ: Mapping[str, str]
+    confined: bool  # the Action: every path a setting names must lie inside the workspace
+    say: Callable[[str], None] = lambda line: None
+    progress: Progress = lambda name, outcome: None
+    stop: threading.Event = field(default_factory=threading.Event)
+    published: Callable[[str], None] = lambda summary: None  # the summary before the wait for the edge
+
+
+def execute(make_settings: Callable[[], Settings], seams: Seams, requested_mode: str = "") -> Finished:
+    from publisher.core.summary.render import summary_with_fallback
+
+    template: tuple[str, str] | None = None
+    try:
+        settings = make_settings()
+        requested_mode = settings.mode.value
+        workspace = Workspace(Path.cwd())
+        manifest = load(settings, workspace, confined=seams.confined)
+        template = read_template(settings, workspace, confined=seams.confined)
+        result = _run(settings, manifest, workspace, seams, template)
+    except InputError as err:
+        result = Result(
+            mode=requested_mode,
+            fatal=Fatal(
+                exit_code=err.exit_code, message="input refused", problems=[str(p) for p in err.problems]
+            ),
+        )
+        return Finished(result, summary_with_fallback(result, None, seams.environ), tuple(err.problems))
+    except (PublisherError, Cancelled) as err:
+        code = err.exit_code if isinstance(err, PublisherError) else 1
+        result = Result(mode=requested_mode, fatal=Fatal(exit_code=code, message=str(err)))
+    return Finished(result, summary_with_fallback(result, template, seams.environ))
+
+
+def _run(
+    settings: Settings,
+    manifest: Manifest,
+    workspace: Workspace,
+    seams: Seams,
+    template: tuple[str, str] | None,
+) -> Result:
+    from publisher.core.summary.render import summary_with_fallback
+    from publisher.shell import engine
+    from publisher.shell.aws import AwsCloudFront
+    from publisher.shell.cases import CaseRunner
+
+    if settings.mode is Mode.CHECK:
+        return checked(manifest)
+    cloudfront = AwsCloudFront(settings.endpoint_url, settings.max_concurrency)
+    hooks = Hooks(
+        stop=seams.stop,
+        run_tests=CaseRunner(cloudfront, settings.max_concurrency),
+        progress=seams.progress,
+        say=seams.say,
+        published=lambda result: seams.published(summary_with_fallback(result, template, seams.environ)),
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = workspace.setting_path(settings.backup_dir, "backup-dir", "", confined=seams.confined)
+    backups = BackupFolder(folder / stamp, f"{settings.backup_dir}/{stamp}")
+    return engine.run(settings, manifest, cloudfront, backups, hooks)
+
+
+def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
+    """Everything that can be checked without AWS, checked first: bad input touches nothing."""
+    workspace.setting_path(settings.backup_dir, "backup-dir", settings.source, confined=confined)
+    if settings.summary_file:
+        workspace.setting_path(settings.summary_file, "summary", settings.source, confined=confined)
+    manifest = workspace.load_manifest(settings.manifest)
+    unknown = sorted(set(settings.functions) - {f.name for f in manifest.functions})
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    settings.source,
+                    None,
+                    "functions",
+                    f"not in the manifest: {', '.join(unknown)}",
+                    in_file=False,
+                )
+            ]
+        )
+    return manifest.select(settings.functions)
+
+
+def read_template(settings: Settings, workspace: Workspace, *, confined: bool) -> tuple[str, str] | None:
+    """The user's summary template, rendered once on a sample so that a mistake is refused before AWS."""
+    if not settings.summary_template:
+        return None
+    from publisher.core.summary.render import check_template
+
+    path = workspace.setting_path(
+        settings.summary_template, "summary-template", settings.source, confined=confined
+    )
+    if not path.is_file():
+        message = f"`{settings.summary_template}` is not a file"
+        raise InputError([Problem(settings.source, None, "summary-template", message, in_file=False)])
+    text = path.read_text(encoding="utf-8", errors="replace")
+    check_template(text, settings.summary_template)
+    return text, settings.summary_template
