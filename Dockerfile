@@ -53,6 +53,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 COPY --from=build /opt/venv /opt/venv
 
+# OCI labels. VERSION defaults to publisher/version.py's (a test keeps the two in step); the release
+# workflow passes the tag's version, the commit and the repository's address, which also links the
+# package on ghcr.io to its repository. A local build leaves the last two empty.
+ARG VERSION=0.1.0
+ARG REVISION=""
+ARG SOURCE=""
+LABEL org.opencontainers.image.title="cloudfront-publish" \
+      org.opencontainers.image.description="Sync, test and publish Amazon CloudFront Functions from a manifest, guarded by ETags." \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"
+
 # No USER line, on purpose: GitHub's runner mounts the workspace and the file-command files
 # (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) owned by root, and a non-root user gets PermissionError
 # writing them. The container only writes what the user asked for (outputs, summary, backups).

