@@ -17,6 +17,10 @@ Choices where AWS documents nothing:
   before, so a careless client writes with the wrong ETag and meets a 412 (functions.py).
 - ListFunctions without `Stage` lists both stages of each published function.
 - Publishing gives DEVELOPMENT a new ETag too (field reports), so a repeated publish meets a 412.
+  `publish_renews_development_etag=False` keeps DEVELOPMENT's ETag instead.
+- `refuse_unchanged_publish=True` plays the field report of Terraform AWS provider issue #49572:
+  PublishFunction answers 412 to the current DEVELOPMENT ETag (which UpdateFunction accepts) of a
+  function whose DEVELOPMENT already equals LIVE. Off by default.
 - Plain ListDistributions leaves tenant-only distributions out; only
   ListDistributionsByConnectionMode(tenant-only) lists them.
 - TestFunction answers InvalidIfMatchVersion to a stale If-Match (no PreconditionFailed is modelled).

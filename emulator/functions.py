@@ -18,6 +18,7 @@ from emulator.errors import (
     FunctionSizeLimitExceeded,
     InvalidArgument,
     NoSuchFunctionExists,
+    PreconditionFailed,
     check_if_match,
 )
 
@@ -147,6 +148,9 @@ class FunctionStore:
         self._arn_prefix = arn_prefix
         self._new_etag = new_etag
         self._functions: dict[str, Function] = {}
+        # Switches for what AWS leaves undocumented; see the package docstring.
+        self.publish_renews_development_etag = True
+        self.refuse_unchanged_publish = False
 
     def get(self, name: str) -> Function:
         if name not in self._functions:
@@ -178,13 +182,25 @@ class FunctionStore:
         return function
 
     def publish(self, name: str, if_match: str | None) -> Function:
-        """Copy DEVELOPMENT to LIVE. DEVELOPMENT gets a new ETag too, as field reports show: a
-        publish retried after a lost answer, or sent with an ETag read before an earlier publish,
-        meets a 412."""
+        """PublishFunction: check If-Match, then copy DEVELOPMENT to LIVE.
+
+        With `refuse_unchanged_publish`, a function whose DEVELOPMENT already equals LIVE answers
+        412 to the current DEVELOPMENT ETag, the one UpdateFunction still accepts, as in the field
+        report of Terraform AWS provider issue #49572."""
         function = self.get(name)
         check_if_match(if_match, function.development.etag)
+        if self.refuse_unchanged_publish and function.development.same_content(function.live):
+            raise PreconditionFailed()
+        return self.promote(function)
+
+    def promote(self, function: Function) -> Function:
+        """Copy DEVELOPMENT to LIVE (seeding calls this directly). By default DEVELOPMENT gets a new
+        ETag too, as field reports show: a publish retried after a lost answer, or sent with an
+        ETag read before an earlier publish, meets a 412. `publish_renews_development_etag = False`
+        keeps DEVELOPMENT's ETag instead: AWS documents neither."""
         function.live = replace(function.development, etag=self._new_etag(), modified=_now())
-        function.development = replace(function.development, etag=self._new_etag())
+        if self.publish_renews_development_etag:
+            function.development = replace(function.development, etag=self._new_etag())
         return function
 
     def delete(self, name: str, if_match: str | None, in_use: bool) -> None:

@@ -58,8 +58,13 @@ class Emulator:
         deploy_delay: float = 0.0,
         seed: int = 0,
         log_requests: bool = False,
+        *,
+        publish_renews_development_etag: bool = True,
+        refuse_unchanged_publish: bool = False,
     ) -> None:
         self.state = State(seed, deploy_delay)
+        self.publish_renews_development_etag = publish_renews_development_etag
+        self.refuse_unchanged_publish = refuse_unchanged_publish
         self.controls = Controls(seed, latency, rate_limit)
         self._stopping = threading.Event()
         dispatcher = DomainDispatcherApplication(self._create_app)
@@ -135,6 +140,26 @@ class Emulator:
         with self.state.lock:
             self.state.backend.deploy_delay = seconds
 
+    @property
+    def publish_renews_development_etag(self) -> bool:
+        """Whether PublishFunction gives DEVELOPMENT a new ETag too (True, the default) or keeps it."""
+        return self.state.functions.publish_renews_development_etag
+
+    @publish_renews_development_etag.setter
+    def publish_renews_development_etag(self, renews: bool) -> None:
+        with self.state.lock:
+            self.state.functions.publish_renews_development_etag = renews
+
+    @property
+    def refuse_unchanged_publish(self) -> bool:
+        """Whether PublishFunction answers 412 when DEVELOPMENT already equals LIVE (issue #49572)."""
+        return self.state.functions.refuse_unchanged_publish
+
+    @refuse_unchanged_publish.setter
+    def refuse_unchanged_publish(self, refuses: bool) -> None:
+        with self.state.lock:
+            self.state.functions.refuse_unchanged_publish = refuses
+
     def inject(self, operation: str, fault: str, times: int = 1, function: str | None = None) -> None:
         """Fail the next `times` requests of `operation` (for `function` only, if given).
 
@@ -200,6 +225,18 @@ def start(  # noqa: PLR0917 - the public API
     rate_limit: float | None = None,
     deploy_delay: float = 0.0,
     seed: int = 0,
+    *,
+    publish_renews_development_etag: bool = True,
+    refuse_unchanged_publish: bool = False,
 ) -> Emulator:
     """Start an emulator on a background thread and return at once; `stop()` it when done."""
-    return Emulator(host, port, latency, rate_limit, deploy_delay, seed).start()
+    return Emulator(
+        host,
+        port,
+        latency,
+        rate_limit,
+        deploy_delay,
+        seed,
+        publish_renews_development_etag=publish_renews_development_etag,
+        refuse_unchanged_publish=refuse_unchanged_publish,
+    ).start()
