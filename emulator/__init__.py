@@ -23,6 +23,9 @@ Choices where AWS documents nothing:
   function whose DEVELOPMENT already equals LIVE. Off by default.
 - Plain ListDistributions leaves tenant-only distributions out; only
   ListDistributionsByConnectionMode(tenant-only) lists them.
+- A name or runtime outside the model's constraints answers 400 MalformedXML, "N validation errors
+  detected: ..." (field reports; the model declares no such error); the other checks of input
+  answer InvalidArgument.
 - TestFunction answers InvalidIfMatchVersion to a stale If-Match (no PreconditionFailed is modelled).
 - CreateDistribution and UpdateDistribution refuse a function that is not published
   (InvalidFunctionAssociation); seeding does not check, so benchmarks can lay out in any order.
