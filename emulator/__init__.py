@@ -9,7 +9,8 @@ short of the service:
   PublishFunction without ETag, redeploying every distribution that runs the function.
 - TestFunction runs the code in node (runtime.py, runtime/harness.js).
 - Distributions keep their FunctionAssociations, change ETag on every change, stay InProgress for
-  `deploy_delay` seconds, page by Id, and can be listed by connection mode.
+  `deploy_delay` seconds, page by Id (NextMarker is the last Id of the page), and can be listed by
+  connection mode.
 - A middleware counts every request by operation and adds latency, a rate limit and faults.
 
 Choices where AWS documents nothing:
@@ -21,6 +22,8 @@ Choices where AWS documents nothing:
 - `refuse_unchanged_publish=True` plays the field report of Terraform AWS provider issue #49572:
   PublishFunction answers 412 to the current DEVELOPMENT ETag (which UpdateFunction accepts) of a
   function whose DEVELOPMENT already equals LIVE. Off by default.
+- A Marker that names no distribution (one deleted between pages included) answers 400
+  InvalidArgument, the one error the model declares for these listings.
 - Plain ListDistributions leaves tenant-only distributions out; only
   ListDistributionsByConnectionMode(tenant-only) lists them.
 - A name or runtime outside the model's constraints answers 400 MalformedXML, "N validation errors

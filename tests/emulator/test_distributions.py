@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -80,6 +81,41 @@ def test_list_distributions_pages_by_id_100_at_a_time(cf: Any, emu: Emulator) ->
     assert [page["DistributionList"]["Quantity"] for page in pages] == [100, 100, 30]
     small = cf.list_distributions(MaxItems="7", Marker=seeded[9])["DistributionList"]
     assert [d["Id"] for d in small["Items"]] == seeded[10:17]
+
+
+def test_each_next_marker_is_the_last_id_of_its_page(cf: Any, emu: Emulator) -> None:
+    seeded = [emu.seed_distribution() for _ in range(5)]
+    first = cf.list_distributions(MaxItems="2")["DistributionList"]
+    assert (first["NextMarker"], first["IsTruncated"]) == (seeded[1], True)
+    second = cf.list_distributions(MaxItems="2", Marker=first["NextMarker"])["DistributionList"]
+    assert [d["Id"] for d in second["Items"]] == seeded[2:4]
+    assert (second["Marker"], second["NextMarker"]) == (seeded[1], seeded[3])
+    last = cf.list_distributions(MaxItems="2", Marker=second["NextMarker"])["DistributionList"]
+    assert [d["Id"] for d in last["Items"]] == seeded[4:]
+    assert "NextMarker" not in last
+    assert last["IsTruncated"] is False
+
+
+@pytest.mark.parametrize("mode", [None, "direct", "tenant-only"])
+def test_an_unknown_marker_is_refused_not_read_as_the_start(cf: Any, emu: Emulator, mode: str | None) -> None:
+    emu.seed_distribution()
+    emu.seed_distribution(connection_mode="tenant-only")
+    listing = (
+        partial(cf.list_distributions)
+        if mode is None
+        else partial(cf.list_distributions_by_connection_mode, ConnectionMode=mode)
+    )
+    with pytest.raises(ClientError) as raised:
+        listing(Marker="E000000NOSUCH")
+    assert error_of(raised) == ("InvalidArgument", 400)
+
+
+def test_a_marker_may_name_a_distribution_the_listing_leaves_out(cf: Any, emu: Emulator) -> None:
+    emu.seed_distribution()
+    tenant = emu.seed_distribution(connection_mode="tenant-only")
+    after = emu.seed_distribution()
+    listing = cf.list_distributions(Marker=tenant)["DistributionList"]  # Marker from the other listing
+    assert [d["Id"] for d in listing["Items"]] == [after]
 
 
 def test_tenant_only_distributions_list_only_by_connection_mode(cf: Any, emu: Emulator) -> None:
