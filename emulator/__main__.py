@@ -6,7 +6,7 @@ import argparse
 import signal
 import threading
 
-from emulator.server import Emulator
+from emulator.server import DEFAULT_DEPLOY_DELAY, Emulator
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -20,7 +20,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--rate-limit", type=float, default=None, help="requests per second before Throttling"
     )
     parser.add_argument(
-        "--deploy-delay", type=float, default=0.0, help="seconds a distribution stays InProgress"
+        "--deploy-delay",
+        type=float,
+        default=DEFAULT_DEPLOY_DELAY,
+        help=f"seconds a distribution stays InProgress after a change (default {DEFAULT_DEPLOY_DELAY})",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

@@ -28,6 +28,9 @@ from emulator.responses import EmulatorResponse
 from emulator.state import State
 
 HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"]
+# Seconds a change keeps a distribution InProgress: long enough that a client reading it right after
+# a publish sees the redeploy, short enough for tests; AWS takes minutes. 0 deploys at once.
+DEFAULT_DEPLOY_DELAY = 1.0
 
 
 class QuietRequestHandler(MotoRequestHandler):
@@ -55,7 +58,7 @@ class Emulator:
         port: int = 0,
         latency: float = 0.0,
         rate_limit: float | None = None,
-        deploy_delay: float = 0.0,
+        deploy_delay: float = DEFAULT_DEPLOY_DELAY,
         seed: int = 0,
         log_requests: bool = False,
         *,
@@ -223,7 +226,7 @@ def start(  # noqa: PLR0917 - the public API
     port: int = 0,
     latency: float = 0.0,
     rate_limit: float | None = None,
-    deploy_delay: float = 0.0,
+    deploy_delay: float = DEFAULT_DEPLOY_DELAY,
     seed: int = 0,
     *,
     publish_renews_development_etag: bool = True,

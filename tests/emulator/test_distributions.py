@@ -151,6 +151,17 @@ def test_publishing_redeploys_the_distributions_that_run_the_function(cf: Any, e
     assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "Deployed"
 
 
+def test_by_default_a_publish_leaves_its_redeploy_in_progress_for_a_second(cf: Any, emu: Emulator) -> None:
+    assert emu.deploy_delay == 1.0
+    arn = published(cf)
+    using = emu.seed_distribution(default_function_arns=[(arn, "viewer-request")])
+    assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "Deployed"  # seeds are deployed
+    publish(cf, "a")
+    assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "InProgress"  # after the answer
+    time.sleep(1.05)
+    assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "Deployed"
+
+
 def test_a_new_distribution_deploys_after_the_delay(cf: Any, emu: Emulator) -> None:
     emu.deploy_delay = 0.2
     created = cf.create_distribution(DistributionConfig=distribution_config("ref"))["Distribution"]
