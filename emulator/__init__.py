@@ -12,6 +12,9 @@ short of the service:
   `deploy_delay` seconds, page by Id (NextMarker is the last Id of the page), and can be listed by
   connection mode.
 - A middleware counts every request by operation and adds latency, a rate limit and faults.
+- CloudWatch (moto's, one per emulator) serves the CloudFront Functions metrics; a test makes a
+  function "fail at the edge" with `record_function_metrics` (metrics.py), and GetMetricData sums
+  the data points per period from a StartTime rounded as the API reference says.
 
 Choices where AWS documents nothing:
 - A missing `Stage` (Describe, Get, Test) means LIVE once the function is published, DEVELOPMENT

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -23,6 +24,7 @@ from werkzeug.serving import make_server
 
 from emulator import seeding
 from emulator.faults import DEFAULT_RANDOM_FAULTS, Controls
+from emulator.metrics import COUNTS, cloudwatch_app
 from emulator.middleware import FaultMiddleware
 from emulator.responses import EmulatorResponse
 from emulator.state import State
@@ -79,7 +81,11 @@ class Emulator:
         )
 
     def _create_app(self, service: Any) -> Flask:
-        return cloudfront_app(self.state) if service == "cloudfront" else create_backend_app(service)
+        if service == "cloudfront":
+            return cloudfront_app(self.state)
+        if service == "cloudwatch":
+            return cloudwatch_app(self.state.cloudwatch)
+        return create_backend_app(service)
 
     def start(self) -> Emulator:
         self._thread.start()
@@ -183,6 +189,29 @@ class Emulator:
         It runs outside the state lock, so it may seed or call the emulator over HTTP.
         """
         self.controls.before(operation, lambda: callback(self))
+
+    # Edge traffic
+
+    def record_function_metrics(  # noqa: PLR0917 - the public API
+        self,
+        function: str,
+        invocations: int = 0,
+        execution_errors: int = 0,
+        validation_errors: int = 0,
+        throttles: int = 0,
+        compute_utilization: float | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Write the CloudWatch data points a minute of viewer traffic leaves for `function`.
+
+        Namespace AWS/CloudFront, dimensions FunctionName and Region=Global, region us-east-1, at the
+        start of the minute of `at` (now by default): FunctionInvocations, FunctionExecutionErrors,
+        FunctionValidationErrors and FunctionThrottles (each written, zeros included; read them with
+        Sum), and FunctionComputeUtilization if given (read it with Average). Calls for the same
+        minute add up. Nothing checks that the function exists or is published, as CloudWatch does not.
+        """
+        counts = dict(zip(COUNTS, (invocations, execution_errors, validation_errors, throttles), strict=True))
+        self.state.cloudwatch.record(function, counts, compute_utilization, at or datetime.now(UTC))
 
     # Direct inserts
 
