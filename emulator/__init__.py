@@ -16,6 +16,9 @@ short of the service:
   function "fail at the edge" with `record_function_metrics` (metrics.py), and GetMetricData sums
   the data points per period from a StartTime rounded as the API reference says.
 
+docs/emulator-compatibility.md lists each behaviour and switch with its public source; keep the
+two consistent.
+
 Choices where AWS documents nothing:
 - A missing `Stage` (Describe, Get, Test) means LIVE once the function is published, DEVELOPMENT
   before, so a careless client writes with the wrong ETag and meets a 412 (functions.py).
