@@ -9,20 +9,38 @@ short of the service:
   PublishFunction without ETag, redeploying every distribution that runs the function.
 - TestFunction runs the code in node (runtime.py, runtime/harness.js).
 - Distributions keep their FunctionAssociations, change ETag on every change, stay InProgress for
-  `deploy_delay` seconds, page by Id, and can be listed by connection mode.
+  `deploy_delay` seconds, page by Id (NextMarker is the last Id of the page), and can be listed by
+  connection mode.
 - A middleware counts every request by operation and adds latency, a rate limit and faults.
+- CloudWatch (moto's, one per emulator) serves the CloudFront Functions metrics; a test makes a
+  function "fail at the edge" with `record_function_metrics` (metrics.py), and GetMetricData sums
+  the data points per period from a StartTime rounded as the API reference says.
+
+docs/emulator-compatibility.md lists each behaviour and switch with its public source; keep the
+two consistent.
 
 Choices where AWS documents nothing:
 - A missing `Stage` (Describe, Get, Test) means LIVE once the function is published, DEVELOPMENT
   before, so a careless client writes with the wrong ETag and meets a 412 (functions.py).
 - ListFunctions without `Stage` lists both stages of each published function.
 - Publishing gives DEVELOPMENT a new ETag too (field reports), so a repeated publish meets a 412.
+  `publish_renews_development_etag=False` keeps DEVELOPMENT's ETag instead.
+- `refuse_unchanged_publish=True` plays the field report of Terraform AWS provider issue #49572:
+  PublishFunction answers 412 to the current DEVELOPMENT ETag (which UpdateFunction accepts) of a
+  function whose DEVELOPMENT already equals LIVE. Off by default.
+- A Marker that names no distribution (one deleted between pages included) answers 400
+  InvalidArgument, the one error the model declares for these listings.
 - Plain ListDistributions leaves tenant-only distributions out; only
   ListDistributionsByConnectionMode(tenant-only) lists them.
+- A name or runtime outside the model's constraints answers 400 MalformedXML, "N validation errors
+  detected: ..." (field reports; the model declares no such error); the other checks of input
+  answer InvalidArgument.
 - TestFunction answers InvalidIfMatchVersion to a stale If-Match (no PreconditionFailed is modelled).
 - CreateDistribution and UpdateDistribution refuse a function that is not published
   (InvalidFunctionAssociation); seeding does not check, so benchmarks can lay out in any order.
-- `deploy_delay=0` means a change is Deployed at once, even in the answer to the change itself.
+- A change keeps its distributions InProgress for `deploy_delay` seconds, 1 by default, so a
+  GetDistribution right after a publish sees the redeploy; AWS takes minutes. `deploy_delay=0` means
+  a change is Deployed at once, even in the answer to the change itself.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import argparse
 import signal
 import threading
 
-from emulator.server import Emulator
+from emulator.server import DEFAULT_DEPLOY_DELAY, Emulator
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -20,9 +20,22 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--rate-limit", type=float, default=None, help="requests per second before Throttling"
     )
     parser.add_argument(
-        "--deploy-delay", type=float, default=0.0, help="seconds a distribution stays InProgress"
+        "--deploy-delay",
+        type=float,
+        default=DEFAULT_DEPLOY_DELAY,
+        help=f"seconds a distribution stays InProgress after a change (default {DEFAULT_DEPLOY_DELAY})",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--keep-development-etag-on-publish",
+        action="store_true",
+        help="PublishFunction leaves DEVELOPMENT's ETag as it was (default: a new one)",
+    )
+    parser.add_argument(
+        "--refuse-unchanged-publish",
+        action="store_true",
+        help="PublishFunction answers 412 when DEVELOPMENT already equals LIVE",
+    )
     parser.add_argument("--log-requests", action="store_true", help="print one line per request")
     return parser.parse_args(argv)
 
@@ -30,7 +43,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     emulator = Emulator(
-        args.host, args.port, args.latency, args.rate_limit, args.deploy_delay, args.seed, args.log_requests
+        args.host,
+        args.port,
+        args.latency,
+        args.rate_limit,
+        args.deploy_delay,
+        args.seed,
+        args.log_requests,
+        publish_renews_development_etag=not args.keep_development_etag_on_publish,
+        refuse_unchanged_publish=args.refuse_unchanged_publish,
     ).start()
     print(emulator.url, flush=True)
     done = threading.Event()

@@ -18,7 +18,12 @@ from moto.cloudfront.exceptions import DistributionAlreadyExists, NoSuchDistribu
 from moto.cloudfront.models import CloudFrontBackend, Distribution, DistributionConfig, random_id
 from moto.core.utils import iso_8601_datetime_with_milliseconds
 
-from emulator.errors import DistributionNotDisabled, InconsistentQuantities, check_if_match
+from emulator.errors import (
+    DistributionNotDisabled,
+    InconsistentQuantities,
+    InvalidArgument,
+    check_if_match,
+)
 
 TENANT_ONLY = "tenant-only"
 _KINDS = ("FunctionAssociations", "LambdaFunctionAssociations")
@@ -173,12 +178,20 @@ class EmulatorBackend(CloudFrontBackend):
     def page(
         self, connection_mode: str | None, marker: str | None, max_items: int
     ) -> tuple[list[EmulatorDistribution], str | None]:
-        """Distributions after `marker` (an Id); NextMarker is the Id of the page's last one."""
-        dists = [d for d in self._all() if _mode_matches(d, connection_mode)]
-        ids = [d.id for d in dists]
-        start = ids.index(marker) + 1 if marker in ids else 0
-        chosen = dists[start : start + max_items]
-        truncated = start + max_items < len(dists)
+        """Distributions after `marker` (an Id); NextMarker is the Id of the page's last one.
+
+        A marker that names no distribution is refused with InvalidArgument, the one error the model
+        declares for these listings, rather than read as the start of the list."""
+        everything = list(self._all())
+        start = 0
+        if marker:
+            ids = [d.id for d in everything]
+            if marker not in ids:
+                raise InvalidArgument(detail=f"The marker {marker} does not name a distribution.")
+            start = ids.index(marker) + 1
+        dists = [d for d in everything[start:] if _mode_matches(d, connection_mode)]
+        chosen = dists[:max_items]
+        truncated = max_items < len(dists)
         return chosen, (chosen[-1].id if truncated and chosen else None)
 
     def _all(self) -> Iterable[EmulatorDistribution]:

@@ -55,6 +55,21 @@ class InvalidArgument(ApiError):
     message = "{detail}"
 
 
+class UnmodelledError(ApiError):
+    """An error the model does not declare; the handler writes it with `error_body` (moto's serializer
+    would warn on every one)."""
+
+    status = 400
+
+
+class MalformedXML(UnmodelledError):
+    """A value outside the model's own constraints (pattern, length, value set), answered as field
+    reports show: "1 validation error detected: Value 'x' at 'name' failed to satisfy constraint: ..."."""
+
+    code = "MalformedXML"
+    message = "{detail}"
+
+
 class InvalidFunctionAssociation(ApiError):
     code = "InvalidFunctionAssociation"
     message = "{detail}"

@@ -17,7 +17,9 @@ from emulator.errors import (
     FunctionInUse,
     FunctionSizeLimitExceeded,
     InvalidArgument,
+    MalformedXML,
     NoSuchFunctionExists,
+    PreconditionFailed,
     check_if_match,
 )
 
@@ -55,10 +57,10 @@ class FunctionConfig:
 
 def check_function(name: str, config: FunctionConfig, code: bytes, kvs_exists: Callable[[str], bool]) -> None:
     """The service's own checks; botocore checks none of them client-side."""
-    if not NAME.fullmatch(name or ""):
-        raise InvalidArgument(detail=f"Invalid function name {name!r}: must match ^[a-zA-Z0-9_-]{{1,64}}$.")
-    if config.runtime not in RUNTIMES:
-        raise InvalidArgument(detail=f"Invalid runtime {config.runtime!r}: use one of {', '.join(RUNTIMES)}.")
+    violations = _model_violations(name, config)
+    if violations:
+        count = f"{len(violations)} validation error{'s' if len(violations) > 1 else ''} detected"
+        raise MalformedXML(detail=f"{count}: {'; '.join(violations)}")
     if len(config.comment) > MAX_COMMENT:
         raise InvalidArgument(detail=f"The comment is longer than {MAX_COMMENT} characters.")
     if not code:
@@ -66,6 +68,29 @@ def check_function(name: str, config: FunctionConfig, code: bytes, kvs_exists: C
     if len(code) > MAX_CODE_BYTES:
         raise FunctionSizeLimitExceeded(size=len(code))
     _check_stores(config, kvs_exists)
+
+
+def _model_violations(name: str, config: FunctionConfig) -> list[str]:
+    """The model's own constraints, worded as CloudFront words them in its MalformedXML answers
+    (field reports: a name too long and off pattern, an event type outside its value set)."""
+    violations = []
+    if not name:
+        violations.append("Value '' at 'name' failed to satisfy constraint: " + _SHORTER_THAN_1)
+    if len(name) > 64:
+        violations.append(f"Value '{name}' at 'name' failed to satisfy constraint: {_LONGER_THAN_64}")
+    if not NAME.fullmatch(name):
+        violations.append(f"Value '{name}' at 'name' failed to satisfy constraint: {_PATTERN}")
+    if config.runtime not in RUNTIMES:
+        violations.append(
+            f"Value '{config.runtime}' at 'functionConfig.runtime' failed to satisfy constraint: "
+            f"Member must satisfy value set: [{', '.join(RUNTIMES)}]"
+        )
+    return violations
+
+
+_SHORTER_THAN_1 = "Member must have length greater than or equal to 1"
+_LONGER_THAN_64 = "Member must have length less than or equal to 64"
+_PATTERN = "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}"
 
 
 def _check_stores(config: FunctionConfig, kvs_exists: Callable[[str], bool]) -> None:
@@ -147,6 +172,9 @@ class FunctionStore:
         self._arn_prefix = arn_prefix
         self._new_etag = new_etag
         self._functions: dict[str, Function] = {}
+        # Switches for what AWS leaves undocumented; see the package docstring.
+        self.publish_renews_development_etag = True
+        self.refuse_unchanged_publish = False
 
     def get(self, name: str) -> Function:
         if name not in self._functions:
@@ -178,13 +206,25 @@ class FunctionStore:
         return function
 
     def publish(self, name: str, if_match: str | None) -> Function:
-        """Copy DEVELOPMENT to LIVE. DEVELOPMENT gets a new ETag too, as field reports show: a
-        publish retried after a lost answer, or sent with an ETag read before an earlier publish,
-        meets a 412."""
+        """PublishFunction: check If-Match, then copy DEVELOPMENT to LIVE.
+
+        With `refuse_unchanged_publish`, a function whose DEVELOPMENT already equals LIVE answers
+        412 to the current DEVELOPMENT ETag, the one UpdateFunction still accepts, as in the field
+        report of Terraform AWS provider issue #49572."""
         function = self.get(name)
         check_if_match(if_match, function.development.etag)
+        if self.refuse_unchanged_publish and function.development.same_content(function.live):
+            raise PreconditionFailed()
+        return self.promote(function)
+
+    def promote(self, function: Function) -> Function:
+        """Copy DEVELOPMENT to LIVE (seeding calls this directly). By default DEVELOPMENT gets a new
+        ETag too, as field reports show: a publish retried after a lost answer, or sent with an
+        ETag read before an earlier publish, meets a 412. `publish_renews_development_etag = False`
+        keeps DEVELOPMENT's ETag instead: AWS documents neither."""
         function.live = replace(function.development, etag=self._new_etag(), modified=_now())
-        function.development = replace(function.development, etag=self._new_etag())
+        if self.publish_renews_development_etag:
+            function.development = replace(function.development, etag=self._new_etag())
         return function
 
     def delete(self, name: str, if_match: str | None, in_use: bool) -> None:

@@ -38,7 +38,10 @@ class FaultMiddleware:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         operation = identify(
-            environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+            environ["REQUEST_METHOD"],
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_X_AMZ_TARGET", ""),
         )
         self.controls.count(operation.name, operation.write)
         self.stopping.wait(self.controls.latency)

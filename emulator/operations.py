@@ -1,4 +1,5 @@
-"""Which CloudFront operation a request is, from its method, path and query (botocore's model).
+"""Which CloudFront operation a request is, from its method, path and query (botocore's model);
+CloudWatch's by the X-Amz-Target header.
 
 The middleware needs the name before any handler runs: to count every request, faulted or not, and
 to aim injected faults at one operation or function.
@@ -73,7 +74,15 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(sorted(rules, key=lambda r: (not r.query, -len(re.sub(r"\(.*?\)", "", r.pattern.pattern)))))
 
 
-def identify(method: str, path: str, query_string: str) -> Operation:
+_READ_PREFIXES = ("Get", "List", "Describe")
+
+
+def identify(method: str, path: str, query_string: str, target: str = "") -> Operation:
+    """`target` is the X-Amz-Target header of JSON-protocol services (CloudWatch, as botocore calls
+    it): "GraniteServiceVersion20100801.GetMetricData" names GetMetricData."""
+    if target:
+        name = target.rpartition(".")[2]
+        return Operation(name, write=not name.startswith(_READ_PREFIXES))
     query = parse_qs(query_string, keep_blank_values=True)
     for rule in _rules():
         operation = rule.match(method, path, query)

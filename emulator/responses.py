@@ -14,7 +14,13 @@ from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionContext, ActionResult, EmptyResult
 
 from emulator.distributions import TENANT_ONLY, EmulatorBackend, requested_function_arns
-from emulator.errors import InvalidArgument, InvalidFunctionAssociation, InvalidIfMatchVersion
+from emulator.errors import (
+    InvalidArgument,
+    InvalidFunctionAssociation,
+    InvalidIfMatchVersion,
+    UnmodelledError,
+    error_body,
+)
 from emulator.functions import DEVELOPMENT, LIVE, STAGES, Function, FunctionConfig, check_function
 from emulator.listing import distribution_list_xml
 from emulator.operations import UNKNOWN, identify
@@ -59,6 +65,12 @@ class EmulatorResponse(CloudFrontResponse):
             return super().call_action()
         with self.state.lock:
             return super().call_action()
+
+    def serialized(self, action_result: ActionResult) -> TYPE_RESPONSE:
+        error = action_result.result
+        if isinstance(error, UnmodelledError):
+            return error.status, {"Content-Type": "text/xml"}, error_body(error.code, error.message)
+        return super().serialized(action_result)
 
     # Functions
 

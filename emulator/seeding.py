@@ -32,7 +32,7 @@ def seed_function(
         if existing is not None:
             store.replace_development(function, config, code)
         if publish:
-            store.publish(name, function.development.etag)
+            store.promote(function)
             state.backend.redeploy(function.arn)
         return function.arn
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -23,11 +24,15 @@ from werkzeug.serving import make_server
 
 from emulator import seeding
 from emulator.faults import DEFAULT_RANDOM_FAULTS, Controls
+from emulator.metrics import COUNTS, cloudwatch_app
 from emulator.middleware import FaultMiddleware
 from emulator.responses import EmulatorResponse
 from emulator.state import State
 
 HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"]
+# Seconds a change keeps a distribution InProgress: long enough that a client reading it right after
+# a publish sees the redeploy, short enough for tests; AWS takes minutes. 0 deploys at once.
+DEFAULT_DEPLOY_DELAY = 1.0
 
 
 class QuietRequestHandler(MotoRequestHandler):
@@ -55,11 +60,16 @@ class Emulator:
         port: int = 0,
         latency: float = 0.0,
         rate_limit: float | None = None,
-        deploy_delay: float = 0.0,
+        deploy_delay: float = DEFAULT_DEPLOY_DELAY,
         seed: int = 0,
         log_requests: bool = False,
+        *,
+        publish_renews_development_etag: bool = True,
+        refuse_unchanged_publish: bool = False,
     ) -> None:
         self.state = State(seed, deploy_delay)
+        self.publish_renews_development_etag = publish_renews_development_etag
+        self.refuse_unchanged_publish = refuse_unchanged_publish
         self.controls = Controls(seed, latency, rate_limit)
         self._stopping = threading.Event()
         dispatcher = DomainDispatcherApplication(self._create_app)
@@ -71,7 +81,11 @@ class Emulator:
         )
 
     def _create_app(self, service: Any) -> Flask:
-        return cloudfront_app(self.state) if service == "cloudfront" else create_backend_app(service)
+        if service == "cloudfront":
+            return cloudfront_app(self.state)
+        if service == "cloudwatch":
+            return cloudwatch_app(self.state.cloudwatch)
+        return create_backend_app(service)
 
     def start(self) -> Emulator:
         self._thread.start()
@@ -135,6 +149,26 @@ class Emulator:
         with self.state.lock:
             self.state.backend.deploy_delay = seconds
 
+    @property
+    def publish_renews_development_etag(self) -> bool:
+        """Whether PublishFunction gives DEVELOPMENT a new ETag too (True, the default) or keeps it."""
+        return self.state.functions.publish_renews_development_etag
+
+    @publish_renews_development_etag.setter
+    def publish_renews_development_etag(self, renews: bool) -> None:
+        with self.state.lock:
+            self.state.functions.publish_renews_development_etag = renews
+
+    @property
+    def refuse_unchanged_publish(self) -> bool:
+        """Whether PublishFunction answers 412 when DEVELOPMENT already equals LIVE (issue #49572)."""
+        return self.state.functions.refuse_unchanged_publish
+
+    @refuse_unchanged_publish.setter
+    def refuse_unchanged_publish(self, refuses: bool) -> None:
+        with self.state.lock:
+            self.state.functions.refuse_unchanged_publish = refuses
+
     def inject(self, operation: str, fault: str, times: int = 1, function: str | None = None) -> None:
         """Fail the next `times` requests of `operation` (for `function` only, if given).
 
@@ -155,6 +189,29 @@ class Emulator:
         It runs outside the state lock, so it may seed or call the emulator over HTTP.
         """
         self.controls.before(operation, lambda: callback(self))
+
+    # Edge traffic
+
+    def record_function_metrics(  # noqa: PLR0917 - the public API
+        self,
+        function: str,
+        invocations: int = 0,
+        execution_errors: int = 0,
+        validation_errors: int = 0,
+        throttles: int = 0,
+        compute_utilization: float | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Write the CloudWatch data points a minute of viewer traffic leaves for `function`.
+
+        Namespace AWS/CloudFront, dimensions FunctionName and Region=Global, region us-east-1, at the
+        start of the minute of `at` (now by default): FunctionInvocations, FunctionExecutionErrors,
+        FunctionValidationErrors and FunctionThrottles (each written, zeros included; read them with
+        Sum), and FunctionComputeUtilization if given (read it with Average). Calls for the same
+        minute add up. Nothing checks that the function exists or is published, as CloudWatch does not.
+        """
+        counts = dict(zip(COUNTS, (invocations, execution_errors, validation_errors, throttles), strict=True))
+        self.state.cloudwatch.record(function, counts, compute_utilization, at or datetime.now(UTC))
 
     # Direct inserts
 
@@ -198,8 +255,20 @@ def start(  # noqa: PLR0917 - the public API
     port: int = 0,
     latency: float = 0.0,
     rate_limit: float | None = None,
-    deploy_delay: float = 0.0,
+    deploy_delay: float = DEFAULT_DEPLOY_DELAY,
     seed: int = 0,
+    *,
+    publish_renews_development_etag: bool = True,
+    refuse_unchanged_publish: bool = False,
 ) -> Emulator:
     """Start an emulator on a background thread and return at once; `stop()` it when done."""
-    return Emulator(host, port, latency, rate_limit, deploy_delay, seed).start()
+    return Emulator(
+        host,
+        port,
+        latency,
+        rate_limit,
+        deploy_delay,
+        seed,
+        publish_renews_development_etag=publish_renews_development_etag,
+        refuse_unchanged_publish=refuse_unchanged_publish,
+    ).start()

@@ -11,12 +11,14 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from emulator.distributions import EmulatorBackend
 from emulator.functions import FunctionStore
+from emulator.metrics import CloudWatch
 
 ETAG_ALPHABET = string.ascii_uppercase + string.digits
 
 
 class State:
-    """Functions (per stage), distributions and KeyValueStores (moto's model, extended), store data.
+    """Functions (per stage), distributions and KeyValueStores (moto's model, extended), store data,
+    and CloudWatch's metrics.
 
     Each emulator has its own backend instance rather than moto's process-wide one, so several
     emulators in one test session never see each other's distributions.
@@ -30,6 +32,7 @@ class State:
         self.backend.deploy_delay = deploy_delay
         self.functions = FunctionStore(f"arn:aws:cloudfront::{DEFAULT_ACCOUNT_ID}:function/", self.new_etag)
         self.kvs_data: dict[str, dict[str, str]] = {}
+        self.cloudwatch = CloudWatch()  # has its own lock: metrics never wait on CloudFront's
 
     def new_etag(self) -> str:
         """CloudFront-like version tokens (E + 13 characters), drawn from the seeded generator."""

@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from emulator import Emulator
-from tests.emulator.helpers import client, create, etag, publish, update
+from tests.emulator.helpers import client, create, error_of, etag, publish, update
 
 REPO = Path(__file__).resolve().parents[2]
 AWS = Path(sys.executable).parent / "aws"
@@ -54,12 +57,20 @@ def test_the_aws_cli_sees_the_modelled_errors(emu: Emulator, tmp_path: Path) -> 
 
 def test_python_m_emulator_prints_its_url_and_serves() -> None:
     command = [sys.executable, "-m", "emulator", "--port", "0", "--latency", "0.01"]
+    command += ["--keep-development-etag-on-publish", "--refuse-unchanged-publish"]
     server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         url = server.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        assert client(url).list_functions()["FunctionList"]["Quantity"] == 0
+        cf = client(url)
+        assert cf.list_functions()["FunctionList"]["Quantity"] == 0
+        dev = create(cf, "a")
+        cf.publish_function(Name="a", IfMatch=dev)
+        assert etag(cf, "a", "DEVELOPMENT") == dev  # kept
+        with pytest.raises(ClientError) as raised:
+            cf.publish_function(Name="a", IfMatch=dev)  # DEVELOPMENT equals LIVE: refused
+        assert error_of(raised) == ("PreconditionFailed", 412)
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=10) == 0

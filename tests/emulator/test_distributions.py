@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -82,6 +83,41 @@ def test_list_distributions_pages_by_id_100_at_a_time(cf: Any, emu: Emulator) ->
     assert [d["Id"] for d in small["Items"]] == seeded[10:17]
 
 
+def test_each_next_marker_is_the_last_id_of_its_page(cf: Any, emu: Emulator) -> None:
+    seeded = [emu.seed_distribution() for _ in range(5)]
+    first = cf.list_distributions(MaxItems="2")["DistributionList"]
+    assert (first["NextMarker"], first["IsTruncated"]) == (seeded[1], True)
+    second = cf.list_distributions(MaxItems="2", Marker=first["NextMarker"])["DistributionList"]
+    assert [d["Id"] for d in second["Items"]] == seeded[2:4]
+    assert (second["Marker"], second["NextMarker"]) == (seeded[1], seeded[3])
+    last = cf.list_distributions(MaxItems="2", Marker=second["NextMarker"])["DistributionList"]
+    assert [d["Id"] for d in last["Items"]] == seeded[4:]
+    assert "NextMarker" not in last
+    assert last["IsTruncated"] is False
+
+
+@pytest.mark.parametrize("mode", [None, "direct", "tenant-only"])
+def test_an_unknown_marker_is_refused_not_read_as_the_start(cf: Any, emu: Emulator, mode: str | None) -> None:
+    emu.seed_distribution()
+    emu.seed_distribution(connection_mode="tenant-only")
+    listing = (
+        partial(cf.list_distributions)
+        if mode is None
+        else partial(cf.list_distributions_by_connection_mode, ConnectionMode=mode)
+    )
+    with pytest.raises(ClientError) as raised:
+        listing(Marker="E000000NOSUCH")
+    assert error_of(raised) == ("InvalidArgument", 400)
+
+
+def test_a_marker_may_name_a_distribution_the_listing_leaves_out(cf: Any, emu: Emulator) -> None:
+    emu.seed_distribution()
+    tenant = emu.seed_distribution(connection_mode="tenant-only")
+    after = emu.seed_distribution()
+    listing = cf.list_distributions(Marker=tenant)["DistributionList"]  # Marker from the other listing
+    assert [d["Id"] for d in listing["Items"]] == [after]
+
+
 def test_tenant_only_distributions_list_only_by_connection_mode(cf: Any, emu: Emulator) -> None:
     direct = [emu.seed_distribution() for _ in range(3)]
     tenant = [emu.seed_distribution(connection_mode="tenant-only") for _ in range(2)]
@@ -112,6 +148,17 @@ def test_publishing_redeploys_the_distributions_that_run_the_function(cf: Any, e
     assert cf.get_distribution(Id=other)["ETag"] == before[other]
     assert cf.get_distribution(Id=other)["Distribution"]["Status"] == "Deployed"
     time.sleep(0.35)
+    assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "Deployed"
+
+
+def test_by_default_a_publish_leaves_its_redeploy_in_progress_for_a_second(cf: Any, emu: Emulator) -> None:
+    assert emu.deploy_delay == 1.0
+    arn = published(cf)
+    using = emu.seed_distribution(default_function_arns=[(arn, "viewer-request")])
+    assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "Deployed"  # seeds are deployed
+    publish(cf, "a")
+    assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "InProgress"  # after the answer
+    time.sleep(1.05)
     assert cf.get_distribution(Id=using)["Distribution"]["Status"] == "Deployed"
 
 

@@ -13,9 +13,9 @@ from tests.emulator.helpers import CODE, create, error_of, etag, function_config
 @pytest.mark.parametrize(
     ("name", "config", "code", "expected"),
     [
-        ("has space", function_config(), CODE, ("InvalidArgument", 400)),
-        ("x" * 65, function_config(), CODE, ("InvalidArgument", 400)),
-        ("a", function_config(runtime="cloudfront-js-3.0"), CODE, ("InvalidArgument", 400)),
+        ("has space", function_config(), CODE, ("MalformedXML", 400)),
+        ("x" * 65, function_config(), CODE, ("MalformedXML", 400)),
+        ("a", function_config(runtime="cloudfront-js-3.0"), CODE, ("MalformedXML", 400)),
         ("a", function_config(comment="c" * 129), CODE, ("InvalidArgument", 400)),
         ("a", function_config(), b"x" * 10_241, ("FunctionSizeLimitExceeded", 413)),
         (
@@ -33,6 +33,29 @@ def test_create_refuses_what_the_service_refuses(
     with pytest.raises(ClientError) as raised:
         cf.create_function(Name=name, FunctionConfig=config, FunctionCode=code)
     assert error_of(raised) == expected
+
+
+def test_model_constraints_are_reported_together_as_cloudfront_words_them(cf: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        cf.create_function(Name="x" * 65, FunctionConfig=function_config(runtime="nodejs"), FunctionCode=CODE)
+    assert raised.value.response["Error"]["Message"] == (
+        f"3 validation errors detected: Value '{'x' * 65}' at 'name' failed to satisfy constraint: "
+        "Member must have length less than or equal to 64; "
+        f"Value '{'x' * 65}' at 'name' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}; "
+        "Value 'nodejs' at 'functionConfig.runtime' failed to satisfy constraint: "
+        "Member must satisfy value set: [cloudfront-js-1.0, cloudfront-js-2.0]"
+    )
+
+
+def test_update_refuses_a_bad_runtime_as_malformed(cf: Any) -> None:
+    dev = create(cf, "a")
+    with pytest.raises(ClientError) as raised:
+        cf.update_function(
+            Name="a", IfMatch=dev, FunctionConfig=function_config(runtime="js"), FunctionCode=CODE
+        )
+    assert error_of(raised) == ("MalformedXML", 400)
+    assert "1 validation error detected: Value 'js' at 'functionConfig.runtime'" in str(raised.value)
 
 
 def test_the_limits_themselves_are_accepted(cf: Any) -> None:
