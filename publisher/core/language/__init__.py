@@ -11,6 +11,7 @@ caller can show it next to the code file's path. Rules and their sources: docs/r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from publisher.core.language.sources import RUNTIME_PAGES
@@ -19,7 +20,7 @@ from publisher.core.language.tree import Finding, Source, walk
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ["RUNTIMES", "Finding", "check_code"]
+__all__ = ["RUNTIMES", "Finding", "check_code", "compile_errors"]
 
 RUNTIMES = tuple(RUNTIME_PAGES)
 MAX_SYNTAX_ERRORS = 3  # past the first few, tree-sitter's recovery mostly reports echoes
@@ -27,6 +28,17 @@ MAX_SYNTAX_ERRORS = 3  # past the first few, tree-sitter's recovery mostly repor
 
 def check_code(code: bytes, runtime: str) -> list[Finding]:
     """Every finding in the code for `runtime`, in source order; [] when there is nothing to say."""
+    return _in_order(_check(code, runtime).findings)
+
+
+def compile_errors(code: bytes, runtime: str) -> list[Finding]:
+    """The fatal findings that stop the runtime compiling the code, in source order. The others
+    (eval, timers, a module that is not built in, ...) compile, and throw when their line runs."""
+    src = _check(code, runtime)
+    return _in_order(f for f in src.findings if f.fatal and f not in src.at_run_time)
+
+
+def _check(code: bytes, runtime: str) -> Source:
     if runtime not in RUNTIME_PAGES:
         raise ValueError(f"unknown runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
     from publisher.core.language.rules import RULES
@@ -36,7 +48,11 @@ def check_code(code: bytes, runtime: str) -> list[Finding]:
     for node, enclosing in walk(src.root):
         for rule in RULES.get(node.type, ()):
             rule(src, node, enclosing)
-    return sorted(set(src.findings), key=lambda f: (f.line, f.column, not f.fatal, f.message))
+    return src
+
+
+def _in_order(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(set(findings), key=lambda f: (f.line, f.column, not f.fatal, f.message))
 
 
 def _syntax_errors(src: Source) -> None:

@@ -29,7 +29,7 @@ def check_require(src: Source, call: Node) -> None:
     if first is None or first.type != "string":
         src.warn(call, "`require` of a module named at run time: only built-in modules load")
         return
-    _check_module(src, first, _string_value(src, first))
+    _check_module(src, first, _string_value(src, first), at_run_time=True)
 
 
 def check_import(src: Source, node: Node, _: tuple[Node, ...]) -> None:
@@ -50,20 +50,23 @@ def check_import(src: Source, node: Node, _: tuple[Node, ...]) -> None:
         src.warn(node, "this form of `import`: the pages show `import name from 'module'` only", KVS_HELPERS)
 
 
-def _check_module(src: Source, node: Node, name: str) -> bool:
-    """True when the module loads in this runtime; otherwise the reason is recorded."""
+def _check_module(src: Source, node: Node, name: str, at_run_time: bool = False) -> bool:
+    """True when the module loads in this runtime; otherwise the reason is recorded. `require`
+    fails when it runs; an `import` fails before anything runs."""
     bare = name.removeprefix("node:")
     if bare in BUILT_IN[src.runtime]:
         return True
     if bare in FILES:
-        src.refuse(node, f"the `{name}` module: there is no file system access", RESTRICTIONS)
+        src.refuse(node, f"the `{name}` module: there is no file system access", RESTRICTIONS, at_run_time)
     elif bare in NETWORK:
-        src.refuse(node, f"the `{name}` module: there is no network access", RESTRICTIONS)
+        src.refuse(node, f"the `{name}` module: there is no network access", RESTRICTIONS, at_run_time)
     elif bare in BUILT_IN["cloudfront-js-2.0"]:
-        src.refuse(node, f"the `{name}` module, which comes with cloudfront-js-2.0", RUNTIME_20)
+        src.refuse(node, f"the `{name}` module, which comes with cloudfront-js-2.0", RUNTIME_20, at_run_time)
     else:
         built_in = ", ".join(BUILT_IN[src.runtime])
-        src.refuse(node, f"the module `{name}`: only its built-in modules load ({built_in})")
+        src.refuse(
+            node, f"the module `{name}`: only its built-in modules load ({built_in})", at_run_time=at_run_time
+        )
     return False
 
 

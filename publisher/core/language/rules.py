@@ -106,13 +106,23 @@ def _new(src: Source, node: Node, _: tuple[Node, ...]) -> None:
 
 def _global_call(src: Source, callee: Node, name: str) -> None:
     if name == "eval":
-        src.refuse(callee, '`eval()` ("Dynamic code evaluation is not supported")', RESTRICTIONS)
+        src.refuse(
+            callee, '`eval()` ("Dynamic code evaluation is not supported")', RESTRICTIONS, at_run_time=True
+        )
     elif name == "Function":
-        src.refuse(callee, 'the `Function` constructor ("Function constructors are not supported")')
+        src.refuse(
+            callee, 'the `Function` constructor ("Function constructors are not supported")', at_run_time=True
+        )
     elif name in TIMERS:
-        src.refuse(callee, f'`{name}()`: timers ("Your function must synchronously run to completion")')
+        src.refuse(
+            callee,
+            f'`{name}()`: timers ("Your function must synchronously run to completion")',
+            at_run_time=True,
+        )
     elif name in NETWORK:
-        src.refuse(callee, f'`{name}`: network access ("There is no support for network calls")')
+        src.refuse(
+            callee, f'`{name}`: network access ("There is no support for network calls")', at_run_time=True
+        )
 
 
 def _identifier(src: Source, node: Node, _: tuple[Node, ...]) -> None:

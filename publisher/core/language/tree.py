@@ -52,15 +52,20 @@ class Source:
     root: Node
     declared: frozenset[str]
     findings: list[Finding] = field(default_factory=list)
+    at_run_time: set[Finding] = field(default_factory=set)  # fatal, but only when the line runs
 
     @classmethod
     def parse(cls, code: bytes, runtime: str) -> Source:
         root = _parser().parse(code).root_node
         return cls(code, runtime, root, _declared_names(root))
 
-    def refuse(self, node: Node, feature: str, page: str | None = None) -> None:
+    def refuse(self, node: Node, feature: str, page: str | None = None, at_run_time: bool = False) -> None:
+        """A fatal finding: the runtime cannot compile the code, or (`at_run_time`) it compiles
+        and throws when the line runs, as eval, timers and unknown modules do."""
         page = page or RUNTIME_PAGES[self.runtime]
         self.add(node, f"{self.runtime} does not support {feature} ({page})", fatal=True)
+        if at_run_time:
+            self.at_run_time.add(self.findings[-1])
 
     def warn(self, node: Node, feature: str, page: str | None = None) -> None:
         page = page or RUNTIME_PAGES[self.runtime]
