@@ -41,6 +41,20 @@ Choices where AWS documents nothing:
 - A change keeps its distributions InProgress for `deploy_delay` seconds, 1 by default, so a
   GetDistribution right after a publish sees the redeploy; AWS takes minutes. `deploy_delay=0` means
   a change is Deployed at once, even in the answer to the change itself.
+
+TestFunction behaves like the runtime the function names (runtime.py, runtime/harness.js):
+- Code the runtime cannot compile (`publisher.core.language.compile_errors`: a syntax error, `let`
+  in 1.0, `export`, ...) answers 200 with FunctionErrorMessage "SyntaxError: ... in LINE:COLUMN",
+  as any script error does; the exact text CloudFront gives is not documented. eval, timers and
+  modules that are not built in compile and throw when their line runs.
+- Only the documented globals and modules: 1.0's String byte methods and byte-string digests, 2.0's
+  Buffer, `buffer` module and Buffer digests; no Intl, Proxy, Reflect or WebAssembly in either.
+- Logs are cut at 10,240 bytes ("truncated at 10 KB"). A function still running after 1 s (wall
+  clock) is stopped with an error and scores 100; node's heap is bounded at 64 MB (CloudFront's 2 MB
+  cannot be set per function).
+- ComputeUtilization is CPU time over an allowed time of 1.15 times a 40,000-iteration reference
+  loop on the same machine; the fastest of five runs counts, yet figures still vary by some tens
+  of percent between runs (see `compute_utilization`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""TestFunction: the function's code runs for real, in node, in a sandbox like CloudFront's.
+"""TestFunction: the function's code runs for real, in node, in a sandbox like the runtime it names.
 
+Code the runtime cannot compile (the fatal findings of `publisher.core.language.check_code` that
+stop compilation) never reaches node: the answer is the SyntaxError CloudFront gives. Otherwise
 `runtime/harness.js` (found next to this module, so a fresh checkout needs no install step) gets the
 code, the event and the KeyValueStore's data on stdin and answers the output, the error, the
-console.log lines and a count of executed code blocks. One node process per test keeps runs apart.
+console.log lines (cut at 10 KB) and the CPU time used. One node process per test keeps runs apart.
 """
 
 from __future__ import annotations
@@ -17,24 +19,34 @@ from pathlib import Path
 from typing import Any
 
 from emulator.errors import InvalidArgument, TestFunctionFailed
+from publisher.core.language import compile_errors
 
 HARNESS = Path(__file__).resolve().parent / "runtime" / "harness.js"
 MAX_EVENT_BYTES = 40_960
-BLOCKS_PER_PERCENT = 250
-NODE_TIMEOUT = 5.0  # the harness bounds synchronous code at 1 s; this bounds a runaway promise
+NODE_TIMEOUT = 5.0  # the harness stops synchronous code at 1 s; this bounds a runaway promise
+NODE_FLAGS = ("--jitless", "--max-old-space-size=64")  # an interpreter, as CloudFront's; a bounded heap
 TIMEOUT_MESSAGE = "The function exceeded the maximum allowed compute time."
+MEMORY_MESSAGE = "The function exceeded the maximum allowed memory."
+# The allowed time, the 100 of ComputeUtilization, in units of the harness's reference loop (40,000
+# iterations) on the same machine: CloudFront does not publish its limit in milliseconds.
+ALLOWED_REFERENCES = 1.15
 
 
-def compute_utilization(blocks: int) -> int:
-    """ComputeUtilization, 0..100, from the work the function did.
+def compute_utilization(cpu_ms: float, reference_ms: float) -> int:
+    """ComputeUtilization, 0..100: the share of the allowed time the function used.
 
-    The model: V8's precise coverage counts every code block the function executed (each call,
-    branch taken and loop iteration is one block). Each 250 executed blocks cost one percent,
-    rounded up and capped at 100. A function that returns the request scores 1; a loop of 20,000
-    iterations scores 81, where CloudFront's guidance says the function would be throttled at the
-    edge (71-100). The count is deterministic: the same code and event always score the same.
+    "Compute utilization is a number between 0 and 100 that indicates the amount of time that the
+    function took to run as a percentage of the maximum allowed time" (Restrictions on CloudFront
+    Functions, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-function-restrictions.html).
+    The time is the CPU time node spent on the function, less the cost of compiling and calling an
+    empty handler; the allowed time is 1.15 times what a 40,000-iteration loop takes on the same
+    machine, so a slow runner does not score higher than a fast one. The fastest of five runs
+    counts (repeats run in fresh contexts, their logs dropped); times still vary from run to run by
+    some tens of percent: a function that returns the request scores under 10, that loop about 87,
+    and a function past the allowed time scores 100.
     """
-    return min(100, math.ceil(blocks / BLOCKS_PER_PERCENT))
+    allowed = max(reference_ms, 0.01) * ALLOWED_REFERENCES
+    return max(0, min(100, math.ceil(100 * cpu_ms / allowed)))
 
 
 @dataclass(frozen=True)
@@ -67,14 +79,30 @@ def parse_event(event: bytes | str | None) -> Any:
         raise InvalidArgument(detail=f"The event object is not valid JSON: {err}.") from err
 
 
+def compile_error(code: bytes, runtime: str) -> str | None:
+    """The SyntaxError CloudFront answers for code its runtime cannot compile, or None.
+
+    Findings that only fail at run time (eval, timers, a module that is not built in) are left to
+    the sandbox, which throws where the runtime throws.
+    """
+    findings = compile_errors(code, runtime)
+    if not findings:
+        return None
+    first = findings[0]
+    return f"SyntaxError: {first.message} in {first.line}:{first.column}"
+
+
 def run_test(code: bytes, runtime: str, event: Any, kvs: Mapping[str, str]) -> RunResult:
+    error = compile_error(code, runtime)
+    if error is not None:
+        return RunResult(None, error, (), 0)
     node = shutil.which("node")
     if node is None:
         raise TestFunctionFailed(detail="node is not installed where the emulator runs")
     request = {"code": code.decode("utf-8", "replace"), "runtime": runtime, "event": event, "kvs": dict(kvs)}
     try:
         done = subprocess.run(
-            [node, str(HARNESS)],
+            [node, *NODE_FLAGS, str(HARNESS)],
             input=json.dumps(request),
             capture_output=True,
             text=True,
@@ -83,8 +111,11 @@ def run_test(code: bytes, runtime: str, event: Any, kvs: Mapping[str, str]) -> R
         )
     except subprocess.TimeoutExpired:
         return RunResult(None, TIMEOUT_MESSAGE, (), 100)
+    if done.returncode != 0 and "heap out of memory" in done.stderr:
+        return RunResult(None, MEMORY_MESSAGE, (), 100)
     if done.returncode != 0:
         raise TestFunctionFailed(detail=done.stderr.strip()[-500:])
     reply = json.loads(done.stdout)
     logs = tuple(str(line) for line in reply["logs"])
-    return RunResult(reply["output"], reply["error"], logs, compute_utilization(int(reply["blocks"])))
+    utilization = compute_utilization(float(reply["cpuMs"]), float(reply["referenceMs"]))
+    return RunResult(reply["output"], reply["error"], logs, utilization)

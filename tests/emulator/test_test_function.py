@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from emulator import Emulator
 from tests.emulator.helpers import create, error_of, etag, event, publish, update
 
+V1 = "cloudfront-js-1.0"
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="TestFunction runs the code in node")
 
 
@@ -87,18 +88,118 @@ def test_a_viewer_response_event_answers_the_response(cf: Any) -> None:
     assert output["response"]["headers"] == {"x-frame-options": {"value": "DENY"}}
 
 
-def test_compute_utilization_follows_the_work_done(cf: Any) -> None:
+def loop(iterations: int) -> bytes:
+    return f"function handler(e) {{ var s = 0; for (var i = 0; i < {iterations}; i++) {{ s += i; }} return e.request; }}".encode()
+
+
+def test_compute_utilization_is_the_share_of_the_allowed_time(cf: Any) -> None:
+    """Times vary between runs; the bands leave room for that (see emulator.runtime)."""
     create(cf, "light")
+    create(cf, "busy", loop(40_000))
+    create(cf, "heavy", loop(80_000))
+    light = run(cf, "light", event())
+    busy = run(cf, "busy", event())
+    heavy = run(cf, "heavy", event())
+    assert int(light["ComputeUtilization"]) < 40
+    assert 50 < int(busy["ComputeUtilization"]) <= 100
+    assert 70 < int(heavy["ComputeUtilization"]) <= 100
+    assert "FunctionErrorMessage" not in heavy
+
+
+def test_an_endless_loop_is_stopped_with_an_error(cf: Any) -> None:
+    create(cf, "a", b"function handler(e) { console.log('start'); while (true) {} }")
+    result = run(cf, "a", event())
+    assert result["FunctionErrorMessage"] == "The function exceeded the maximum allowed compute time."
+    assert result["ComputeUtilization"] == "100"
+    assert result["FunctionExecutionLogs"] == ["start"]
+    assert "FunctionOutput" not in result
+
+
+def test_code_the_runtime_cannot_compile_is_a_syntax_error(cf: Any) -> None:
     create(
         cf,
-        "heavy",
-        b"function handler(e) { var s = 0; for (var i = 0; i < 40000; i++) { s += i; } return e.request; }",
+        "a",
+        b"function handler(event) {\n    let request = event.request;\n    return request;\n}",
+        runtime=V1,
     )
-    light = int(run(cf, "light", event())["ComputeUtilization"])
-    heavy = int(run(cf, "heavy", event())["ComputeUtilization"])
-    assert light <= 5
-    assert 70 < heavy <= 100
-    assert run(cf, "heavy", event())["ComputeUtilization"] == str(heavy)  # deterministic
+    answer = cf.test_function(
+        Name="a", IfMatch=etag(cf, "a", "DEVELOPMENT"), Stage="DEVELOPMENT", EventObject=event()
+    )
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    message = answer["TestResult"]["FunctionErrorMessage"]
+    assert message.startswith("SyntaxError: cloudfront-js-1.0 does not support `let`")
+    assert message.endswith(" in 2:5")
+    assert "FunctionOutput" not in answer["TestResult"]
+
+
+def test_the_same_code_compiles_in_2_0(cf: Any) -> None:
+    create(cf, "a", b"function handler(event) {\n    let request = event.request;\n    return request;\n}")
+    assert "FunctionErrorMessage" not in run(cf, "a", event())
+
+
+def test_logs_are_truncated_at_10_kb(cf: Any) -> None:
+    create(
+        cf,
+        "a",
+        b"function handler(e) { for (var i = 0; i < 2000; i++) { console.log('line ' + i + ' ....'); } return e.request; }",
+    )
+    logs = run(cf, "a", event())["FunctionExecutionLogs"]
+    assert sum(len(line.encode()) for line in logs) == 10_240
+    assert logs[0] == "line 0 ...." and len(logs) < 2000
+
+
+def outcome(cf: Any, runtime: str, expression: str) -> Any:
+    """The value of `expression` in a function of that runtime, carried out in a header."""
+    name = f"probe-{abs(hash((runtime, expression))) % 10**8}"
+    code = f"function handler(e) {{ e.request.headers['x-out'] = {{value: JSON.stringify({expression})}}; return e.request; }}"
+    create(cf, name, code.encode(), runtime=runtime)
+    result = run(cf, name, event())
+    assert "FunctionErrorMessage" not in result, result.get("FunctionErrorMessage")
+    return json.loads(json.loads(result["FunctionOutput"])["request"]["headers"]["x-out"]["value"])
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("'caf\\u00e9'.toUTF8().length", 5),
+        ("'caf\\u00e9'.toUTF8().fromUTF8()", "caf\u00e9"),
+        ("'\\u20ac'.toBytes()", None),
+        ("'abc'.toBytes(1)", "bc"),
+        ("'\\xff\\xfe'.fromUTF8()", None),
+        ("String.bytesFrom('616263', 'hex')", "abc"),
+        ("String.bytesFrom([97, 98])", "ab"),
+        ("typeof require('crypto').createHash('sha256').update('a').digest()", "string"),
+        ("require('crypto').createHmac('sha256', 'k').update('a').digest().length", 32),
+        ("require('crypto').createHash('md5').update('a').digest('hex')", "0cc175b9c0f1b6a831c399e269772661"),
+        ("typeof Buffer", "undefined"),
+        ("[typeof Intl, typeof Proxy, typeof WebAssembly, typeof setTimeout]", ["undefined"] * 4),
+    ],
+)
+def test_runtime_1_0_has_its_string_methods_and_byte_string_digests(
+    cf: Any, expression: str, value: Any
+) -> None:
+    assert outcome(cf, V1, expression) == value
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("Buffer.from('abc').toString('base64')", "YWJj"),
+        ("require('buffer').Buffer.from('YWJj', 'base64').toString()", "abc"),
+        ("Buffer.isBuffer(require('crypto').createHash('sha256').update('a').digest())", True),
+        ("require('crypto').createHash('sha1').update('a').digest('base64')", "hvfkN/qlp/zhXR3cuerq6jd2Z7g="),
+        ("typeof ''.toUTF8", "undefined"),
+        ("typeof String.bytesFrom", "undefined"),
+        ("[typeof Intl, typeof Proxy, typeof WebAssembly, typeof setTimeout]", ["undefined"] * 4),
+    ],
+)
+def test_runtime_2_0_has_buffer_and_buffer_digests(cf: Any, expression: str, value: Any) -> None:
+    assert outcome(cf, "cloudfront-js-2.0", expression) == value
+
+
+def test_modules_of_2_0_are_not_in_1_0(cf: Any) -> None:
+    create(cf, "a", b"function handler(e) { require('buffer'); return e.request; }", runtime=V1)
+    assert run(cf, "a", event())["FunctionErrorMessage"] == "Error: Cannot find module 'buffer'"
 
 
 def test_the_key_value_store_is_read_through_the_cloudfront_module(cf: Any, emu: Emulator) -> None:

@@ -1,0 +1,120 @@
+"""The parsed code: tree-sitter's JavaScript tree, positions people read, and the findings so far.
+
+tree-sitter is imported on first use, so commands that never check code do not pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from publisher.core.language.sources import RUNTIME_PAGES
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+FUNCTIONS = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    message: str  # self-contained: names the runtime, the feature and the page it rests on
+    fatal: bool  # True: CloudFront would refuse or fail the code; False: a warning only
+
+
+@cache
+def _parser() -> Parser:
+    import tree_sitter_javascript
+    from tree_sitter import Language, Parser
+
+    return Parser(Language(tree_sitter_javascript.language()))
+
+
+@dataclass
+class Source:
+    """One function's code as the rules see it."""
+
+    code: bytes
+    runtime: str
+    root: Node
+    declared: frozenset[str]
+    findings: list[Finding] = field(default_factory=list)
+    at_run_time: set[Finding] = field(default_factory=set)  # fatal, but only when the line runs
+
+    @classmethod
+    def parse(cls, code: bytes, runtime: str) -> Source:
+        root = _parser().parse(code).root_node
+        return cls(code, runtime, root, _declared_names(root))
+
+    def refuse(self, node: Node, feature: str, page: str | None = None, at_run_time: bool = False) -> None:
+        """A fatal finding: the runtime cannot compile the code, or (`at_run_time`) it compiles
+        and throws when the line runs, as eval, timers and unknown modules do."""
+        page = page or RUNTIME_PAGES[self.runtime]
+        self.add(node, f"{self.runtime} does not support {feature} ({page})", fatal=True)
+        if at_run_time:
+            self.at_run_time.add(self.findings[-1])
+
+    def warn(self, node: Node, feature: str, page: str | None = None) -> None:
+        page = page or RUNTIME_PAGES[self.runtime]
+        self.add(
+            node, f"{self.runtime} may not support {feature} ({page}); test before publishing", fatal=False
+        )
+
+    def add(self, node: Node, message: str, fatal: bool) -> None:
+        self.findings.append(Finding(*self.position(node), message, fatal))
+
+    def position(self, node: Node) -> tuple[int, int]:
+        """1-based line and column; the column counts characters, as editors show it, not bytes."""
+        row, byte_column = node.start_point
+        start = node.start_byte - byte_column
+        before = self.code[start : start + byte_column].decode("utf-8", "replace")
+        return row + 1, len(before) + 1
+
+    def text(self, node: Node) -> str:
+        return self.code[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def walk(root: Node) -> Iterator[tuple[Node, tuple[Node, ...]]]:
+    """Every node, depth first in source order, with the functions that enclose it (innermost
+    last). A stack, not recursion: 10 KB of nested brackets must not exhaust Python's stack."""
+    stack: list[tuple[Node, tuple[Node, ...]]] = [(root, ())]
+    while stack:
+        node, enclosing = stack.pop()
+        yield node, enclosing
+        inner = (*enclosing, node) if node.type in FUNCTIONS else enclosing
+        stack.extend((child, inner) for child in reversed(node.children))
+
+
+def is_async(function: Node) -> bool:
+    return any(child.type == "async" for child in function.children)
+
+
+def _declared_names(root: Node) -> frozenset[str]:
+    """Names the code declares itself (functions, variables, parameters): a function of its own
+    called `setTimeout` or `Buffer` is not the global the rules look for."""
+    names: set[str] = set()
+    for node, _ in walk(root):
+        if node.type in ("variable_declarator", "function_declaration", "class_declaration"):
+            name = node.child_by_field_name("name")
+            if name is not None and name.type == "identifier" and name.text is not None:
+                names.add(name.text.decode("utf-8", "replace"))
+        elif node.type == "formal_parameters":
+            names.update(
+                c.text.decode("utf-8", "replace")
+                for c in node.named_children
+                if c.type == "identifier" and c.text
+            )
+    return frozenset(names)

@@ -1,0 +1,4 @@
+// expect: 2:1 does not support `export`
+export function handler(event) {
+    return event.request;
+}

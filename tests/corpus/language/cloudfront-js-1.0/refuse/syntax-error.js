@@ -1,0 +1,5 @@
+// expect: 3:17 cannot compile this: syntax error, unexpected `=`
+function handler(event) {
+    var request = ;
+    return request;
+}

@@ -1,0 +1,6 @@
+// expect: 3:17 may not support `Buffer`
+function handler(event) {
+    var bytes = Buffer.from(event.request.uri);
+    console.log(bytes.length);
+    return event.request;
+}

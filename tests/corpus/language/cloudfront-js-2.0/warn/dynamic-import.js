@@ -1,0 +1,5 @@
+// expect: 3:11 may not support dynamic `import()`
+async function handler(event) {
+    await import("crypto");
+    return event.request;
+}

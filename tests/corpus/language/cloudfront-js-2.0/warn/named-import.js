@@ -1,0 +1,5 @@
+// expect: 2:1 may not support this form of `import`
+import { createHash } from "crypto";
+function handler(event) {
+    return event.request;
+}
