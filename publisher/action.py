@@ -30,7 +30,9 @@ INPUTS = (
     "max-concurrency",
     "wait-for-deployment",
     "wait-timeout-minutes",
+    "comment-on-pr",
 )
+COMMENTED_MODES = ("check", "plan", "preview")  # a review of what would happen, not a record of a publish
 OUTPUT_JSON_LIMIT = 512 * 1024  # outputs share 1 MB per job: past this the diffs are left out of `result`
 TITLE = "CloudFront Functions"
 
@@ -39,7 +41,7 @@ def settings_from_inputs(environ: Mapping[str, str]) -> Settings:
     inputs = github.read_inputs(environ, INPUTS)
     values: dict[str, object] = {k: v for k, v in inputs.items() if k != "functions"}
     values["functions"] = split_names(inputs["functions"])
-    for flag in ("wait-for-deployment",):
+    for flag in ("wait-for-deployment", "comment-on-pr"):
         if inputs[flag].lower() in ("true", "false"):
             values[flag] = inputs[flag].lower() == "true"
     values["run-id"] = _run_id(environ)
@@ -62,7 +64,20 @@ def main(environ: Mapping[str, str]) -> int:
     if environ.get("GITHUB_OUTPUT"):
         github.write_outputs(environ["GITHUB_OUTPUT"], outputs(finished.result))
     step.write(finished.summary)
+    if github.read_inputs(environ, ["comment-on-pr"])["comment-on-pr"].lower() == "true":
+        _comment(finished, environ, log)
     return finished.result.exit_code
+
+
+def _comment(finished: Finished, environ: Mapping[str, str], log: Log) -> None:
+    """The plan as one pull-request comment, updated in place; a token that may not write only warns."""
+    if finished.result.mode not in COMMENTED_MODES:
+        return
+    from publisher.shell.pr_comment import upsert_plan_comment
+
+    upsert_plan_comment(
+        finished.summary, environ, lambda text: log.annotate("warning", text, title="comment-on-pr")
+    )
 
 
 def _report(finished: Finished, log: Log) -> None:

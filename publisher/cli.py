@@ -12,6 +12,7 @@ from publisher.core.plan import Mode
 from publisher.core.report import console, escape_controls
 from publisher.core.result import Result
 from publisher.core.settings import Settings, settings_from, split_names
+from publisher.version import __version__
 from publisher.wiring import Finished, Seams, execute
 
 DESCRIPTION = "Check, sync, test and publish CloudFront Functions from a manifest, guarded by ETags."
@@ -19,6 +20,7 @@ DESCRIPTION = "Check, sync, test and publish CloudFront Functions from a manifes
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cloudfront-publish", description=DESCRIPTION)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument(
         "mode",
         choices=[m.value for m in Mode],

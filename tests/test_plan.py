@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from publisher.core.manifest import REMOVE
-from publisher.core.model import StageState
-from publisher.core.plan import Action, Mode, make_plan
+from publisher.core.model import FunctionState, StageState
+from publisher.core.plan import Action, Mode, make_plan, recheck
 from tests.factories import STORE, config, fn, manifest, observed, stage
 
 
@@ -87,10 +87,10 @@ def test_manifest_config_differences_are_named() -> None:
 
 
 def test_diffs_run_repository_to_development_and_development_to_live() -> None:
-    plan = make_plan(manifest(fn(code=b"new\n")), observed(fn=(stage(b"dev\n"), stage(b"live\n"))))
+    plan = make_plan(manifest(fn(code=b"fresh\n")), observed(fn=(stage(b"dev\n"), stage(b"live\n"))))
     f = plan.functions[0]
-    assert "-dev" in f.repo_diff and "+new" in f.repo_diff
-    assert "-live" in f.live_diff and "+new" in f.live_diff
+    assert "-dev" in f.repo_diff and "+fresh" in f.repo_diff
+    assert "-live" in f.live_diff and "+fresh" in f.live_diff
 
 
 def test_create_uses_defaults_where_nothing_is_held() -> None:
@@ -113,3 +113,25 @@ def test_the_plan_is_cut_to_the_mode_once(mode: Mode, carried: tuple[Action, ...
     plan = make_plan(manifest(fn(code=b"x")), observed(fn=(None, None)), mode)
     assert plan.functions[0].actions == (Action.CREATE, Action.PUBLISH)  # shown whole in every mode
     assert plan.functions[0].carried == carried
+
+
+@pytest.mark.parametrize(
+    ("fresh_dev", "synced", "conflict", "go_on_synced"),
+    [
+        (stage(b"found", "E9"), False, False, False),  # the ETag moved, the content did not: go on
+        (stage(b"found", "E9"), True, True, False),  # after our own sync, the found code is a revert
+        (stage(b"repo", "E9"), False, False, True),  # our write, its answer lost
+        (stage(b"theirs", "E9"), False, True, False),  # someone else's change
+        (stage(b"found", "E9", comment="theirs"), False, True, False),  # a config change alone counts
+        (None, False, True, False),  # deleted
+    ],
+)
+def test_recheck_goes_on_only_over_what_the_run_found_or_put(
+    fresh_dev: StageState | None, synced: bool, conflict: bool, go_on_synced: bool
+) -> None:
+    found = stage(b"found", "E1")
+    (fp,) = make_plan(manifest(fn(code=b"repo")), observed(fn=(found, None))).functions
+    again = recheck(fp, FunctionState("fn", fresh_dev, None), since="E1", synced=synced)
+    assert bool(again.conflict) is conflict
+    if not conflict:
+        assert (again.etag, again.synced) == ("E9", go_on_synced)

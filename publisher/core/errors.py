@@ -15,9 +15,11 @@ class Problem:
     field: str
     message: str
     in_file: bool = True
+    column: int | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        where += f":{self.column}" if self.line and self.column else ""
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 

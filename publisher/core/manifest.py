@@ -15,8 +15,12 @@ from publisher.core.errors import Problem
 from publisher.core.model import store_problem
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
 REMOVE = "none"  # `key-value-store: none` removes the association
+
+
+Runtime = Literal["cloudfront-js-1.0", "cloudfront-js-2.0"]  # = RUNTIMES, as a type
 
 
 class _Strict(BaseModel):
@@ -33,14 +37,14 @@ class _Test(_Strict):
 class _Function(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     code: str | None = Field(None, min_length=1)
-    runtime: Literal["cloudfront-js-1.0", "cloudfront-js-2.0"] | None = None
+    runtime: Runtime | None = None
     comment: str | None = Field(None, max_length=128)
     key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
     tests: list[_Test] = []
 
 
 class _Defaults(_Strict):
-    runtime: Literal["cloudfront-js-1.0", "cloudfront-js-2.0"] | None = None
+    runtime: Runtime | None = None
     comment: str | None = Field(None, max_length=128)
 
 
@@ -85,10 +89,36 @@ class FunctionSpec:
 class Manifest:
     file: str
     functions: tuple[FunctionSpec, ...]
+    warnings: tuple[str, ...] = ()  # e.g. a language feature the runtime's page does not vouch for
 
     def select(self, names: Iterable[str]) -> Manifest:
         wanted = set(names)
-        return Manifest(self.file, tuple(f for f in self.functions if not wanted or f.name in wanted))
+        chosen = tuple(f for f in self.functions if not wanted or f.name in wanted)
+        return Manifest(self.file, chosen, self.warnings)
+
+
+def language_problems(spec: FunctionSpec, shown: str) -> tuple[list[Problem], list[str]]:
+    """The runtime's language, checked before any call: fatal findings are problems located in the code
+    file (`shown`, relative to the workspace), the rest warnings. With no runtime in the manifest the
+    runtime is the one AWS holds, unknown yet: only what neither runtime accepts is refused here, and
+    the plan checks the rest once the runtime is known."""
+    from publisher.core.language import check_code
+
+    assert spec.code is not None
+    runtimes = [spec.runtime] if spec.runtime else list(RUNTIMES)
+    by_runtime = [check_code(spec.code, r) for r in runtimes]
+    fatal = [f for f in by_runtime[0] if f.fatal and all(_fatal_at(f, other) for other in by_runtime[1:])]
+    problems = [Problem(shown, f.line, f"{spec.name}.code", f.message, column=f.column) for f in fatal]
+    warnings = (
+        [f"{shown}:{f.line}:{f.column}: {f.message}" for f in by_runtime[0] if not f.fatal]
+        if spec.runtime
+        else []
+    )
+    return problems, warnings
+
+
+def _fatal_at(finding: Any, others: list[Any]) -> bool:
+    return any(o.fatal and (o.line, o.column) == (finding.line, finding.column) for o in others)
 
 
 def check(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:

@@ -205,7 +205,7 @@ def checked(manifest: Manifest) -> Result:
         )
         for spec in manifest.functions
     ]
-    return Result(mode=Mode.CHECK.value, functions=functions)
+    return Result(mode=Mode.CHECK.value, functions=functions, warnings=list(manifest.warnings))
 
 
 def _what_was_checked(spec: FunctionSpec) -> str:

@@ -51,7 +51,7 @@ class FunctionPlan:
     carried: tuple[Action, ...] = ()  # those this run's mode carries out, in order
     reason: str = ""
     error: str | None = None
-    bad_input: bool = False  # the error lies in the manifest: the run is refused before any write
+    bad_input: str = ""  # the manifest key the error lies in: the run is refused before any write
     target: Content | None = None  # what DEVELOPMENT holds once synced, and LIVE once published
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
@@ -115,7 +115,11 @@ def plan_function(
         return _failed(base, "not in DEVELOPMENT, and the manifest gives no code to create it from")
     config, problem = desired_config(spec, dev.config if dev else None, observed.key_value_stores)
     if problem:
-        return _failed(base, problem, bad_input=True)
+        return _failed(base, problem, bad_input="key-value-store")
+    if spec.code is not None and spec.runtime is None:  # the runtime AWS holds is known only now
+        broken = _language(spec.code, config.runtime)
+        if broken:
+            return _failed(base, broken, bad_input="code")
     target = Content(spec.code if spec.code is not None else dev.code if dev else b"", config)
     sync = _sync(target, dev)
     publish = _publish(target, dev, live, sync is not None)
@@ -181,7 +185,14 @@ def _why_unchanged(spec: FunctionSpec) -> str:
     return "DEVELOPMENT and LIVE match the repository"
 
 
-def _failed(base: FunctionPlan, error: str, bad_input: bool = False) -> FunctionPlan:
+def _language(code: bytes, runtime: str) -> str:
+    from publisher.core.language import check_code
+
+    fatal = [f for f in check_code(code, runtime) if f.fatal]
+    return "; ".join(f"line {f.line}:{f.column}: {f.message}" for f in fatal)
+
+
+def _failed(base: FunctionPlan, error: str, bad_input: str = "") -> FunctionPlan:
     return FunctionPlan(base.spec, base.state, reason=error, error=error, bad_input=bad_input)
 
 

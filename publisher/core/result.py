@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from publisher.version import __version__
+
 
 class Status(StrEnum):
     CREATED = "created"  # DEVELOPMENT created, not published (sync)
@@ -87,6 +89,7 @@ class Fatal(_Value):
 
 
 class Result(_Value):
+    version: str = __version__  # of cloudfront-publish, which made this result
     mode: str
     functions: list[FunctionResult] = []
     distributions: list[DistributionReport] = []

@@ -25,6 +25,7 @@ class Settings(BaseModel):
     max_concurrency: int = Field(16, ge=1, le=64)
     summary_template: str | None = None
     wait_for_deployment: bool = False
+    comment_on_pr: bool = False  # the Action only: the plan as a pull-request comment
     wait_timeout_minutes: float = Field(20, gt=0, le=360)
     run_id: str = "local"  # names preview functions: a pull request number or a commit
     json_output: bool = False

@@ -85,6 +85,7 @@ def run(
         )
     finally:
         pool.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
+    warnings = [*manifest.warnings, *warnings]
     result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
     if settings.wait_for_deployment and result.published and not hooks.stop.is_set():
         hooks.published(result)
@@ -187,9 +188,10 @@ def _scan(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:
 
 
 def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:
-    """A KeyValueStore that does not exist is bad input: refuse the run before anything is written."""
+    """A KeyValueStore that does not exist, or code the runtime AWS holds cannot run, is bad input:
+    refuse the run before anything is written."""
     problems = [
-        Problem(manifest.file, fp.spec.line("key-value-store"), f"{fp.name}.key-value-store", fp.error)
+        Problem(manifest.file, fp.spec.line(fp.bad_input), f"{fp.name}.{fp.bad_input}", fp.error)
         for fp in plan.functions
         if fp.bad_input and fp.error
     ]

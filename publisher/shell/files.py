@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from publisher.core.errors import InputError, Problem
-from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event
+from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event, language_problems
 from publisher.core.model import CODE_LIMIT, StageState
 
 EVENT_FILE_LIMIT = 1_048_576
@@ -30,9 +31,16 @@ class Workspace:
             raise InputError([Problem(name, None, "manifest", problem)])
         manifest, problems = check(data, name)
         specs = [self._resolve(spec, path.parent, name, problems) for spec in manifest.functions]
+        warnings: list[str] = []
+        for spec in specs:
+            if spec.code is not None and spec.code_path is not None:
+                shown = os.path.relpath(path.parent / spec.code_path, self.root)
+                found, warned = language_problems(spec, shown)
+                problems += found
+                warnings += warned
         if problems:
-            raise InputError(sorted(problems, key=lambda p: p.line or 0))
-        return Manifest(manifest.file, tuple(specs))
+            raise InputError(sorted(problems, key=lambda p: (p.file != name, p.file, p.line or 0)))
+        return Manifest(manifest.file, tuple(specs), tuple(warnings))
 
     def _resolve(self, spec: FunctionSpec, base: Path, file: str, problems: list[Problem]) -> FunctionSpec:
         code = None

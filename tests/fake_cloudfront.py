@@ -1,0 +1,143 @@
+"""An in-memory CloudFront behind the port (core/port.py), for fast unit tests of the shell.
+
+It keeps both stages with an ETag each and answers 412 and 409 as the service does. A test can run
+code just before an operation (a second writer), lose an answer after the write took effect, and choose
+whether a publish renews DEVELOPMENT's ETag (undocumented: both are tested). The HTTP tests against
+the emulator prove the real wire behaves like this.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+
+from publisher.core.errors import AlreadyExists, AwsError, NotFound, PreconditionFailed
+from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
+from publisher.core.port import Summary, TestRun
+
+ARN = "arn:aws:cloudfront::123456789012:function/"
+_etags = itertools.count(1)
+
+
+def new_etag() -> str:
+    return f"E{next(_etags)}"
+
+
+@dataclass
+class FakeCloudFront:
+    functions: dict[str, dict[Stage, StageState]] = field(default_factory=dict)
+    publish_renews_development_etag: bool = True
+    calls: Counter[str] = field(default_factory=Counter)
+    before: dict[str, Callable[[FakeCloudFront], None]] = field(default_factory=dict)
+    lose_answer: set[str] = field(default_factory=set)  # the write takes effect, the answer is lost
+    stores: dict[str, str] = field(default_factory=dict)
+    test_output: Callable[[bytes], TestRun] = lambda code: TestRun("", {"request": {}}, (), 5)
+
+    # --- seeding, as another client would --------------------------------------------------------
+
+    def put(
+        self, name: str, code: bytes, config: FunctionConfig | None = None, *, publish: bool = False
+    ) -> None:
+        stage = StageState(new_etag(), code, config or FunctionConfig("c", "cloudfront-js-2.0"), ARN + name)
+        self.functions.setdefault(name, {})[Stage.DEVELOPMENT] = stage
+        if publish:
+            self.functions[name][Stage.LIVE] = replace(stage, etag=new_etag())
+
+    def stage(self, name: str, stage: Stage) -> StageState | None:
+        return self.functions.get(name, {}).get(stage)
+
+    @property
+    def writes(self) -> int:
+        return sum(
+            n for op, n in self.calls.items() if op in ("CreateFunction", "UpdateFunction", "PublishFunction")
+        )
+
+    # --- the port ---------------------------------------------------------------------------------
+
+    def list_functions(self, stage: Stage) -> list[Summary]:
+        self._enter("ListFunctions")
+        return [_summary(n, s[stage]) for n, s in self.functions.items() if stage in s]
+
+    def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None:
+        self._enter("GetFunction")
+        found = self.stage(name, stage)
+        return (found.code, found.etag) if found else None
+
+    def describe_function(self, name: str, stage: Stage) -> Summary | None:
+        self._enter("DescribeFunction")
+        found = self.stage(name, stage)
+        return _summary(name, found, found.etag) if found else None
+
+    def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str:
+        self._enter("CreateFunction")
+        if name in self.functions:
+            raise AlreadyExists("CreateFunction", "FunctionAlreadyExists", name, 409)
+        state = StageState(new_etag(), code, config, ARN + name)
+        self.functions[name] = {Stage.DEVELOPMENT: state}
+        return self._answer("CreateFunction", state.etag)
+
+    def update_function(self, name: str, code: bytes, config: FunctionConfig, if_match: str) -> str | None:
+        self._enter("UpdateFunction")
+        dev = self._development(name, if_match, "UpdateFunction")
+        self.functions[name][Stage.DEVELOPMENT] = replace(dev, etag=new_etag(), code=code, config=config)
+        return self._answer("UpdateFunction", self.functions[name][Stage.DEVELOPMENT].etag)
+
+    def publish_function(self, name: str, if_match: str) -> str:
+        self._enter("PublishFunction")
+        dev = self._development(name, if_match, "PublishFunction")
+        self.functions[name][Stage.LIVE] = replace(dev, etag=new_etag())
+        if self.publish_renews_development_etag:
+            self.functions[name][Stage.DEVELOPMENT] = replace(dev, etag=new_etag())
+        return self._answer("PublishFunction", "UNASSOCIATED")
+
+    def test_function(self, name: str, stage: Stage, if_match: str, event: bytes) -> TestRun:
+        self._enter("TestFunction")
+        found = self.stage(name, stage)
+        if found is None:
+            raise NotFound("TestFunction", "NoSuchFunctionExists", name, 404)
+        return self.test_output(found.code)
+
+    def delete_function(self, name: str, if_match: str) -> None:
+        self._enter("DeleteFunction")
+        self._development(name, if_match, "DeleteFunction")
+        del self.functions[name]
+
+    def list_key_value_stores(self) -> dict[str, str]:
+        self._enter("ListKeyValueStores")
+        return dict(self.stores)
+
+    def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
+        self._enter("ListDistributionsByConnectionMode" if tenant_only else "ListDistributions")
+        return iter(())
+
+    def get_distribution(self, dist_id: str) -> tuple[str, str]:
+        self._enter("GetDistribution")
+        return "Deployed", "D1"
+
+    # --- behaviour --------------------------------------------------------------------------------
+
+    def _enter(self, operation: str) -> None:
+        self.calls[operation] += 1
+        hook = self.before.pop(operation, None)
+        if hook:
+            hook(self)
+
+    def _development(self, name: str, if_match: str, operation: str) -> StageState:
+        dev = self.stage(name, Stage.DEVELOPMENT)
+        if dev is None:
+            raise NotFound(operation, "NoSuchFunctionExists", name, 404)
+        if dev.etag != if_match:
+            raise PreconditionFailed(operation, "PreconditionFailed", f"{if_match} is not {dev.etag}", 412)
+        return dev
+
+    def _answer(self, operation: str, value: str) -> str:
+        if operation in self.lose_answer:
+            self.lose_answer.discard(operation)
+            raise AwsError(operation, "ReadTimeoutError", "no answer", 0)
+        return value
+
+
+def _summary(name: str, stage: StageState, etag: str = "") -> Summary:
+    return Summary(name, stage.config, stage.arn, "UNASSOCIATED", etag)
