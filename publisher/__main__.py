@@ -13,20 +13,25 @@ import threading
 from collections.abc import Sequence
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, keep_handlers: bool = False) -> int:
+    """`keep_handlers`: this is the process (not a test calling in), so a signal stays caught to the end."""
     argv = sys.argv[1:] if argv is None else argv
     if os.environ.get("GITHUB_ACTIONS") == "true" and not argv:
         from publisher import action
 
-        return action.main(os.environ)
+        return action.main(os.environ, keep_handlers=keep_handlers)
     from publisher import cli
 
-    return cli.main(argv)
+    return cli.main(argv, keep_handlers=keep_handlers)
 
 
 def entry() -> None:
     """The console script: run, then exit even if a call left behind by a cancel still hangs."""
-    code = main()
+    from publisher.shell.engine import SIGNALLED
+
+    code = main(keep_handlers=True)
+    if SIGNALLED.is_set():  # cancelled, even after the report: never a success, never death by signal
+        code = max(code, 1)
     sys.stdout.flush()
     sys.stderr.flush()
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):

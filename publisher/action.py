@@ -48,7 +48,9 @@ def settings_from_inputs(environ: Mapping[str, str]) -> Settings:
     return settings_from(values, "action inputs")
 
 
-def main(environ: Mapping[str, str]) -> int:
+def main(environ: Mapping[str, str], *, keep_handlers: bool = False) -> int:
+    """The Action's run. As the container's process (`keep_handlers`), SIGTERM and SIGINT stay caught
+    until it exits, so a signal after the report still ends in exit 1 rather than death by signal."""
     log = Log(commands=True)
     os.chdir(environ.get("GITHUB_WORKSPACE") or ".")
     step = github.StepSummary(environ.get("GITHUB_STEP_SUMMARY"))
@@ -57,9 +59,13 @@ def main(environ: Mapping[str, str]) -> int:
         log.line(f"{name}: {', '.join(outcome.done) or (outcome.stop.halt if outcome.stop else 'done')}")
 
     seams = Seams(environ=environ, confined=True, say=log.line, progress=progress, published=step.write)
-    cancel_on_signals(seams.stop, log.line, restore=False).__enter__()  # held until the process ends
     mode = github.read_inputs(environ, ["mode"])["mode"]
-    finished = execute(lambda: settings_from_inputs(environ), seams, requested_mode=mode)
+    with cancel_on_signals(seams.stop, log.line, restore=not keep_handlers):
+        finished = execute(lambda: settings_from_inputs(environ), seams, requested_mode=mode)
+        return _finish(finished, environ, log, step)
+
+
+def _finish(finished: Finished, environ: Mapping[str, str], log: Log, step: github.StepSummary) -> int:
     _report(finished, log)
     if environ.get("GITHUB_OUTPUT"):
         github.write_outputs(environ["GITHUB_OUTPUT"], outputs(finished.result))

@@ -75,12 +75,12 @@ def _say(line: str) -> None:
     sys.stderr.write(escape_controls(line) + "\n")  # stderr, so that --json output stays parseable
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     from publisher.shell.engine import cancel_on_signals
 
     args = parser().parse_args(argv)  # --help and argparse's own errors (exit 2) come first
     seams = Seams(environ={}, confined=False, say=_say)
-    with cancel_on_signals(seams.stop, _say):
+    with cancel_on_signals(seams.stop, _say, restore=not keep_handlers):
         finished = execute(lambda: settings_from_args(args), seams, requested_mode=args.mode)
     _print(finished.result, json_output=args.json)
     if args.summary:

@@ -80,6 +80,7 @@ def distribution(
             status=status,
             enabled=enabled,
             functions=functions,
+            new_code=True,
         )
     return DistributionReport(
         id=id,
@@ -325,7 +326,7 @@ def test_a_preview_reads_as_a_review() -> None:
     text = render_summary(preview_run(), PULL_REQUEST)
     assert "**Would update:** <code>redirect-www</code>" in text
     assert "**Would create:** <code>geo-route</code>" in text
-    assert "Distributions that would pick this up" in text
+    assert "Distributions that would serve the new code" in text
     assert "<details open><summary>" in text  # the diffs are what a reviewer came for
     assert "Nothing was written." in text
 

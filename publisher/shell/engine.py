@@ -28,6 +28,7 @@ from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.wait import wait_for_deployment
 
+SIGNALLED = threading.Event()  # any run of this process was cancelled: the process must not end in 0
 T = TypeVar("T")
 U = TypeVar("U")
 Progress = Callable[[str, Outcome], None]
@@ -60,6 +61,7 @@ def cancel_on_signals(
     def handler(signum: int, frame: object) -> None:
         say(f"received signal {signum}: no new writes will start; finishing the report")
         stop.set()
+        SIGNALLED.set()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

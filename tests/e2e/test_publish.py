@@ -20,11 +20,11 @@ def writes(emu: Emulator) -> int:
 def test_publish_creates_and_publishes_then_a_rerun_does_nothing(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
-    write_manifest(workspace, {"a": handler(), "b": handler("return event.request;//b")})
+    write_manifest(workspace, {"a": handler(), "b": handler("return event.request;/*b*/")})
     first = cli("publish", "--json")
     assert first.code == 0, first.err
     assert sorted(f["status"] for f in first.json["functions"]) == ["published", "published"]
-    assert code_of(aws, "b", "LIVE") == handler("return event.request;//b")
+    assert code_of(aws, "b", "LIVE") == handler("return event.request;/*b*/")
     emu.reset_counts()
     second = cli("publish", "--json")
     assert second.code == 0
