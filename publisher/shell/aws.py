@@ -3,11 +3,12 @@ reads error codes; a broken set-up (profile, config file, endpoint) becomes one 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from publisher.core.errors import (
     AlreadyExists,
@@ -23,6 +24,26 @@ from publisher.shell import redact
 CONNECT_TIMEOUT = 5  # seconds; with READ_TIMEOUT and the attempts, what bounds a run against a dead endpoint
 READ_TIMEOUT = 20
 ATTEMPTS = 10
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _answers(method: F) -> F:
+    """An answer without the fields CloudFront always sends came from something else at the endpoint."""
+
+    @functools.wraps(method)
+    def read(self: AwsCloudFront, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
+            operation = "".join(w.capitalize() for w in method.__name__.split("_"))
+            raise SetupError(
+                f"{operation}: the endpoint {self._client.meta.endpoint_url} answered without CloudFront's "
+                f"{err} field, so it is not CloudFront's API; check --endpoint-url or AWS_ENDPOINT_URL"
+            ) from None
+
+    return read  # type: ignore[return-value]
 
 
 def _client(endpoint_url: str | None, max_concurrency: int) -> Any:
@@ -53,6 +74,7 @@ class AwsCloudFront:
         redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
         self._slots = threading.BoundedSemaphore(max_concurrency)  # the bound on calls in flight, run-wide
 
+    @_answers
     def list_functions(self, stage: Stage) -> list[Summary]:
         found, marker = [], ""
         while True:
@@ -62,6 +84,7 @@ class AwsCloudFront:
             if not marker:
                 return found
 
+    @_answers
     def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None:
         try:
             out = self._call("GetFunction", Name=name, Stage=stage.value)
@@ -69,6 +92,7 @@ class AwsCloudFront:
             return None
         return out["FunctionCode"].read(), out["ETag"]
 
+    @_answers
     def describe_function(self, name: str, stage: Stage) -> Summary | None:
         try:
             out = self._call("DescribeFunction", Name=name, Stage=stage.value)
@@ -76,10 +100,12 @@ class AwsCloudFront:
             return None
         return _summary(out["FunctionSummary"], out["ETag"])
 
+    @_answers
     def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str:
         out = self._call("CreateFunction", Name=name, FunctionCode=code, FunctionConfig=_config(config))
         return str(out["ETag"])
 
+    @_answers
     def update_function(self, name: str, code: bytes, config: FunctionConfig, if_match: str) -> str | None:
         out = self._call(
             "UpdateFunction", Name=name, IfMatch=if_match, FunctionCode=code, FunctionConfig=_config(config)
@@ -88,10 +114,12 @@ class AwsCloudFront:
         etag = out["ResponseMetadata"]["HTTPHeaders"].get("etag") or out.get("ETag")
         return str(etag) if etag else None
 
+    @_answers
     def publish_function(self, name: str, if_match: str) -> str:
         out = self._call("PublishFunction", Name=name, IfMatch=if_match)
         return str(out["FunctionSummary"].get("Status", ""))
 
+    @_answers
     def test_function(self, name: str, stage: Stage, if_match: str, event: bytes) -> TestRun:
         out = self._call("TestFunction", Name=name, IfMatch=if_match, Stage=stage.value, EventObject=event)
         result = out["TestResult"]
@@ -106,6 +134,7 @@ class AwsCloudFront:
     def delete_function(self, name: str, if_match: str) -> None:
         self._call("DeleteFunction", Name=name, IfMatch=if_match)
 
+    @_answers
     def list_key_value_stores(self) -> dict[str, str]:
         stores, marker = {}, ""
         while True:
@@ -132,6 +161,7 @@ class AwsCloudFront:
             if not marker:
                 return
 
+    @_answers
     def get_distribution(self, dist_id: str) -> tuple[str, str]:
         out = self._call("GetDistribution", Id=dist_id)
         return str(out["Distribution"]["Status"]), str(out["ETag"])

@@ -268,3 +268,18 @@ def test_a_1_0_function_using_const_is_refused_with_no_call(
     assert run.code == 2
     assert "a.js:2:3: a.code:" in run.err and "cloudfront-js-1.0" in run.err
     assert sum(emu.counts().values()) == 0
+
+
+def test_a_broken_setup_still_writes_the_actions_outputs_and_summary(
+    emu: Emulator, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_manifest(workspace, {"a": handler()})
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    code, log = run_action(action_env(workspace, emu, mode="publish"), monkeypatch, emu)
+    assert code == 2 and "Traceback" not in log
+    out = outputs(workspace / "out")
+    fatal = json.loads(out["result"])["fatal"]
+    assert fatal["exit_code"] == 2 and "no-such-profile" in fatal["message"]
+    assert out["failed"] == "[]" and out["has-changes"] == "false"
+    summary = (workspace / "summary.md").read_text()
+    assert "set-up refused" in summary and "no-such-profile" in summary

@@ -18,6 +18,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,19 +175,35 @@ def test_a_cancel_stops_new_writes_and_still_reports(
     monkeypatch: pytest.MonkeyPatch,
     signals: list[signal.Signals],
 ) -> None:
-    rng = random.Random(f"{SEED}-{'-'.join(s.name for s in signals)}")
+    """Deterministic on a busy machine: the first write is held at the emulator until the run has
+    said it received every signal, so exactly one write is in flight when the cancel lands."""
     arrivals = watch_arrivals(emu, monkeypatch)
     codes = {n: handler(f"{n} new") for n in NAMES}
     manifest(workspace, codes)
-    emu.latency = 0.1
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_: Emulator) -> None:
+        if not held.is_set():  # only the first write, whichever it is
+            held.set()
+            release.wait(30)
+
+    for write in ("CreateFunction", "UpdateFunction"):
+        emu.before(write, hold)
     proc = publisher(workspace, action_env(workspace, emu, max_concurrency="1"))
-    wait_for(lambda: any(write for _, _, write in arrivals.seen))  # the first write has reached CloudFront
-    time.sleep(rng.uniform(0.0, 0.5))
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    reader.start()
+    wait_for(lambda: held.is_set() or proc.poll() is not None)  # the first write reached CloudFront
+    assert held.is_set(), (proc.returncode, lines, proc.stderr.read() if proc.stderr else "")
     signalled = time.monotonic()
     for signum in signals:
         proc.send_signal(signum)
-        time.sleep(0.2)
-    out, err = proc.communicate(timeout=60)
+        wait_for(lambda n=int(signum): any(f"received signal {n}:" in line for line in lines))
+    release.set()
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    out = "".join(lines)
 
     assert proc.returncode == 1, (out, err)
     assert "Traceback" not in out + err
@@ -246,3 +263,21 @@ def test_a_cancel_during_the_wait_for_the_edge_ends_it_at_once_and_reports(
     assert outputs["published"] == '["a"]'
     assert "Traceback" not in out + err
     assert "CloudFront Functions" in (workspace / "summary.md").read_text()
+
+
+def test_a_signal_after_the_report_still_ends_in_exit_1(emu: Emulator, workspace: Path) -> None:
+    """The summary file is a FIFO: the run has printed its report and blocks writing the summary until
+    the test reads it, so the SIGTERM lands after the report, deterministically."""
+    manifest(workspace, {"a": handler("new")})
+    fifo = workspace / "summary.fifo"
+    os.mkfifo(fifo)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    proc = publisher(workspace, env, "publish", "--endpoint-url", emu.url, "--summary", str(fifo))
+    with fifo.open() as summary:  # opens once the run starts writing it: the report is out
+        proc.send_signal(signal.SIGTERM)
+        text = summary.read()
+    out, err = proc.communicate(timeout=60)
+    assert "CloudFront Functions" in text
+    assert "Done: 1 published." in out
+    assert proc.returncode == 1, (proc.returncode, out, err)
+    assert "Traceback" not in err
