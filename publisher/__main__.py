@@ -16,7 +16,9 @@ from collections.abc import Sequence
 def main(argv: Sequence[str] | None = None, *, keep_handlers: bool = False) -> int:
     """`keep_handlers`: this is the process (not a test calling in), so a signal stays caught to the end."""
     argv = sys.argv[1:] if argv is None else argv
-    if os.environ.get("GITHUB_ACTIONS") == "true" and not argv:
+    from publisher.shell.github import is_actions
+
+    if is_actions(os.environ, argv):
         from publisher import action
 
         return action.main(os.environ, keep_handlers=keep_handlers)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from publisher.core.errors import AlreadyExists, AwsError, NotFound, PreconditionFailed
 from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
-from publisher.core.port import Summary, TestRun
+from publisher.core.port import FunctionSummary, TestRun
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
 _etags = itertools.count(1)
@@ -56,7 +56,7 @@ class FakeCloudFront:
 
     # --- the port ---------------------------------------------------------------------------------
 
-    def list_functions(self, stage: Stage) -> list[Summary]:
+    def list_functions(self, stage: Stage) -> list[FunctionSummary]:
         self._enter("ListFunctions")
         return [_summary(n, s[stage]) for n, s in self.functions.items() if stage in s]
 
@@ -65,7 +65,7 @@ class FakeCloudFront:
         found = self.stage(name, stage)
         return (found.code, found.etag) if found else None
 
-    def describe_function(self, name: str, stage: Stage) -> Summary | None:
+    def describe_function(self, name: str, stage: Stage) -> FunctionSummary | None:
         self._enter("DescribeFunction")
         found = self.stage(name, stage)
         return _summary(name, found, found.etag) if found else None
@@ -139,5 +139,5 @@ class FakeCloudFront:
         return value
 
 
-def _summary(name: str, stage: StageState, etag: str = "") -> Summary:
-    return Summary(name, stage.config, stage.arn, "UNASSOCIATED", etag)
+def _summary(name: str, stage: StageState, etag: str = "") -> FunctionSummary:
+    return FunctionSummary(name, stage.config, stage.arn, "UNASSOCIATED", etag)

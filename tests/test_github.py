@@ -21,7 +21,6 @@ from publisher.shell.github import (
     format_output,
     group,
     is_actions,
-    mask,
     neutralise,
     read_inputs,
     untrusted_block,
@@ -317,12 +316,6 @@ def test_groups() -> None:
     ]
 
 
-def test_mask_covers_each_line() -> None:
-    assert mask("s%1\r\n \ncret") == "::add-mask::s%251\n::add-mask::cret"
-    assert processed(mask("s%1\ncret")) == [Command("add-mask", "s%1"), Command("add-mask", "cret")]
-    assert mask("  ") == ""
-
-
 # --- Untrusted text -------------------------------------------------------------------------------------
 
 PAYLOADS = [
@@ -407,7 +400,6 @@ def _grouped(log: Log) -> None:
 
 
 SESSION = [
-    lambda log: log.mask("s3cr3t"),
     _grouped,
     lambda log: log.annotate("error", "no: 1", file="f.js", line=2, title="T"),
     lambda log: log.untrusted("::error::x\n"),
@@ -419,12 +411,11 @@ def test_log_under_the_runner_uses_commands() -> None:
     text = written(True, SESSION)
     token = re.findall(r"::stop-commands::(\w+)", text)[0]
     assert text == (
-        "::add-mask::s3cr3t\n::group::plan\n~ update  add-headers\n::endgroup::\n"
+        "::group::plan\n~ update  add-headers\n::endgroup::\n"
         "::error file=f.js,line=2,title=T::no: 1\n"
         f"::stop-commands::{token}\n::error::x\n::{token}::\n\\::error::forged\n"
     )
     assert [c.name for c in processed(text)] == [
-        "add-mask",
         "group",
         "endgroup",
         "error",

@@ -11,7 +11,7 @@ from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
 
 
 @dataclass(frozen=True)
-class Summary:
+class FunctionSummary:
     """A stage as listed or described: everything but the code. The ETag only where described."""
 
     name: str
@@ -35,11 +35,11 @@ class TestRun:
 
 
 class CloudFront(Protocol):
-    def list_functions(self, stage: Stage) -> list[Summary]: ...
+    def list_functions(self, stage: Stage) -> list[FunctionSummary]: ...
 
     def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None: ...
 
-    def describe_function(self, name: str, stage: Stage) -> Summary | None: ...
+    def describe_function(self, name: str, stage: Stage) -> FunctionSummary | None: ...
 
     def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str: ...
 

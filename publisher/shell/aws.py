@@ -18,7 +18,7 @@ from publisher.core.errors import (
     SetupError,
 )
 from publisher.core.model import Behaviour, Distribution, FunctionConfig, Stage
-from publisher.core.port import Summary, TestRun
+from publisher.core.port import FunctionSummary, TestRun
 from publisher.shell import redact
 
 CONNECT_TIMEOUT = 5  # seconds; with READ_TIMEOUT and the attempts, what bounds a run against a dead endpoint
@@ -75,7 +75,7 @@ class AwsCloudFront:
         self._slots = threading.BoundedSemaphore(max_concurrency)  # the bound on calls in flight, run-wide
 
     @_answers
-    def list_functions(self, stage: Stage) -> list[Summary]:
+    def list_functions(self, stage: Stage) -> list[FunctionSummary]:
         found, marker = [], ""
         while True:
             page = self._call("ListFunctions", Stage=stage.value, MaxItems="100", **_marker(marker))
@@ -93,7 +93,7 @@ class AwsCloudFront:
         return out["FunctionCode"].read(), out["ETag"]
 
     @_answers
-    def describe_function(self, name: str, stage: Stage) -> Summary | None:
+    def describe_function(self, name: str, stage: Stage) -> FunctionSummary | None:
         try:
             out = self._call("DescribeFunction", Name=name, Stage=stage.value)
         except NotFound:
@@ -215,14 +215,14 @@ def _translate(operation: str, err: Any) -> AwsError:
     return kind(operation, code, message, status)
 
 
-def _summary(item: dict[str, Any], etag: str = "") -> Summary:
+def _summary(item: dict[str, Any], etag: str = "") -> FunctionSummary:
     cfg = item["FunctionConfig"]
     stores = cfg.get("KeyValueStoreAssociations", {}).get("Items", [])
     config = FunctionConfig(
         cfg.get("Comment", ""), cfg["Runtime"], tuple(s["KeyValueStoreARN"] for s in stores)
     )
     meta = item.get("FunctionMetadata", {})
-    return Summary(item["Name"], config, meta.get("FunctionARN", ""), item.get("Status", ""), etag)
+    return FunctionSummary(item["Name"], config, meta.get("FunctionARN", ""), item.get("Status", ""), etag)
 
 
 def _config(config: FunctionConfig) -> dict[str, Any]:

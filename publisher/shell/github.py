@@ -114,13 +114,6 @@ def endgroup() -> str:
     return "::endgroup::"
 
 
-def mask(value: str) -> str:
-    """`::add-mask::` for each line: the log is masked line by line, so a multi-line value as a whole
-    would never match. Blank lines hold nothing to hide, and masking spaces would garble the log."""
-    lines = [line for line in _LINE_BREAK.split(value) if line.strip()]
-    return "\n".join(f"::add-mask::{escape_data(line)}" for line in lines)
-
-
 def _defuse_legacy(text: str) -> str:
     # `##[name]` is a command anywhere in a line, not every runner stops it with stop-commands, and
     # the log viewer styles `##[error]`, `##[group]`, ... by itself: a backslash breaks the marker.
@@ -193,11 +186,6 @@ class Log:
 
     def untrusted(self, text: str) -> None:
         self._write(untrusted_block(text) if self.commands else neutralise(text).removesuffix("\n"))
-
-    def mask(self, value: str) -> None:
-        """Under the runner, hides the value from the log from now on; call before it is printed."""
-        if self.commands and (masks := mask(value)):
-            self._write(masks)
 
     def _write(self, text: str) -> None:
         self._stream.write(text + "\n")

@@ -15,7 +15,7 @@ from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
-from publisher.core.port import CloudFront, Summary
+from publisher.core.port import CloudFront, FunctionSummary
 
 CONSISTENT_READ_ATTEMPTS = 3  # then a stage that keeps changing under the reads fails the function
 
@@ -71,7 +71,7 @@ def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...]
     return dedupe(found), []
 
 
-def _stage(summary: Summary | None, code: Future[tuple[bytes, str] | None]) -> StageState | None:
+def _stage(summary: FunctionSummary | None, code: Future[tuple[bytes, str] | None]) -> StageState | None:
     got = code.result()
     if summary is None or got is None:  # created or deleted between the two reads: treat as absent
         return None

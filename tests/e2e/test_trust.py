@@ -16,7 +16,7 @@ import pytest
 from emulator import Emulator
 from publisher.action import main as action_main
 from publisher.core.model import Stage
-from publisher.core.port import Summary
+from publisher.core.port import FunctionSummary
 from publisher.shell.aws import AwsCloudFront
 from tests.e2e.conftest import Run, code_of, handler, write_manifest
 from tests.e2e.test_action_run import outputs
@@ -57,7 +57,7 @@ def test_a_config_change_between_the_two_reads_is_never_published(
     listed, lock, seen = threading.Event(), threading.Lock(), []
     real = AwsCloudFront.list_functions
 
-    def list_then_change(self: AwsCloudFront, stage: Stage) -> list[Summary]:
+    def list_then_change(self: AwsCloudFront, stage: Stage) -> list[FunctionSummary]:
         found = real(self, stage)
         with lock:
             seen.append(stage)
