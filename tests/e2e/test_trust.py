@@ -283,3 +283,24 @@ def test_a_broken_setup_still_writes_the_actions_outputs_and_summary(
     assert out["failed"] == "[]" and out["has-changes"] == "false"
     summary = (workspace / "summary.md").read_text()
     assert "set-up refused" in summary and "no-such-profile" in summary
+
+
+@pytest.mark.parametrize("refuses", [True, False], ids=["refuses-unchanged-publish", "accepts-it"])
+def test_a_publish_refused_because_live_already_holds_it_is_reconciled(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], refuses: bool
+) -> None:
+    """A field report (Terraform AWS provider issue 49572): PublishFunction answers 412 to a current
+    ETag when DEVELOPMENT already equals LIVE. Someone publishes our code just before we do."""
+    emu.refuse_unchanged_publish = refuses
+    emu.seed_function("a", handler("/*old*/ return event.request;"), comment="a", publish=True)
+
+    def someone_publishes_ours(server: Emulator) -> None:
+        aws.publish_function(Name="a", IfMatch=aws.describe_function(Name="a", Stage="DEVELOPMENT")["ETag"])
+
+    emu.before("PublishFunction", someone_publishes_ours)
+    write_manifest(workspace, {"a": handler()})
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    (result,) = run.json["functions"]
+    assert result["status"] == "published" and code_of(aws, "a", "LIVE") == handler()
+    assert "publish confirmed by re-reading" in result["reason"]  # a 412 either way, decided again
