@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from publisher.core.distributions import usage_by_function
+from publisher.core.distributions import Usage, usage_by_function
 from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution
 from publisher.core.plan import Action, FunctionPlan, Mode, Plan
@@ -149,47 +149,46 @@ def assemble(
     for fp in plan.functions:
         arn = fp.state.development.arn if fp.state.development else ""
         uses = usage.get(arn, ()) if arn else ()
-        reports = [
-            UsageReport(
-                distribution=u.distribution.id,
-                behaviours=[
-                    BehaviourReport(path_pattern=b.path_pattern, event_type=b.event_type)
-                    for b in u.behaviours
-                ],
-            )
-            for u in uses
-        ]
-        functions.append(function_result(fp, plan.mode, outcomes.get(fp.name, Outcome()), reports))
+        outcome = outcomes.get(fp.name, Outcome())
+        functions.append(function_result(fp, plan.mode, outcome, [_usage_report(u) for u in uses]))
         for u in uses:
             serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(fp.name)
-    # LIVE changed in this run (or, planning, would): those distributions serve, or would serve, new code
-    new_code = {
-        f.name
-        for f in functions
-        if "publish" in f.done or (f.status is Status.PLANNED and "publish" in f.actions)
-    }
-    published = {f.name for f in functions if "publish" in f.done}
-    dists = [
-        DistributionReport(
-            id=d.id,
-            domain=d.domain,
-            aliases=list(d.aliases),
-            # the scan ran beside the writes; a publish starts a redeploy of every distribution running it
-            status="InProgress" if published & set(names) else d.status,
-            enabled=d.enabled,
-            functions=names,
-            new_code=bool(new_code & set(names)),
-        )
-        for d, names in serving.values()
-    ]
     return Result(
         mode=plan.mode.value,
         functions=functions,
-        distributions=dists,
+        distributions=_distribution_reports(serving, functions),
         backup_dir=backup_dir if any(f.backup for f in functions) else "",
         other_functions=list(plan.observed.other_functions),
         warnings=warnings or [],
     )
+
+
+def _usage_report(usage: Usage) -> UsageReport:
+    behaviours = [
+        BehaviourReport(path_pattern=b.path_pattern, event_type=b.event_type) for b in usage.behaviours
+    ]
+    return UsageReport(distribution=usage.distribution.id, behaviours=behaviours)
+
+
+def _distribution_reports(
+    serving: dict[str, tuple[Distribution, list[str]]], functions: list[FunctionResult]
+) -> list[DistributionReport]:
+    """A distribution serves new code when LIVE of one of its functions changed in this run (or,
+    planning, would); the scan ran beside the writes, and a publish starts a redeploy of each."""
+    published = {f.name for f in functions if "publish" in f.done}
+    planned = {f.name for f in functions if f.status is Status.PLANNED and "publish" in f.actions}
+    return [
+        DistributionReport(
+            id=d.id,
+            domain=d.domain,
+            aliases=list(d.aliases),
+            status="InProgress" if published & set(names) else d.status,
+            enabled=d.enabled,
+            functions=names,
+            new_code=bool((published | planned) & set(names)),
+        )
+        for d, names in serving.values()
+    ]
 
 
 def checked(manifest: Manifest) -> Result:
