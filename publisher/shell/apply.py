@@ -146,7 +146,7 @@ class Applier:
         etag = checked.etag
         self._gate(fp, etag, trace)
         self._check_stop(Action.PUBLISH)
-        live = read_stage(self.cloudfront, fp.name, Stage.LIVE)  # what the publish will replace, now
+        live = self._live_now(fp)  # what the publish will replace, as it is now
         if fp.target.held_by(live):
             return  # someone published this very code meanwhile: nothing left to do
         self._back_up(fp, live, trace)
@@ -186,6 +186,17 @@ class Applier:
         if etag and described is not None and described.etag == etag and described.config == expected:
             return Recheck(etag=etag, synced=synced or fp.target.held_by(dev))
         return self._recheck(fp, etag, synced=synced)
+
+    def _live_now(self, fp: FunctionPlan) -> StageState | None:
+        """LIVE right before the publish: DescribeFunction alone when it still has the ETag and config
+        the plan saw (the same ETag is the same code); else GetFunction too, under one ETag."""
+        seen = fp.state.live
+        described = self.cloudfront.describe_function(fp.name, Stage.LIVE)
+        if described is None:
+            return None
+        if seen is not None and (described.etag, described.config) == (seen.etag, seen.config):
+            return seen
+        return read_stage(self.cloudfront, fp.name, Stage.LIVE)
 
     def _recheck(self, fp: FunctionPlan, since: str | None, *, synced: bool) -> Recheck:
         again = recheck(fp, read_function(self.cloudfront, fp.name), since=since, synced=synced)
