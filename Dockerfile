@@ -33,9 +33,9 @@ RUN /opt/venv/bin/pip install --no-cache-dir --no-deps --no-build-isolation --no
  && rm -rf /opt/venv/bin/pip* /opt/venv/bin/activate* /opt/venv/bin/Activate.ps1 /opt/venv/bin/__pycache__
 
 # botocore ships the models of every AWS service (about half the venv); the action calls CloudFront
-# (and its KeyValueStore), and credential providers may call STS (assume-role, OIDC web identity),
+# (and its KeyValueStore), CloudWatch (the guarded publish), and credential providers may call STS (assume-role, OIDC web identity),
 # SSO, SSO-OIDC and Sign-In. Keep those and the shared files (endpoints, partitions, retry config).
-ARG BOTOCORE_SERVICES="cloudfront cloudfront-keyvaluestore sts sso sso-oidc signin"
+ARG BOTOCORE_SERVICES="cloudfront cloudfront-keyvaluestore cloudwatch sts sso sso-oidc signin"
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN data="$(/opt/venv/bin/python -c 'import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), "data"))')" \
  && for dir in "$data"/*/; do \
