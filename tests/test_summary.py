@@ -700,3 +700,10 @@ def test_a_github_flavoured_renderer_agrees() -> None:
     normal = HOSTILE.replace("\r\n", "\n")
     assert page.pre == [normal, normal * 2, "\n".join(HOSTILE.splitlines()) + "\n", normal]
     assert [set(rows) for rows in page.tables] == [{6}, {4}, {5}]
+
+
+def test_a_diff_shows_the_characters_a_reader_cannot_see() -> None:
+    """A BOM, a zero-width space or a bidi override changes what runs without changing what shows."""
+    shown = fence("+const admin = user\u202e\u2066 && true;\n+\ufeffx\u200b = 1;\n")
+    assert "⟨U+202E⟩⟨U+2066⟩" in shown and "⟨U+FEFF⟩x⟨U+200B⟩" in shown
+    assert not any(c in shown for c in "\u202e\u2066\ufeff\u200b")
