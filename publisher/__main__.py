@@ -1,7 +1,7 @@
 """Entry point: the Action when run by the runner with no arguments, else the command line.
 
 Exit codes come from the Result alone (2 bad input or set-up, nothing touched; 1 a failure at the
-service; 0 done). A run cancelled while a call hung leaves that call's thread behind: the process
+service; 0 done; with the command line's --detailed-exitcode, 3 done with changes). A run cancelled while a call hung leaves that call's thread behind: the process
 ends without waiting for it.
 """
 
@@ -33,7 +33,7 @@ def entry() -> None:
 
     code = main(keep_handlers=True)
     if SIGNALLED.is_set():  # cancelled, even after the report: never a success, never death by signal
-        code = max(code, 1)
+        code = code if code in (1, 2) else 1  # 3 (--detailed-exitcode) is a success too
     sys.stdout.flush()
     sys.stderr.flush()
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
+from publisher.core.outcome import Outcome
 from publisher.core.plan import Mode
-from publisher.core.report import console, escape_controls
+from publisher.core.report import CHANGES, coloured, console, escape_controls, exit_status, progress_line
 from publisher.core.result import Result
 from publisher.core.settings import Settings, settings_from, split_names
 from publisher.version import __version__
@@ -31,6 +34,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", default="cloudfront-functions.yml", help="the manifest (YAML or JSON)")
     p.add_argument("--functions", default="", help="only these manifest functions (comma-separated)")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    p.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help=f"exit {CHANGES} instead of 0 when the run succeeded and something changed (plan, preview: "
+        "would change); 0 then means nothing to do. 1 (failed) and 2 (bad input) are unchanged",
+    )
     p.add_argument("--endpoint-url", help="CloudFront endpoint (AWS_ENDPOINT_URL works too)")
     p.add_argument(
         "--backup-dir", default="cloudfront-backups", help="where LIVE code is saved before a publish"
@@ -71,21 +80,42 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+def use_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour only for a person: the stream is a terminal, NO_COLOR (any value) is not set, TERM is not dumb."""
+    return stream.isatty() and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+
+
+def _write(stream: TextIO, line: str) -> None:
+    text = escape_controls(line)  # first: outside text can bring no escape codes of its own
+    stream.write((coloured(text) if use_colour(stream, os.environ) else text) + "\n")
+
+
 def _say(line: str) -> None:
-    sys.stderr.write(escape_controls(line) + "\n")  # stderr, so that --json output stays parseable
+    _write(sys.stderr, line)  # stderr, so that --json output stays parseable
+
+
+class _Progress:
+    """A line on stderr as each function's writes end, counted."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def __call__(self, name: str, outcome: Outcome) -> None:
+        self.done += 1
+        _say(progress_line(name, outcome, self.done))
 
 
 def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     from publisher.shell.engine import cancel_on_signals
 
     args = parser().parse_args(argv)  # --help and argparse's own errors (exit 2) come first
-    seams = Seams(environ={}, confined=False, say=_say)
+    seams = Seams(environ={}, confined=False, say=_say, progress=_Progress())
     with cancel_on_signals(seams.stop, _say, restore=not keep_handlers):
         finished = execute(lambda: settings_from_args(args), seams, requested_mode=args.mode)
     _print(finished.result, json_output=args.json)
     if args.summary:
         _write_summary(finished, args.summary)
-    return finished.result.exit_code
+    return exit_status(finished.result, detailed=args.detailed_exitcode)
 
 
 def _print(result: Result, *, json_output: bool) -> None:
@@ -94,7 +124,7 @@ def _print(result: Result, *, json_output: bool) -> None:
         return
     stream = sys.stderr if result.fatal else sys.stdout
     for line in console(result, diffs=result.mode == Mode.PLAN.value):
-        stream.write(escape_controls(line) + "\n")
+        _write(stream, line)
 
 
 def _write_summary(finished: Finished, path: str) -> None:

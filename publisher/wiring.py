@@ -8,6 +8,7 @@ carries its exit code, so an entry point only writes what it is given.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +46,17 @@ class Seams:
 def execute(make_settings: Callable[[], Settings], seams: Seams, requested_mode: str = "") -> Finished:
     from publisher.core.summary.render import summary_with_fallback
 
+    started, clock = datetime.now(UTC), time.monotonic()  # the clock is the shell's, not the core's
+    result, template, problems = _outcome(make_settings, seams, requested_mode)
+    result = result.model_copy(
+        update={"started": started, "duration_seconds": round(time.monotonic() - clock, 3)}
+    )
+    return Finished(result, summary_with_fallback(result, template, seams.environ), problems)
+
+
+def _outcome(
+    make_settings: Callable[[], Settings], seams: Seams, requested_mode: str
+) -> tuple[Result, tuple[str, str] | None, tuple[Problem, ...]]:
     template: tuple[str, str] | None = None
     try:
         settings = make_settings()
@@ -60,11 +72,11 @@ def execute(make_settings: Callable[[], Settings], seams: Seams, requested_mode:
                 exit_code=err.exit_code, message="input refused", problems=[str(p) for p in err.problems]
             ),
         )
-        return Finished(result, summary_with_fallback(result, None, seams.environ), tuple(err.problems))
+        return result, None, tuple(err.problems)
     except (PublisherError, Cancelled) as err:
         code = err.exit_code if isinstance(err, PublisherError) else 1
         result = Result(mode=requested_mode, fatal=Fatal(exit_code=code, message=str(err)))
-    return Finished(result, summary_with_fallback(result, template, seams.environ))
+    return result, template, ()
 
 
 def _run(

@@ -2,7 +2,7 @@
 """Renders an example job summary the way GitHub shows it, and screenshots it for the docs.
 
     .venv/bin/python scripts/render-summary.py [MARKDOWN] [--out docs/summary.png] [--html page.html]
-                                               [--height 1600]
+                                               [--width 1280] [--height 1600]
 
 MARKDOWN defaults to the publish run's golden file (tests/golden/summary-publish.md). The Markdown is
 turned into HTML by cmark-gfm (the `cmarkgfm` package of the dev extra: the renderer GitHub's Markdown
@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WIDTH, HEIGHT = 1200, 1600
+WIDTH, HEIGHT = 1280, 1600  # a laptop's browser; --width 390 is a phone's
 
 CSS = """
 body { margin: 0; background: #f6f8fa; color: #1f2328;
@@ -63,7 +63,7 @@ def to_html(markdown: str) -> str:
     body = re.sub(r'(<pre lang="diff"><code>)(.*?)(</code></pre>)', _colour, body, flags=re.S)
     body = body.replace("<details>", "<details open>", 1)
     return (
-        '<!doctype html><html><head><meta charset="utf-8"><title>Job summary</title>'
+        '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Job summary</title>'
         f"<style>{CSS}</style></head><body><main>{body}</main></body></html>"
     )
 
@@ -86,7 +86,7 @@ def _colour(match: re.Match[str]) -> str:
     return match[1] + "\n".join(lines) + match[3]
 
 
-def screenshot(page: Path, png: Path, height: int = HEIGHT) -> None:
+def screenshot(page: Path, png: Path, height: int = HEIGHT, width: int = WIDTH) -> None:
     browser = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not browser:
         sys.exit("render-summary: no Chromium found (install the Debian package `chromium`, or set CHROMIUM)")
@@ -102,7 +102,7 @@ def screenshot(page: Path, png: Path, height: int = HEIGHT) -> None:
             "--hide-scrollbars",
             f"--user-data-dir={profile}",
             f"--screenshot={png}",
-            f"--window-size={WIDTH},{height}",
+            f"--window-size={width},{height}",
         ]
         if os.geteuid() == 0:
             flags.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("markdown", nargs="?", type=Path, default=ROOT / "tests/golden/summary-publish.md")
     parser.add_argument("--out", type=Path, default=ROOT / "docs/summary.png")
     parser.add_argument("--html", type=Path, help="also keep the HTML page here")
+    parser.add_argument("--width", type=int, default=WIDTH, help="of the window, in pixels (390: a phone)")
     parser.add_argument("--height", type=int, default=HEIGHT, help="of the window, in pixels (a longer page)")
     args = parser.parse_args()
     page_html = to_html(args.markdown.read_text(encoding="utf-8"))
@@ -123,7 +124,7 @@ def main() -> None:
         page = Path(args.html or Path(folder) / "summary.html").resolve()
         page.write_text(page_html, encoding="utf-8")
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        screenshot(page, args.out.resolve(), args.height)
+        screenshot(page, args.out.resolve(), args.height, args.width)
     print(f"{args.out}: {args.out.stat().st_size:,} bytes")
 
 

@@ -4,6 +4,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from publisher.core.result import (
 from publisher.core.result import (
     TestReport as CaseReport,
 )
-from publisher.core.summary.context import console_url, summary_context
+from publisher.core.summary.context import console_url, duration, partition, summary_context
 from publisher.core.summary.fit import CUT_NOTICE, cut
 from publisher.core.summary.markdown import code_size, fence, inline
 from publisher.core.summary.render import check_template, render_summary
@@ -65,7 +66,12 @@ STATIC = UsageReport(
 
 
 def function(name: str, status: Status, **fields: object) -> FunctionResult:
-    values: dict[str, object] = {"actions": [], "runtime": "cloudfront-js-2.0", "code_size": 1234}
+    values: dict[str, object] = {
+        "actions": [],
+        "runtime": "cloudfront-js-2.0",
+        "code_size": 1234,
+        "arn": f"arn:aws:cloudfront::123456789012:function/{name}",
+    }
     return FunctionResult(name=name, status=status, **(values | fields))  # type: ignore[arg-type]
 
 
@@ -134,6 +140,7 @@ def headers_unchanged() -> FunctionResult:
     )
 
 
+STARTED = datetime(2025, 3, 1, 10, 15, tzinfo=UTC)
 WAITED = WaitReport(timeout_minutes=20, deployed=["E2QWRUHAPOMQZL"], timed_out=[])
 
 
@@ -152,6 +159,8 @@ def publish_run() -> Result:
     )
     return Result(
         mode="publish",
+        started=STARTED,
+        duration_seconds=42.4,
         functions=[redirect_published(), headers_unchanged(), created],
         distributions=[
             distribution("E2QWRUHAPOMQZL", ["redirect-www"]),
@@ -174,6 +183,7 @@ def preview_run() -> Result:
         live_etag=["E9LIVE01", "E9LIVE01"],
         repo_diff=repo_diff(),
         live_diff=live_diff(),
+        tests=[passing("apex redirects")],
         used_by=[WWW],
     )
     create = function(
@@ -182,10 +192,14 @@ def preview_run() -> Result:
         actions=["create", "publish"],
         reason="not in DEVELOPMENT yet; never published",
         code_size=812,
+        arn="",
         repo_diff=repo_diff(None, b"function handler(event) {\n  return event.request;\n}\n"),
+        live_diff=live_diff(None, b"function handler(event) {\n  return event.request;\n}\n"),
     )
     return Result(
         mode="preview",
+        started=STARTED,
+        duration_seconds=3.25,
         functions=[update, create, headers_unchanged()],
         distributions=[distribution("E2QWRUHAPOMQZL", ["redirect-www"])],
     )
@@ -201,6 +215,7 @@ def sync_run() -> Result:
         code_size=812,
         development_etag=[None, "E7GEONEW"],
         repo_diff=repo_diff(None, b"function handler(event) {\n  return event.request;\n}\n"),
+        live_diff=live_diff(None, b"function handler(event) {\n  return event.request;\n}\n"),
     )
     updated = function(
         "redirect-www",
@@ -211,6 +226,7 @@ def sync_run() -> Result:
         development_etag=["E3GH7DEV1", "E3GH7DEV2"],
         live_etag=["E9LIVE01", "E9LIVE01"],
         repo_diff="--- DEVELOPMENT (config)\n+++ repository (config)\n@@ -1,2 +1,2 @@\n-comment: old\n+comment: Redirect apex to www\n runtime: cloudfront-js-2.0\n",
+        live_diff="--- LIVE (config)\n+++ DEVELOPMENT (config)\n@@ -1,2 +1,2 @@\n-comment: old\n+comment: Redirect apex to www\n runtime: cloudfront-js-2.0\n",
     )
     return Result(mode="sync", functions=[created, updated, headers_unchanged()])
 
@@ -227,6 +243,7 @@ def failure_run() -> Result:
         development_etag=["E1HDR", "E1HDR"],
         live_etag=["E1HDRLIVE", "E1HDRLIVE"],
         repo_diff=repo_diff(),
+        live_diff=live_diff(),
         used_by=[STATIC],
     )
     return Result(
@@ -328,7 +345,7 @@ def test_a_preview_reads_as_a_review() -> None:
     assert "**Would create:** <code>geo-route</code>" in text
     assert "Distributions that would serve the new code" in text
     assert "<details open><summary>" in text  # the diffs are what a reviewer came for
-    assert "Nothing was written." in text
+    assert "Nothing was written · took 3.2\u00a0s." in text
 
 
 def test_a_run_links_the_commit_and_the_distribution_console() -> None:
@@ -340,9 +357,93 @@ def test_a_run_links_the_commit_and_the_distribution_console() -> None:
 
 def test_live_etag_is_new_once_published() -> None:
     row = next(
-        line for line in render_summary(publish_run(), RUN).splitlines() if "redirect-www</code> |" in line
+        line for line in render_summary(publish_run(), RUN).splitlines() if "redirect-www</code>](" in line
     )
     assert row.endswith("| <code>E9LIVE01</code><br>→ new |")
+
+
+# --- Read in ten seconds ---------------------------------------------------------------------------
+
+
+def test_one_diff_per_function_when_development_held_what_live_holds() -> None:
+    text = render_summary(publish_run(), RUN)
+    assert text.count("<code>redirect-www</code>: what LIVE became</summary>") == 1
+    assert "repository → DEVELOPMENT" not in text
+    assert text.count("```diff") == 2  # redirect-www and geo-route, one each
+
+
+def test_the_repository_diff_stays_when_development_differed_from_live() -> None:
+    other = b"function handler(event) {\n  // someone else's\n  return event.request;\n}\n"
+    fn = redirect_published().model_copy(update={"repo_diff": repo_diff(other, NEW_CODE)})
+    text = render_summary(Result(mode="publish", functions=[fn]), RUN)
+    assert "<code>redirect-www</code>: what LIVE became</summary>" in text
+    assert "<details><summary><code>redirect-www</code>: repository → DEVELOPMENT, which held" in text
+    assert "-  // someone else's" in text
+
+
+def test_unchanged_functions_fold_into_one_line() -> None:
+    result = publish_run()
+    more = [headers_unchanged().model_copy(update={"name": f"keep-{i}"}) for i in range(3)]
+    text = render_summary(result.model_copy(update={"functions": [*result.functions, *more]}), RUN)
+    assert "| ⚪ |" not in text
+    (line,) = [line for line in text.splitlines() if line.startswith("⚪ **Unchanged (4):**")]
+    assert all(f"<code>{name}</code>" in line for name in ("add-headers", "keep-0", "keep-2"))
+
+
+def test_a_function_published_without_a_test_is_warned_about() -> None:
+    text = render_summary(publish_run(), RUN)
+    assert "- ⚠️ **Published without any test:** <code>geo-route</code>" in text
+    assert (
+        "<code>redirect-www</code>](https://console.aws.amazon.com/cloudfront/v4/home#/functions/redirect-www) |"
+        in text
+    )
+    tested = publish_run().model_copy(update={"functions": [redirect_published(), headers_unchanged()]})
+    assert "without any test" not in render_summary(tested, RUN)
+
+
+def test_a_preview_warns_before_publishing_untested_code() -> None:
+    assert "**Would publish without any test:** <code>geo-route</code>\n" in (
+        render_summary(preview_run(), PULL_REQUEST)
+    )
+
+
+def test_a_china_account_links_to_the_china_console() -> None:
+    arn = "arn:aws-cn:cloudfront::123456789012:function/redirect-www"
+    fn = redirect_published().model_copy(update={"arn": arn})
+    result = Result(
+        mode="publish", functions=[fn], distributions=[distribution("E2QWRUHAPOMQZL", ["redirect-www"])]
+    )
+    text = render_summary(result, RUN)
+    assert "](https://console.amazonaws.cn/cloudfront/v4/home#/functions/redirect-www)" in text
+    assert "](https://console.amazonaws.cn/cloudfront/v4/home#/distributions/E2QWRUHAPOMQZL)" in text
+    assert "console.aws.amazon.com" not in text
+
+
+@pytest.mark.parametrize(
+    ("arn", "expected"),
+    [
+        ("arn:aws:cloudfront::1:function/f", "aws"),
+        ("arn:aws-cn:cloudfront::1:function/f", "aws-cn"),
+        ("", "aws"),
+        ("not-an-arn", "aws"),
+    ],
+)
+def test_the_partition_comes_from_the_arn(arn: str, expected: str) -> None:
+    assert partition(arn) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(None, ""), (0.84, "0.8 s"), (42.4, "42 s"), (125, "2 min 5 s"), (59.6, "1 min 0 s")],
+)
+def test_the_duration_reads_in_the_unit_a_person_uses(seconds: float | None, text: str) -> None:
+    assert duration(seconds).replace("\u00a0", " ") == text
+
+
+def test_the_summary_says_how_long_the_run_took() -> None:
+    assert "**Done: 2 published, 1 unchanged.** · took 42\u00a0s" in render_summary(publish_run(), RUN)
+    untimed = publish_run().model_copy(update={"duration_seconds": None})
+    assert "took" not in render_summary(untimed, RUN)
 
 
 # --- Context and user templates -------------------------------------------------------------------
@@ -400,7 +501,7 @@ def test_every_context_key_is_documented() -> None:
 def test_without_the_runner_the_built_in_template_still_renders() -> None:
     text = render_summary(publish_run(), {})
     assert "Commit" not in text
-    assert "| ✅ | <code>redirect-www</code> |" in text
+    assert "| ✅ | [<code>redirect-www</code>](" in text
 
 
 def test_a_syntax_error_names_the_template_file_and_line() -> None:
@@ -489,8 +590,9 @@ def test_a_summary_over_one_mib_cuts_the_diffs_and_keeps_the_table() -> None:
     assert len(text.encode()) <= MIB
     assert text.startswith(CUT_NOTICE)
     assert "| | Function | What happened and why |" in text
-    assert all(f"| ✅ | <code>fn-{i}</code> |" in text for i in range(3))
-    assert text.removeprefix(CUT_NOTICE).count("… diff cut: ") == 6
+    assert all(f"| ✅ | [<code>fn-{i}</code>](" in text for i in range(3))
+    # one diff per function: the repository's diff reads as LIVE's, so only LIVE's is shown (and cut)
+    assert text.removeprefix(CUT_NOTICE).count("… diff cut: ") == 3
     assert all(block.closed for block in fenced_blocks(text))
     assert "Summary truncated" not in text  # cutting the diffs was enough
 
@@ -613,7 +715,7 @@ def test_hostile_text_stays_inside_its_code_blocks() -> None:
     contents = ["\n".join(block.lines) + "\n" for block in blocks]
     normal = HOSTILE.replace("\r\n", "\n")
     # each diff, log and mismatch is one whole block: nothing in it ended its block early
-    assert contents == [normal, normal + normal, "\n".join(HOSTILE.splitlines()) + "\n", normal]
+    assert contents == [normal + normal, normal, "\n".join(HOSTILE.splitlines()) + "\n", normal]
 
 
 def test_hostile_text_outside_code_blocks_is_only_text() -> None:
@@ -698,7 +800,7 @@ def test_a_github_flavoured_renderer_agrees() -> None:
     assert all(link.startswith("https://") for link in page.links)
     assert page.tags.count("details") == page.closed.count("details") == 4  # 2 diffs, logs, mismatch
     normal = HOSTILE.replace("\r\n", "\n")
-    assert page.pre == [normal, normal * 2, "\n".join(HOSTILE.splitlines()) + "\n", normal]
+    assert page.pre == [normal * 2, normal, "\n".join(HOSTILE.splitlines()) + "\n", normal]
     assert [set(rows) for rows in page.tables] == [{6}, {4}, {5}]
 
 

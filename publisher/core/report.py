@@ -5,7 +5,12 @@ escaped, so it can neither move the cursor nor recolour a terminal."""
 
 from __future__ import annotations
 
+import re
+
+from publisher.core.outcome import Outcome
 from publisher.core.result import FunctionResult, Result, Status
+
+CHANGES = 3  # --detailed-exitcode: the run succeeded and something changed (or, planning, would)
 
 SYMBOL = {
     Status.CREATED: "+",
@@ -99,3 +104,53 @@ def distributions(result: Result) -> list[str]:
 def escape_controls(text: str) -> str:
     """A line for a terminal: a control character (ESC, CR, DEL, C1, bidi overrides) is shown as `\\x1b`."""
     return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
+
+
+def exit_status(result: Result, *, detailed: bool = False) -> int:
+    """0 done, 1 failed, 2 bad input; with `detailed`, a success that changed something is 3."""
+    code = result.exit_code
+    return CHANGES if detailed and code == 0 and result.has_changes else code
+
+
+def progress_line(name: str, outcome: Outcome, done: int) -> str:
+    """The `done`th function whose writes ended: `[2] redirect-www: update, publish`, or why it stopped."""
+    what = ", ".join(outcome.done) or "nothing written"
+    if outcome.stop:
+        what = f"{what}; {outcome.stop.halt}: {outcome.stop.message}"
+    return f"[{done}] {name}: {what}"
+
+
+# Colours by what a line is; applied to lines already escaped (escape_controls), so that outside text
+# can never bring escape codes of its own. Only ever asked for on a terminal, without NO_COLOR.
+_RED, _GREEN, _YELLOW, _CYAN, _DIM = "31", "32", "33", "36", "2"
+_HEADLINE = {
+    SYMBOL[s]: c
+    for s, c in [
+        (Status.CREATED, _GREEN),
+        (Status.UPDATED, _YELLOW),
+        (Status.PUBLISHED, _GREEN),
+        (Status.UNCHANGED, _DIM),
+        (Status.BLOCKED, _RED),
+        (Status.CONFLICT, _RED),
+        (Status.FAILED, _RED),
+        (Status.CHECKED, _GREEN),
+    ]
+}  # a planned write shares its symbol, and so its colour, with the status it leads to
+_LINE_COLOUR = (
+    (re.compile(r"^(error|warning):"), _RED),
+    (re.compile(r"^ {4}(test FAIL|error:|next:)"), _RED),
+    (re.compile(r"^ {4}@@"), _CYAN),
+    (re.compile(r"^ {4}(\+\+\+|---) "), _DIM),
+    (re.compile(r"^ {4}\+"), _GREEN),
+    (re.compile(r"^ {4}-"), _RED),
+    (re.compile(r"^(Plan|Done|Checked):"), "1"),
+)
+
+
+def coloured(line: str) -> str:
+    """The console line with ANSI colours: a headline by its status, a diff by its +/-, errors red."""
+    colour = _HEADLINE.get(line[:1]) if line[1:2] == " " else None
+    for pattern, code in _LINE_COLOUR:
+        if colour is None and pattern.match(line):
+            colour = code
+    return f"\x1b[{colour}m{line}\x1b[0m" if colour else line

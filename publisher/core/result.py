@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from publisher.version import __version__
+
+SCHEMA_VERSION = 1  # of the result's JSON: raised when a field changes meaning or goes away
 
 
 class Status(StrEnum):
@@ -22,7 +25,7 @@ class Status(StrEnum):
 
 
 class _Value(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
 
 class TestReport(_Value):
@@ -89,8 +92,12 @@ class Fatal(_Value):
 
 
 class Result(_Value):
+    """One run of cloudfront-publish: what it did (or, in plan and preview, would do), function by function."""
+
     version: str = __version__  # of cloudfront-publish, which made this result
     mode: str
+    started: datetime | None = None  # when the run began (UTC); set by the shell, which owns the clock
+    duration_seconds: float | None = None
     functions: list[FunctionResult] = []
     distributions: list[DistributionReport] = []
     backup_dir: str = ""
@@ -107,10 +114,23 @@ class Result(_Value):
         """Functions this run wrote to (or, in plan and preview, would write to)."""
         return [f.name for f in self.functions if f.done or (f.status is Status.PLANNED and f.actions)]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def schema_version(self) -> int:
+        return SCHEMA_VERSION
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def has_changes(self) -> bool:
+        """Something was written (sync, publish) or would be (plan, preview)."""
+        return bool(self.changed)
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def published(self) -> list[str]:
         return [f.name for f in self.functions if "publish" in f.done]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def failed(self) -> list[str]:
         return self.named(Status.FAILED, Status.CONFLICT, Status.BLOCKED)
@@ -125,3 +145,14 @@ class Result(_Value):
         if self.fatal:
             return self.fatal.exit_code
         return 1 if self.failed or (self.wait and self.wait.timed_out) else 0
+
+
+def json_schema() -> str:
+    """The JSON Schema of `--json` and the `result` output, as shipped in docs/result.schema.json."""
+    import json
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Result.model_json_schema(mode="serialization"),
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

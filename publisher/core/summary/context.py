@@ -32,11 +32,37 @@ EMOJI = {
 }
 
 
-def console_url(distribution_id: str) -> str:
-    """The distribution in the CloudFront console (a global service: no region in the address)."""
-    return (
-        f"https://console.aws.amazon.com/cloudfront/v4/home#/distributions/{quote(distribution_id, safe='')}"
-    )
+CONSOLE = {"aws": "https://console.aws.amazon.com", "aws-cn": "https://console.amazonaws.cn"}
+
+
+def partition(arn: str) -> str:
+    """`aws-cn` from `arn:aws-cn:cloudfront::…`; `aws` when the ARN is empty or names no partition."""
+    parts = arn.split(":")
+    return parts[1] if len(parts) > 2 and parts[0] == "arn" and parts[1] else "aws"
+
+
+def console_url(distribution_id: str, partition: str = "aws") -> str:
+    """The distribution in the CloudFront console (a global service: no region in the address; China
+    has a console of its own)."""
+    return f"{_console(partition)}/distributions/{quote(distribution_id, safe='')}"
+
+
+def function_console_url(name: str, partition: str = "aws") -> str:
+    return f"{_console(partition)}/functions/{quote(name, safe='')}"
+
+
+def _console(partition: str) -> str:
+    return f"{CONSOLE.get(partition, CONSOLE['aws'])}/cloudfront/v4/home#"
+
+
+def duration(seconds: float | None) -> str:
+    """`0.8 s`, `42 s`, `2 min 5 s`; `""` when not measured."""
+    if seconds is None:
+        return ""
+    if seconds < 10:
+        return f"{seconds:.1f}\u00a0s"
+    whole = round(seconds)
+    return f"{whole // 60}\u00a0min {whole % 60}\u00a0s" if whole >= 60 else f"{whole}\u00a0s"
 
 
 def summary_context(result: Result, run: Mapping[str, str], *, diffs_cut: bool = False) -> dict[str, object]:
@@ -45,6 +71,7 @@ def summary_context(result: Result, run: Mapping[str, str], *, diffs_cut: bool =
         "result": _result_context(result),
         "run": _run_context(run),
         "console_url": console_url,
+        "function_console_url": function_console_url,
         "code_limit": CODE_LIMIT,
         "diffs_cut": diffs_cut,
     }
@@ -52,9 +79,10 @@ def summary_context(result: Result, run: Mapping[str, str], *, diffs_cut: bool =
 
 def _result_context(result: Result) -> dict[str, object]:
     data = result.model_dump(mode="json")
-    data["functions"] = [_function_context(f) for f in result.functions]
+    where = next((partition(f.arn) for f in result.functions if f.arn), "aws")
+    data["functions"] = [_function_context(f, result.mode) for f in result.functions]
     data["distributions"] = [
-        {**d.model_dump(mode="json"), "url": console_url(d.id), "uses": _uses(result, d.id)}
+        {**d.model_dump(mode="json"), "url": console_url(d.id, where), "uses": _uses(result, d.id)}
         for d in result.distributions
     ]
     if result.wait is not None:
@@ -62,19 +90,57 @@ def _result_context(result: Result) -> dict[str, object]:
     planned = [f for f in result.functions if f.status is Status.PLANNED]
     data.update(
         planning=result.mode in PLANNING,
+        partition=where,
         changed=result.changed,
-        published=result.published,
-        failed=result.failed,
+        unchanged=result.named(Status.UNCHANGED),
+        untested=[f.name for f in result.functions if _untested(f, result.mode)],
         counts={s.value: len(result.named(s)) for s in Status},
         planned={a: [f.name for f in planned if a in f.actions] for a in ("create", "update", "publish")},
         totals=totals(result),
+        duration=duration(result.duration_seconds),
     )
     return data
 
 
-def _function_context(f: FunctionResult) -> dict[str, object]:
+def _function_context(f: FunctionResult, mode: str) -> dict[str, object]:
     label = f"would {', '.join(f.actions)}" if f.status is Status.PLANNED else f.status.value
-    return {**f.model_dump(mode="json"), "symbol": EMOJI[f.status], "label": label}
+    extra = f.repo_diff if f.live_diff and _body(f.repo_diff) != _body(f.live_diff) else ""
+    return {
+        **f.model_dump(mode="json"),
+        "symbol": EMOJI[f.status],
+        "label": label,
+        "url": function_console_url(f.name, partition(f.arn)) if f.arn else "",
+        "diff": f.live_diff or f.repo_diff,
+        "diff_title": _diff_title(f),
+        "sync_diff": extra,
+        "untested": _untested(f, mode),
+    }
+
+
+def _diff_title(f: FunctionResult) -> str:
+    if not f.live_diff:
+        return "repository → DEVELOPMENT (LIVE already holds it)" if f.repo_diff else ""
+    return "what LIVE became" if "publish" in f.done else "what LIVE would become"
+
+
+def _untested(f: FunctionResult, mode: str) -> bool:
+    """Published (or, in a preview, about to be) with no test run: nothing checked the code before LIVE."""
+    going_live = "publish" in f.done or (mode == "preview" and "publish" in f.actions)
+    return going_live and not f.tests
+
+
+_HEADERS = {
+    f"{sign} {label}{part}\n"
+    for sign in ("---", "+++")
+    for label in ("LIVE", "DEVELOPMENT", "repository")
+    for part in ("", " (config)")
+}
+
+
+def _body(diff: str) -> list[str]:
+    """A diff without its file labels: the repository → DEVELOPMENT diff reads the same as the LIVE one
+    whenever DEVELOPMENT held what LIVE holds, and then only one is worth showing."""
+    return [line for line in diff.splitlines(keepends=True) if line not in _HEADERS]
 
 
 def _uses(result: Result, distribution_id: str) -> list[dict[str, object]]:
