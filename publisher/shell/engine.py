@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -110,17 +110,31 @@ def _apply(
         )
     applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop)
     futures = {
-        fp.name: pool.submit(applier.apply, fp) for fp in plan.functions if fp.carried and not fp.error
+        pool.submit(applier.apply, fp): fp.name for fp in plan.functions if fp.carried and not fp.error
     }
-    outcomes = {}
-    for name, future in futures.items():
-        left = Outcome(
-            stop=Stop(
-                Halt.CANCELLED, "cancelled while a call was in flight; it may have taken effect", "a call"
-            )
-        )
-        outcomes[name] = _settle(future, hooks.stop, left)
-        hooks.progress(name, outcomes[name])
+    outcomes = _as_completed(futures, hooks)
+    return {fp.name: outcomes[fp.name] for fp in plan.functions if fp.name in outcomes}
+
+
+def _as_completed(futures: dict[Future[Outcome], str], hooks: Hooks) -> dict[str, Outcome]:
+    """Each function's outcome as it ends (progress in that order); after a cancel, the ones still
+    in flight past CANCEL_GRACE are left behind and reported as such."""
+    outcomes: dict[str, Outcome] = {}
+    pending, grace = dict(futures), CANCEL_GRACE
+    while pending and grace > 0:
+        done, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
+        for future in done:
+            name = pending.pop(future)
+            outcomes[name] = future.result()
+            hooks.progress(name, outcomes[name])
+        if not done and hooks.stop.is_set():
+            grace -= POLL
+    left = Outcome(
+        stop=Stop(Halt.CANCELLED, "cancelled while a call was in flight; it may have taken effect", "a call")
+    )
+    for name in pending.values():
+        outcomes[name] = left
+        hooks.progress(name, left)
     return outcomes
 
 
