@@ -16,6 +16,7 @@ SYMBOL = {
     Status.CONFLICT: "✗",
     Status.FAILED: "!",
     Status.CHECKED: "✓",
+    Status.ROLLED_BACK: "↩",
 }
 PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
 

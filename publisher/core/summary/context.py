@@ -29,6 +29,7 @@ EMOJI = {
     Status.BLOCKED: "⛔",
     Status.CONFLICT: "⚠️",
     Status.FAILED: "❌",
+    Status.ROLLED_BACK: "↩️",
 }
 
 
@@ -65,6 +66,7 @@ def _result_context(result: Result) -> dict[str, object]:
         changed=result.changed,
         published=result.published,
         failed=result.failed,
+        rolled_back=result.rolled_back,
         counts={s.value: len(result.named(s)) for s in Status},
         planned={a: [f.name for f in planned if a in f.actions] for a in ("create", "update", "publish")},
         totals=totals(result),
