@@ -103,7 +103,8 @@ def run(
         from publisher.shell.watch import Guard
 
         watch = Guard(guard, cloudfront, backups, hooks.stop, hooks.say)
-        result = watch.run(result, settings.watch_minutes, settings.max_error_rate, since)
+        published = {fp.name: fp.target for fp in plan.functions if fp.target is not None}
+        result = watch.run(result, settings.watch_minutes, settings.max_error_rate, since, published)
     return result
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from publisher.core.errors import AwsError
 from publisher.core.guard import Sums, Verdict, guarded, judge, poll_offsets, watch_report
 from publisher.core.manifest import Manifest
-from publisher.core.model import Observed
+from publisher.core.model import Content, FunctionState, Observed
 from publisher.core.outcome import Halt, Outcome, Stop, function_result
 from publisher.core.plan import Mode, make_plan
 from publisher.core.port import CloudFront
@@ -44,9 +44,14 @@ class Guard:
     say: Callable[[str], None] = lambda line: None
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    targets: dict[str, Content] = field(default_factory=dict)
 
-    def run(self, result: Result, minutes: float, limit: float, since: datetime) -> Result:
-        """Watch the published functions from the minute of `since` (the publish) for `minutes`."""
+    def run(
+        self, result: Result, minutes: float, limit: float, since: datetime, published: dict[str, Content]
+    ) -> Result:
+        """Watch the published functions from the minute of `since` (the publish) for `minutes`;
+        `published` is what this run put in DEVELOPMENT and LIVE, which a rollback may replace."""
+        self.targets = published
         names = {f.name: f for f in result.functions if "publish" in f.done}
         start = since.astimezone(UTC).replace(second=0, microsecond=0)
         self.say(f"watching {len(names)} functions at the edge for {minutes:g} min (limit {limit:g}% errors)")
@@ -91,13 +96,17 @@ class Guard:
                     note = "not rolled back: the run was cancelled first"
                 else:
                     self.say(f"{name}: error rate over {limit:g}%: rolling back")
-                    rollbacks[name] = roll_back(published[name], self.cloudfront, self.backups)
+                    target = self.targets.get(name)
+                    rollbacks[name] = roll_back(published[name], self.cloudfront, self.backups, target)
             seen[name] = watch_report(name, sums, verdict, note)
 
 
-def roll_back(published: FunctionResult, cloudfront: CloudFront, backups: Backups) -> FunctionResult:
+def roll_back(
+    published: FunctionResult, cloudfront: CloudFront, backups: Backups, target: Content | None
+) -> FunctionResult:
     """Return one function to the LIVE this run replaced, read from this run's backup, with the rules of
-    `rollback`: ETag-guarded, someone else's DEVELOPMENT not clobbered, the replaced LIVE saved."""
+    `rollback`: ETag-guarded, someone else's DEVELOPMENT not clobbered, the replaced LIVE saved. Both
+    stages must still hold what this run published: a change since then is someone else's."""
     if not published.backup:
         return _refused(
             published.name, "it had no LIVE before this run (never published): nothing to return to"
@@ -113,8 +122,19 @@ def roll_back(published: FunctionResult, cloudfront: CloudFront, backups: Backup
         (fp,) = make_plan(manifest, Observed({}), Mode.ROLLBACK).functions
         return function_result(fp, Mode.ROLLBACK, Outcome(stop=Stop(Halt.FAILED, str(err))), [])
     (fp,) = make_plan(manifest, observed, Mode.ROLLBACK).functions
+    moved = _moved(observed.functions[found.function], target)
+    if moved:
+        stop = Stop(Halt.CONFLICT, f"{moved} after this run published it; not rolled back")
+        return function_result(fp, Mode.ROLLBACK, Outcome(stop=stop), [])
     outcome = Outcome() if fp.error else Applier(cloudfront, backups.for_rollback()).apply(fp)
     return function_result(fp, Mode.ROLLBACK, outcome, [])
+
+
+def _moved(fresh: FunctionState, target: Content | None) -> str:
+    for stage, state in (("DEVELOPMENT", fresh.development), ("LIVE", fresh.live)):
+        if target is not None and not target.held_by(state):
+            return f"{stage} changed (ETag now {state.etag if state else 'none'})"
+    return ""
 
 
 def _refused(name: str, why: str) -> FunctionResult:
