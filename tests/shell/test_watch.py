@@ -32,9 +32,13 @@ class Metrics:
 
 
 def publish(
-    cf: FakeCloudFront, tmp: Path, metrics: Metrics, stop: threading.Event | None = None, **kw: object
+    cf: FakeCloudFront,
+    tmp: Path,
+    metrics: Metrics,
+    stop: threading.Event | None = None,
+    minutes: float = 0.001,
 ) -> Result:
-    settings = Settings(watch_minutes=kw.pop("minutes", 0.001), max_error_rate=1)
+    settings = Settings.model_validate({"watch_minutes": minutes, "max_error_rate": 1})
     hooks = engine.Hooks(stop=stop or threading.Event(), metrics=metrics)
     specs = manifest(*(fn(name, code=b"v2") for name in ("bad", "good", "quiet")))
     return engine.run(settings, specs, cf, BackupFolder(tmp / "backups" / "run", "backups/run"), hooks)
