@@ -31,6 +31,9 @@ INPUTS = (
     "wait-for-deployment",
     "wait-timeout-minutes",
     "comment-on-pr",
+    "rollback-from",
+    "watch-minutes",
+    "max-error-rate",
 )
 COMMENTED_MODES = ("check", "plan", "preview")  # a review of what would happen, not a record of a publish
 OUTPUT_JSON_LIMIT = 512 * 1024  # outputs share 1 MB per job: past this the diffs are left out of `result`
@@ -129,6 +132,7 @@ def outputs(result: Result) -> dict[str, str]:
         "changed": json.dumps(result.changed),
         "published": json.dumps(result.published),
         "failed": json.dumps(result.failed),
+        "rolled-back": json.dumps(result.rolled_back),
         "distributions": json.dumps(result.serving_new_code),
         "has-changes": "true" if result.changed else "false",
         "backup-dir": result.backup_dir,

@@ -29,7 +29,8 @@ def parser() -> argparse.ArgumentParser:
         choices=[m.value for m in Mode],
         help="check: validate the manifest, code and events with no AWS call; plan: show what would "
         "change; preview: test changed code in throwaway functions; sync: create and update "
-        "DEVELOPMENT; publish: sync, test, then publish what changed",
+        "DEVELOPMENT; publish: sync, test, then publish what changed; rollback: restore LIVE from a "
+        "backup folder (--from)",
     )
     p.add_argument("--manifest", default="cloudfront-functions.yml", help="the manifest (YAML or JSON)")
     p.add_argument("--functions", default="", help="only these manifest functions (comma-separated)")
@@ -49,6 +50,18 @@ def parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="after publishing, wait until the distributions are deployed"
     )
     p.add_argument("--wait-timeout-minutes", type=float, default=20)
+    p.add_argument(
+        "--from", dest="rollback_from", metavar="PATH", help="rollback: the backup folder a publish wrote"
+    )
+    p.add_argument("--dry-run", action="store_true", help="plan only: show what would change, write nothing")
+    p.add_argument(
+        "--watch-minutes",
+        type=float,
+        default=0,
+        help="publish: watch the published functions' errors at the edge this long, then roll back "
+        "any over --max-error-rate (implies --wait; 0: off)",
+    )
+    p.add_argument("--max-error-rate", type=float, default=1, help="percent of invocations (default 1)")
     p.add_argument("--summary", metavar="PATH", help="also write the Markdown job summary to PATH")
     p.add_argument(
         "--summary-template", metavar="PATH", help="a Jinja template replacing the built-in summary"
@@ -63,7 +76,10 @@ def settings_from_argv(argv: Sequence[str]) -> Settings:
 def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings_from(
         {
-            "mode": args.mode,
+            "mode": Mode.PLAN.value if args.dry_run else args.mode,
+            "rollback-from": args.rollback_from or "",
+            "watch-minutes": args.watch_minutes,
+            "max-error-rate": args.max_error_rate,
             "manifest": args.manifest,
             "functions": split_names(args.functions),
             "endpoint-url": args.endpoint_url or "",
@@ -111,7 +127,8 @@ def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     args = parser().parse_args(argv)  # --help and argparse's own errors (exit 2) come first
     seams = Seams(environ={}, confined=False, say=_say, progress=_Progress())
     with cancel_on_signals(seams.stop, _say, restore=not keep_handlers):
-        finished = execute(lambda: settings_from_args(args), seams, requested_mode=args.mode)
+        mode = Mode.PLAN.value if args.dry_run else args.mode
+        finished = execute(lambda: settings_from_args(args), seams, requested_mode=mode)
     _print(finished.result, json_output=args.json)
     if args.summary:
         _write_summary(finished, args.summary)

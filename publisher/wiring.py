@@ -104,6 +104,12 @@ def _run(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = workspace.setting_path(settings.backup_dir, "backup-dir", "", confined=seams.confined)
     backups = BackupFolder(folder / stamp, f"{settings.backup_dir}/{stamp}")
+    if settings.rollback_from:
+        backups = backups.for_rollback()
+    if settings.watch_minutes and settings.mode is Mode.PUBLISH:
+        from publisher.shell.cloudwatch import AwsCloudWatch
+
+        hooks.metrics = AwsCloudWatch(settings.endpoint_url)
     return engine.run(settings, manifest, cloudfront, backups, hooks)
 
 
@@ -112,6 +118,8 @@ def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifes
     workspace.setting_path(settings.backup_dir, "backup-dir", settings.source, confined=confined)
     if settings.summary_file:
         workspace.setting_path(settings.summary_file, "summary", settings.source, confined=confined)
+    if settings.rollback_from or settings.mode is Mode.ROLLBACK:
+        return load_backups(settings, workspace, confined=confined)
     manifest = workspace.load_manifest(settings.manifest)
     unknown = sorted(set(settings.functions) - {f.name for f in manifest.functions})
     if unknown:
@@ -127,6 +135,23 @@ def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifes
             ]
         )
     return manifest.select(settings.functions)
+
+
+def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
+    """A rollback's desired state: each function's newest backup in `rollback-from`."""
+    from publisher.shell.backups import read_backups, rollback_manifest
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(settings.source, None, "rollback-from", message, in_file=False)])
+
+    if settings.mode not in (Mode.ROLLBACK, Mode.PLAN):
+        raise refuse(f"only `rollback` and `plan` restore from backups, not `{settings.mode}`")
+    if not settings.rollback_from:
+        raise refuse("`rollback` needs the folder of backups to restore from")
+    shown = settings.rollback_from.rstrip("/") or "/"
+    folder = workspace.setting_path(shown, "rollback-from", settings.source, confined=confined)
+    found = read_backups(folder, shown, workspace if confined else None)
+    return rollback_manifest(found, shown, settings.functions, settings.source)
 
 
 def read_template(settings: Settings, workspace: Workspace, *, confined: bool) -> tuple[str, str] | None:

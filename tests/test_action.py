@@ -51,7 +51,11 @@ def test_defaults_apply_when_inputs_are_empty() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("INPUT_MODE", "bogus", "mode: must be one of check, plan, preview, sync, publish (got 'bogus')"),
+        (
+            "INPUT_MODE",
+            "bogus",
+            "mode: must be one of check, plan, preview, sync, publish, rollback (got 'bogus')",
+        ),
         ("INPUT_MAX-CONCURRENCY", "lots", "max-concurrency: Input should be a valid integer"),
         ("INPUT_MAX-CONCURRENCY", "0", "max-concurrency: Input should be greater than or equal to 1"),
         ("INPUT_WAIT-FOR-DEPLOYMENT", "maybe", "wait-for-deployment: Input should be a valid boolean"),

@@ -74,6 +74,7 @@ class FunctionSpec:
     key_value_store: str | None = None  # None keeps what AWS holds; REMOVE removes it
     tests: tuple[TestCase, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    restored_from: str = ""  # read from a LIVE backup (core/rollback.py): the file, as shown
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")

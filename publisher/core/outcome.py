@@ -93,6 +93,8 @@ def function_result(
     status = status_of(fp, mode, outcome)
     dev, live = fp.state.development, fp.state.live
     reason = fp.reason
+    if fp.spec.restored_from and fp.writes:
+        reason = f"restore {fp.spec.restored_from}: {reason}"
     if Action.PUBLISH in fp.actions and Action.PUBLISH not in fp.carried and mode is Mode.SYNC:
         reason += " (sync mode does not publish)"
     if outcome.reconciled:
@@ -118,6 +120,7 @@ def function_result(
         repo_diff=fp.repo_diff,
         live_diff=fp.live_diff,
         backup=outcome.backup,
+        restored_from=fp.spec.restored_from,
         tests=list(outcome.tests),
         used_by=usage,
     )

@@ -25,6 +25,7 @@ class Mode(StrEnum):
     PREVIEW = "preview"
     SYNC = "sync"
     PUBLISH = "publish"
+    ROLLBACK = "rollback"  # publish, with a folder of LIVE backups as the desired state
 
 
 CARRIED = {  # the writes each mode carries out; the plan shows them all
@@ -33,6 +34,7 @@ CARRIED = {  # the writes each mode carries out; the plan shows them all
     Mode.PREVIEW: frozenset[Action](),  # throwaway copies only: see shell/preview.py
     Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE}),
     Mode.PUBLISH: frozenset(Action),
+    Mode.ROLLBACK: frozenset(Action),  # a function missing from AWS is an error of its plan, never created
 }
 
 
@@ -111,6 +113,10 @@ def plan_function(
     state = observed.functions.get(spec.name) or FunctionState(spec.name, None, None)
     dev, live = state.development, state.live
     base = FunctionPlan(spec, state)
+    if spec.restored_from and dev is None:
+        return _failed(
+            base, "no longer in CloudFront; a rollback restores a function, it does not create one"
+        )
     if dev is None and spec.code is None:
         return _failed(base, "not in DEVELOPMENT, and the manifest gives no code to create it from")
     config, problem = desired_config(spec, dev.config if dev else None, observed.key_value_stores)
@@ -121,6 +127,8 @@ def plan_function(
         if broken:
             return _failed(base, broken, bad_input="code")
     target = Content(spec.code if spec.code is not None else dev.code if dev else b"", config)
+    if spec.restored_from and target.held_by(live):  # restored already: DEVELOPMENT is left as it is
+        return FunctionPlan(spec, state, reason=f"LIVE already holds {spec.restored_from}", target=target)
     sync = _sync(target, dev)
     publish = _publish(target, dev, live, sync is not None)
     writes = tuple(w for w in (sync, publish) if w is not None)
@@ -132,7 +140,9 @@ def plan_function(
         tuple(w.action for w in writes if w.action in carried),
         reason,
         target=target,
-        repo_diff=_diff(dev, target, "DEVELOPMENT", "repository") if spec.code is not None else "",
+        repo_diff=_diff(dev, target, "DEVELOPMENT", "backup" if spec.restored_from else "repository")
+        if spec.code is not None
+        else "",
         live_diff=_diff(live, target, "LIVE", "DEVELOPMENT"),
     )
 

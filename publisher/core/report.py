@@ -21,6 +21,7 @@ SYMBOL = {
     Status.CONFLICT: "✗",
     Status.FAILED: "!",
     Status.CHECKED: "✓",
+    Status.ROLLED_BACK: "↩",
 }
 PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
 
@@ -37,6 +38,7 @@ def footer(result: Result) -> list[str]:
     """Everything after the functions: totals, distributions, backups, drift, warnings."""
     lines = [totals(result)]
     lines += distributions(result)
+    lines += guard_lines(result)
     if result.backup_dir:
         lines.append(f"LIVE code replaced by this run was saved under {result.backup_dir}/")
     if result.other_functions:
@@ -98,6 +100,24 @@ def distributions(result: Result) -> list[str]:
                         f"{b.path_pattern or 'default'} ({b.event_type})" for b in use.behaviours
                     )
                     lines.append(f"    {name}: {where}")
+    return lines
+
+
+def guard_lines(result: Result) -> list[str]:
+    """The guard of a publish: per watched function its invocations, errors, rate and verdict."""
+    guard = result.guard
+    if guard is None:
+        return []
+    how = "cancelled" if guard.cancelled else f"{guard.watch_minutes:g} min"
+    lines = [f"Watched at the edge ({how}, limit {guard.max_error_rate:g}% errors):"]
+    for w in guard.functions:
+        rate = "no rate" if w.error_rate is None else f"{w.error_rate:g}%"
+        note = f"  ({w.note})" if w.note else ""
+        lines.append(
+            f"  {w.function}: {w.invocations} invocations, {w.errors} errors, {rate}: {w.verdict}{note}"
+        )
+    if guard.error:
+        lines.append(f"  error: {guard.error}")
     return lines
 
 

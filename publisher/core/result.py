@@ -22,6 +22,7 @@ class Status(StrEnum):
     BLOCKED = "blocked"  # a test failed: DEVELOPMENT may hold the code, LIVE does not
     CONFLICT = "conflict"  # someone else changed DEVELOPMENT: nothing of theirs was overwritten
     FAILED = "failed"
+    ROLLED_BACK = "rolled back"  # published, failed at the edge, and LIVE holds what it replaced again
 
 
 class _Value(BaseModel):
@@ -63,6 +64,8 @@ class FunctionResult(_Value):
     repo_diff: str = ""
     live_diff: str = ""
     backup: str = ""
+    restored_from: str = ""  # a rollback: the backup file DEVELOPMENT and LIVE were set to
+    rollback_backup: str = ""  # the guard's rollback: where the LIVE it replaced was saved
     tests: list[TestReport] = []
     used_by: list[UsageReport] = []
 
@@ -81,6 +84,25 @@ class WaitReport(_Value):
     timeout_minutes: float
     deployed: list[str]  # distribution Ids
     timed_out: list[str]
+
+
+class WatchReport(_Value):
+    """One function as the guard saw it at the edge, over the whole window."""
+
+    function: str
+    invocations: int
+    errors: int  # execution errors + validation errors + throttles
+    error_rate: float | None  # percent; None without invocations
+    verdict: str  # keep | roll back | not judged
+    note: str = ""
+
+
+class GuardReport(_Value):
+    watch_minutes: float
+    max_error_rate: float
+    functions: list[WatchReport]
+    cancelled: bool = False  # a signal ended the watch early
+    error: str = ""  # the metrics could not be read: the guard did not do its work
 
 
 class Fatal(_Value):
@@ -104,6 +126,7 @@ class Result(_Value):
     other_functions: list[str] = []
     warnings: list[str] = []
     wait: WaitReport | None = None
+    guard: GuardReport | None = None
     fatal: Fatal | None = None
 
     def named(self, *statuses: Status) -> list[str]:
@@ -133,7 +156,16 @@ class Result(_Value):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def failed(self) -> list[str]:
-        return self.named(Status.FAILED, Status.CONFLICT, Status.BLOCKED)
+        return self.named(Status.FAILED, Status.CONFLICT, Status.BLOCKED, Status.ROLLED_BACK)
+
+    @property
+    def rolled_back(self) -> list[str]:
+        """Functions whose LIVE this run set back to a backup: a rollback, or the guard."""
+        return [
+            f.name
+            for f in self.functions
+            if f.status is Status.ROLLED_BACK or (f.restored_from and "publish" in f.done)
+        ]
 
     @property
     def serving_new_code(self) -> list[str]:
@@ -144,7 +176,8 @@ class Result(_Value):
     def exit_code(self) -> int:
         if self.fatal:
             return self.fatal.exit_code
-        return 1 if self.failed or (self.wait and self.wait.timed_out) else 0
+        guard_failed = bool(self.guard and (self.guard.error or self.guard.cancelled))
+        return 1 if self.failed or (self.wait and self.wait.timed_out) or guard_failed else 0
 
 
 def json_schema() -> str:

@@ -27,6 +27,9 @@ class Settings(BaseModel):
     wait_for_deployment: bool = False
     comment_on_pr: bool = False  # the Action only: the plan as a pull-request comment
     wait_timeout_minutes: float = Field(20, gt=0, le=360)
+    rollback_from: str | None = None  # a folder of LIVE backups: the desired state of `rollback` (and `plan`)
+    watch_minutes: float = Field(0, ge=0, le=360)  # the guard of a publish: 0 is off
+    max_error_rate: float = Field(1, ge=0, le=100)  # percent of invocations
     run_id: str = "local"  # names preview functions: a pull request number or a commit
     json_output: bool = False
     summary_file: str | None = None

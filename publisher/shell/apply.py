@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed, PublisherError
@@ -33,6 +34,10 @@ class Backups(Protocol):
     def save(self, function: str, live: StageState) -> str: ...
 
     def discard(self, path: str) -> None: ...
+
+    def file(self, shown: str) -> Path: ...
+
+    def for_rollback(self) -> Backups: ...
 
 
 class Halted(Exception):

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeVar
 
 from publisher.core.errors import AwsError, InputError, Problem
 from publisher.core.manifest import Manifest
@@ -27,6 +28,9 @@ from publisher.shell.apply import Applier, Backups, RunTests
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.wait import wait_for_deployment
+
+if TYPE_CHECKING:
+    from publisher.shell.watch import Metrics
 
 SIGNALLED = threading.Event()  # any run of this process was cancelled: the process must not end in 0
 T = TypeVar("T")
@@ -49,6 +53,7 @@ class Hooks:
     progress: Progress = lambda name, outcome: None
     say: Callable[[str], None] = lambda line: None
     published: Callable[[Result], None] = lambda result: None  # before the wait: report what is known
+    metrics: Metrics | None = None  # the guard of a publish reads the edge's metrics here
 
 
 @contextmanager
@@ -81,6 +86,7 @@ def run(
         observed = _result(pool.submit(observe, cloudfront, manifest, pool), hooks.stop)
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
+        since = datetime.now(UTC)  # the guard's window starts at the minute of the publish
         outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool)
         distributions, warnings = _settle(
             scan, hooks.stop, ((), ["the run was cancelled before distributions were listed"])
@@ -89,9 +95,16 @@ def run(
         pool.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
     warnings = [*manifest.warnings, *warnings]
     result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
-    if settings.wait_for_deployment and result.published and not hooks.stop.is_set():
+    guard = hooks.metrics if settings.watch_minutes and settings.mode is Mode.PUBLISH else None
+    if (settings.wait_for_deployment or guard) and result.published and not hooks.stop.is_set():
         hooks.published(result)
-        result = _wait(result, distributions, cloudfront, settings, hooks)
+        result = _wait(result, distributions, cloudfront, settings, hooks)  # the guard implies the wait
+    if guard and result.published and not hooks.stop.is_set():
+        from publisher.shell.watch import Guard
+
+        watch = Guard(guard, cloudfront, backups, hooks.stop, hooks.say)
+        published = {fp.name: fp.target for fp in plan.functions if fp.target is not None}
+        result = watch.run(result, settings.watch_minutes, settings.max_error_rate, since, published)
     return result
 
 

@@ -109,8 +109,17 @@ class Workspace:
 class BackupFolder:
     """One run's folder of LIVE copies, created on the first save: `<function>.LIVE.<etag>.js` + `.json`."""
 
-    def __init__(self, folder: Path, shown: str) -> None:
+    def __init__(self, folder: Path, shown: str, replaced_by: str = "") -> None:
         self.folder, self.shown = folder, shown
+        self.replaced_by = replaced_by  # "rollback": a rollback from this folder passes these over
+
+    def for_rollback(self) -> BackupFolder:
+        """The same folder, for the LIVE copies a rollback replaces."""
+        return BackupFolder(self.folder, self.shown, "rollback")
+
+    def file(self, shown: str) -> Path:
+        """Where a backup this folder saved (its path as shown) lies."""
+        return self.folder / Path(shown).name
 
     def save(self, function: str, live: StageState) -> str:
         """Write the LIVE code and config about to be replaced; returns the code file's path as shown."""
@@ -125,6 +134,8 @@ class BackupFolder:
             "Runtime": live.config.runtime,
             "KeyValueStoreARNs": list(live.config.key_value_store_arns),
         }
+        if self.replaced_by:
+            config["ReplacedBy"] = self.replaced_by
         (self.folder / f"{stem}.json").write_text(json.dumps(config, indent=2) + "\n")
         return f"{self.shown}/{stem}.js"
 
@@ -135,6 +146,11 @@ class BackupFolder:
             Path(f"{stem}{suffix}").unlink(missing_ok=True)
         if self.folder.is_dir() and not any(self.folder.iterdir()):
             self.folder.rmdir()
+
+
+def read_regular(path: Path, limit: int, shown: str) -> tuple[bytes | None, str]:
+    """A regular file of at most limit bytes, or why not."""
+    return _read(path, limit, shown)
 
 
 def _read(path: Path, limit: int, shown: str) -> tuple[bytes | None, str]:

@@ -29,6 +29,7 @@ EMOJI = {
     Status.BLOCKED: "⛔",
     Status.CONFLICT: "⚠️",
     Status.FAILED: "❌",
+    Status.ROLLED_BACK: "↩️",
 }
 
 
@@ -94,6 +95,7 @@ def _result_context(result: Result) -> dict[str, object]:
         changed=result.changed,
         unchanged=result.named(Status.UNCHANGED),
         untested=[f.name for f in result.functions if _untested(f, result.mode)],
+        rolled_back=result.rolled_back,
         counts={s.value: len(result.named(s)) for s in Status},
         planned={a: [f.name for f in planned if a in f.actions] for a in ("create", "update", "publish")},
         totals=totals(result),

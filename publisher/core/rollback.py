@@ -1,0 +1,94 @@
+"""A folder of LIVE backups as desired state: which backup each function returns to, as FunctionSpecs.
+
+A publish saves `<function>.LIVE.<etag>.js` and `.json` into `<backup-dir>/<UTC stamp>/`. Given that
+folder as the workflow artifact holds it (several runs' stamps) or one run's stamp folder, each function
+returns to its newest backup: the latest stamp, which sorts as text. A backup saved by a rollback (the
+LIVE a rollback replaced, marked `ReplacedBy: rollback`) is chosen only when the folder holds nothing
+else for that function, so that a second rollback from the same folder does not undo the first. No I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from publisher.core.errors import Problem
+from publisher.core.manifest import NAME_PATTERN, REMOVE, FunctionSpec, Manifest
+from publisher.core.model import FunctionConfig
+
+ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
+
+
+class _Saved(BaseModel):
+    """The `.json` beside a backup's code, as BackupFolder writes it."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    name: str = Field(alias="Name", pattern=NAME_PATTERN)
+    etag: str = Field(alias="ETag", min_length=1)
+    comment: str = Field("", alias="Comment", max_length=128)
+    runtime: str = Field(alias="Runtime", pattern=r"^cloudfront-js-[0-9.]+$")
+    key_value_store_arns: list[str] = Field([], alias="KeyValueStoreARNs", max_length=1)
+    replaced_by: str = Field("publish", alias="ReplacedBy")
+
+
+@dataclass(frozen=True)
+class Backup:
+    function: str
+    etag: str
+    code: bytes
+    config: FunctionConfig
+    stamp: str  # the folder it was saved in: the UTC time of its run
+    shown: str  # the code file's path, as the report shows it
+    replaced_by: str = "publish"
+
+
+def parse_backup(text: str, code: bytes | None, shown: str, stamp: str) -> Backup | Problem:
+    """One backup from its `.json` text and its `.js` bytes (None: missing), or what is wrong with it."""
+    where = shown.removesuffix(".js") + ".json"
+    try:
+        saved = _Saved.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as err:
+        first = str(err).splitlines()[0] if not isinstance(err, ValidationError) else _first(err)
+        return Problem(where, None, "rollback-from", f"not a backup this tool wrote: {first}")
+    if not re.match(rf"^{re.escape(saved.name)}\.LIVE\.", shown.rsplit("/", 1)[-1]):
+        return Problem(where, None, "rollback-from", f"names function {saved.name}, not the file's")
+    if not code:
+        return Problem(where, None, "rollback-from", f"`{shown}` is missing or empty")
+    config = FunctionConfig(saved.comment, saved.runtime, tuple(saved.key_value_store_arns))
+    return Backup(saved.name, saved.etag, code, config, stamp, shown, saved.replaced_by)
+
+
+def newest(backups: Iterable[Backup]) -> dict[str, Backup]:
+    """Each function's newest backup that a publish saved; one a rollback saved only if there is no other."""
+    chosen: dict[str, Backup] = {}
+    for b in sorted(backups, key=lambda b: (b.replaced_by != ROLLBACK, b.stamp, b.shown)):
+        chosen[b.function] = b  # later in this order wins
+    return dict(sorted(chosen.items()))
+
+
+def restore_manifest(chosen: dict[str, Backup], file: str) -> Manifest:
+    """The backups as a manifest: code and the whole config, no tests (the code was LIVE before)."""
+    return Manifest(file, tuple(spec(b) for b in chosen.values()))
+
+
+def spec(backup: Backup) -> FunctionSpec:
+    stores = backup.config.key_value_store_arns
+    return FunctionSpec(
+        backup.function,
+        code_path=backup.shown,
+        code=backup.code,
+        runtime=backup.config.runtime,
+        comment=backup.config.comment,
+        key_value_store=stores[0] if stores else REMOVE,
+        restored_from=backup.shown,
+    )
+
+
+def _first(err: ValidationError) -> str:
+    e = err.errors()[0]
+    return f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"

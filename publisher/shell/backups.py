@@ -1,0 +1,60 @@
+"""Read a folder of LIVE backups (one run's, or the backup-dir of several) into the specs of a rollback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from publisher.core.errors import InputError, Problem
+from publisher.core.manifest import Manifest
+from publisher.core.model import CODE_LIMIT
+from publisher.core.rollback import Backup, newest, parse_backup, restore_manifest
+from publisher.shell.files import Workspace, read_regular
+
+PATTERN = "*.LIVE.*.json"
+
+
+def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[Backup]:
+    """Every backup in the folder itself and in its folders one level down (the runs' UTC stamps).
+    With a workspace, a file that leads out of it (a symlink) is refused."""
+    if not folder.is_dir():
+        raise InputError([Problem(shown, None, "rollback-from", f"`{shown}` is not a folder")])
+    found, problems = [], []
+    for path in sorted([*folder.glob(PATTERN), *folder.glob(f"*/{PATTERN}")]):
+        where = f"{shown}/{path.relative_to(folder).as_posix().removesuffix('.json')}.js"
+        stamp = path.parent.name if path.parent != folder else folder.resolve().name
+        parsed = read_backup(path, where, stamp, workspace)
+        if isinstance(parsed, Backup):
+            found.append(parsed)
+        else:
+            problems.append(parsed)
+    if problems:
+        raise InputError(problems)
+    return found
+
+
+def read_backup(path: Path, where: str, stamp: str, workspace: Workspace | None = None) -> Backup | Problem:
+    """One backup from its `.json` (path) and the `.js` beside it; `where` is the `.js` as shown."""
+    code_file = path.with_name(path.name.removesuffix(".json") + ".js")
+    if workspace and not all(p.resolve().is_relative_to(workspace.root) for p in (path, code_file)):
+        return Problem(where, None, "rollback-from", "leads out of the workspace")
+    text, problem = read_regular(path, 65_536, where.removesuffix(".js") + ".json")
+    if text is None:
+        return Problem(where, None, "rollback-from", problem)
+    code, _ = read_regular(code_file, CODE_LIMIT, where)
+    return parse_backup(text.decode("utf-8", "replace"), code, where, stamp)
+
+
+def rollback_manifest(
+    backups: Iterable[Backup], shown: str, functions: tuple[str, ...], source: str = "command line"
+) -> Manifest:
+    """Each function's newest backup, cut to `functions`; a name with no backup is bad input."""
+    chosen = newest(backups)
+    if not chosen:
+        message = f"`{shown}` holds no backups (`<function>.LIVE.<etag>.js` and `.json`)"
+        raise InputError([Problem(shown, None, "rollback-from", message, in_file=False)])
+    unknown = sorted(set(functions) - set(chosen))
+    if unknown:
+        message = f"no backup in `{shown}` for: {', '.join(unknown)}"
+        raise InputError([Problem(source, None, "functions", message, in_file=False)])
+    return restore_manifest(chosen, shown).select(functions)

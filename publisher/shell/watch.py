@@ -1,0 +1,149 @@
+"""The guard of a publish: watch each published function at the edge for `watch-minutes`, and roll back
+at once, to the LIVE this run replaced, each one whose error rate passes the limit.
+
+The verdict is the core's (core/guard.py); here are the clock, the metrics and the rollback. A signal
+ends the watch at once: a rollback under way finishes (its applier has its own stop), none starts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from publisher.core.errors import AwsError
+from publisher.core.guard import Sums, Verdict, guarded, judge, poll_offsets, watch_report
+from publisher.core.manifest import Manifest
+from publisher.core.model import Content, FunctionState, Observed
+from publisher.core.outcome import Halt, Outcome, Stop, function_result
+from publisher.core.plan import Mode, make_plan
+from publisher.core.port import CloudFront
+from publisher.core.result import FunctionResult, GuardReport, Result, WatchReport
+from publisher.core.rollback import Backup, spec
+from publisher.shell.apply import Applier, Backups
+from publisher.shell.backups import read_backup
+from publisher.shell.observe import read_function
+
+MINUTE = 60.0  # seconds between two reads of the metrics; the tests shorten it
+NO_TRAFFIC = "no invocations in the window (no traffic, or in no distribution): kept, not judged"
+
+
+class Metrics(Protocol):
+    def sums(self, function: str, start: datetime, end: datetime) -> Sums: ...
+
+
+@dataclass
+class Guard:
+    metrics: Metrics
+    cloudfront: CloudFront
+    backups: Backups
+    stop: threading.Event
+    say: Callable[[str], None] = lambda line: None
+    clock: Callable[[], float] = time.monotonic
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    targets: dict[str, Content] = field(default_factory=dict)
+
+    def run(
+        self, result: Result, minutes: float, limit: float, since: datetime, published: dict[str, Content]
+    ) -> Result:
+        """Watch the published functions from the minute of `since` (the publish) for `minutes`;
+        `published` is what this run put in DEVELOPMENT and LIVE, which a rollback may replace."""
+        self.targets = published
+        names = {f.name: f for f in result.functions if "publish" in f.done}
+        start = since.astimezone(UTC).replace(second=0, microsecond=0)
+        self.say(f"watching {len(names)} functions at the edge for {minutes:g} min (limit {limit:g}% errors)")
+        seen: dict[str, WatchReport] = {}
+        rollbacks: dict[str, FunctionResult] = {}
+        cancelled, error, began = False, "", self.clock()
+        for offset in poll_offsets(minutes * 60, MINUTE):
+            if self.stop.wait(max(0.0, offset - (self.clock() - began))):
+                cancelled = True
+                break
+            try:
+                pending = [n for n in names if n not in rollbacks]
+                self._poll(pending, start, limit, seen=seen, rollbacks=rollbacks, published=names)
+            except AwsError as err:
+                error = f"the metrics could not be read, so nothing was judged: {err}"
+                break
+        cancelled = cancelled or self.stop.is_set()
+        left = "the watch was cancelled before the metrics were read" if cancelled else (error or NO_TRAFFIC)
+        reports = [seen.get(n) or watch_report(n, None, Verdict.NOT_JUDGED, left) for n in names]
+        report = GuardReport(
+            watch_minutes=minutes, max_error_rate=limit, functions=reports, cancelled=cancelled, error=error
+        )
+        return guarded(result, report, rollbacks)
+
+    def _poll(
+        self,
+        names: list[str],
+        start: datetime,
+        limit: float,
+        *,
+        seen: dict[str, WatchReport],
+        rollbacks: dict[str, FunctionResult],
+        published: dict[str, FunctionResult],
+    ) -> None:
+        end = self.now() + timedelta(minutes=1)  # the current minute's period, whole
+        for name in names:
+            sums = self.metrics.sums(name, start, end)
+            verdict = judge(sums, limit)
+            note = NO_TRAFFIC if verdict is Verdict.NOT_JUDGED else ""
+            if verdict is Verdict.ROLL_BACK:
+                if self.stop.is_set():  # a rollback under way finishes; after a cancel none starts
+                    note = "not rolled back: the run was cancelled first"
+                else:
+                    self.say(f"{name}: error rate over {limit:g}%: rolling back")
+                    target = self.targets.get(name)
+                    rollbacks[name] = roll_back(published[name], self.cloudfront, self.backups, target)
+            seen[name] = watch_report(name, sums, verdict, note)
+
+
+def roll_back(
+    published: FunctionResult, cloudfront: CloudFront, backups: Backups, target: Content | None
+) -> FunctionResult:
+    """Return one function to the LIVE this run replaced, read from this run's backup, with the rules of
+    `rollback`: ETag-guarded, someone else's DEVELOPMENT not clobbered, the replaced LIVE saved. Both
+    stages must still hold what this run published: a change since then is someone else's."""
+    if not published.backup:
+        return _refused(
+            published.name, "it had no LIVE before this run (never published): nothing to return to"
+        )
+    path = backups.file(published.backup)
+    found = read_backup(path.with_name(path.name.removesuffix(".js") + ".json"), published.backup, "")
+    if not isinstance(found, Backup):
+        return _refused(published.name, f"its backup could not be read: {found.message}")
+    manifest = Manifest(published.backup, (spec(found),))
+    try:
+        observed = Observed({found.function: read_function(cloudfront, found.function)})
+    except AwsError as err:
+        (fp,) = make_plan(manifest, Observed({}), Mode.ROLLBACK).functions
+        return function_result(fp, Mode.ROLLBACK, Outcome(stop=Stop(Halt.FAILED, str(err))), [])
+    (fp,) = make_plan(manifest, observed, Mode.ROLLBACK).functions
+    moved = _moved(observed.functions[found.function], target)
+    if moved:
+        stop = Stop(Halt.CONFLICT, f"{moved} after this run published it; not rolled back")
+        return function_result(fp, Mode.ROLLBACK, Outcome(stop=stop), [])
+    outcome = Outcome() if fp.error else Applier(cloudfront, backups.for_rollback()).apply(fp)
+    return function_result(fp, Mode.ROLLBACK, outcome, [])
+
+
+def _moved(fresh: FunctionState, target: Content | None) -> str:
+    for stage, state in (("DEVELOPMENT", fresh.development), ("LIVE", fresh.live)):
+        if target is not None and not target.held_by(state):
+            return f"{stage} changed (ETag now {state.etag if state else 'none'})"
+    return ""
+
+
+def _refused(name: str, why: str) -> FunctionResult:
+    from publisher.core.result import Status
+
+    return FunctionResult(
+        name=name,
+        status=Status.FAILED,
+        actions=[],
+        error=f"not rolled back: {why}",
+        next_step="Publish a fixed version: LIVE still serves the code that failed at the edge.",
+    )

@@ -1,0 +1,47 @@
+"""The guard's decision over numbers: a row per case."""
+
+from __future__ import annotations
+
+import pytest
+
+from publisher.core.guard import Sums, Verdict, error_rate, judge, poll_offsets
+
+
+@pytest.mark.parametrize(
+    ("sums", "limit", "verdict"),
+    [
+        (Sums(), 1, Verdict.NOT_JUDGED),  # no traffic, or in no distribution
+        (Sums(0, execution_errors=5), 1, Verdict.NOT_JUDGED),  # errors without invocations: no rate
+        (Sums(1000), 1, Verdict.KEEP),
+        (Sums(1000, execution_errors=10), 1, Verdict.KEEP),  # exactly at the limit is within it
+        (Sums(1000, execution_errors=11), 1, Verdict.ROLL_BACK),
+        (Sums(1000, validation_errors=6, throttles=5), 1, Verdict.ROLL_BACK),  # every kind counts
+        (Sums(1000, throttles=11), 1, Verdict.ROLL_BACK),
+        (Sums(10, execution_errors=10), 100, Verdict.KEEP),  # 100%: never rolls back
+        (Sums(1000, execution_errors=1), 0, Verdict.ROLL_BACK),  # 0%: any error rolls back
+        (Sums(1000), 0, Verdict.KEEP),
+    ],
+)
+def test_judge(sums: Sums, limit: float, verdict: Verdict) -> None:
+    assert judge(sums, limit) is verdict
+
+
+def test_the_rate_is_errors_per_invocation_in_percent() -> None:
+    assert error_rate(Sums(200, 1, 2, 1)) == 2.0
+    assert error_rate(Sums()) is None
+
+
+@pytest.mark.parametrize(
+    ("window", "offsets"),
+    [
+        (0, []),
+        (30, [30]),  # under a minute: once, at its end
+        (60, [60]),
+        (90, [60, 90]),  # every minute, and once more at the end
+        (180, [60, 120, 180]),
+        (181, [60, 120, 180, 181]),
+    ],
+)
+def test_the_watch_reads_every_minute_and_at_the_end(window: float, offsets: list[float]) -> None:
+    assert poll_offsets(window) == offsets
+    assert poll_offsets(window / 60, minute=1) == [o / 60 for o in offsets]

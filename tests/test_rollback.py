@@ -1,0 +1,88 @@
+"""A backup folder as desired state: which backup each function returns to, and how the plan treats it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from publisher.core.errors import Problem
+from publisher.core.model import FunctionConfig
+from publisher.core.plan import Action, Mode, make_plan
+from publisher.core.rollback import Backup, newest, parse_backup, restore_manifest
+from tests.factories import observed, stage
+
+CONFIG = FunctionConfig("c", "cloudfront-js-2.0")
+
+
+def backup(fn: str, stamp: str, code: bytes = b"old", replaced_by: str = "publish") -> Backup:
+    return Backup(fn, "E1", code, CONFIG, stamp, f"b/{stamp}/{fn}.LIVE.E1.js", replaced_by)
+
+
+def saved(**extra: object) -> str:
+    return json.dumps({"Name": "a", "ETag": "E1", "Comment": "c", "Runtime": "cloudfront-js-2.0", **extra})
+
+
+def test_each_function_returns_to_its_newest_backup() -> None:
+    chosen = newest(
+        [
+            backup("a", "20250102T000000Z", b"a2"),
+            backup("a", "20250101T000000Z", b"a1"),
+            backup("b", "1", b"b"),
+        ]
+    )
+    assert {n: b.code for n, b in chosen.items()} == {"a": b"a2", "b": b"b"}
+
+
+def test_a_backup_a_rollback_saved_is_passed_over_unless_it_is_the_only_one() -> None:
+    """Else a second rollback from the same folder would publish what the first one replaced."""
+    chosen = newest(
+        [backup("a", "1", b"good"), backup("a", "2", b"bad", "rollback"), backup("b", "2", b"x", "rollback")]
+    )
+    assert chosen["a"].code == b"good"
+    assert chosen["b"].code == b"x"
+
+
+def test_a_backup_is_read_with_its_whole_config() -> None:
+    arn = "arn:aws:cloudfront::123456789012:key-value-store/k"
+    found = parse_backup(saved(KeyValueStoreARNs=[arn]), b"code", "b/s/a.LIVE.E1.js", "s")
+    assert isinstance(found, Backup)
+    assert found.config == FunctionConfig("c", "cloudfront-js-2.0", (arn,))
+    (spec,) = restore_manifest({"a": found}, "b").functions
+    assert (spec.key_value_store, spec.tests, spec.restored_from) == (arn, (), "b/s/a.LIVE.E1.js")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "shown", "message"),
+    [
+        ("{", b"x", "b/a.LIVE.E1.js", "not a backup this tool wrote"),
+        (saved(Runtime="python"), b"x", "b/a.LIVE.E1.js", "not a backup this tool wrote"),
+        (saved(), b"x", "b/other.LIVE.E1.js", "names function a"),
+        (saved(), None, "b/a.LIVE.E1.js", "missing or empty"),
+    ],
+)
+def test_a_file_that_is_not_a_backup_is_refused(
+    text: str, code: bytes | None, shown: str, message: str
+) -> None:
+    found = parse_backup(text, code, shown, "s")
+    assert isinstance(found, Problem) and message in found.message
+
+
+def test_a_rollback_does_not_create_a_function_that_no_longer_exists() -> None:
+    manifest = restore_manifest({"a": backup("a", "1")}, "b")
+    (fp,) = make_plan(manifest, observed(), Mode.ROLLBACK).functions
+    assert fp.error and "does not create" in fp.error and fp.carried == ()
+
+
+def test_a_function_whose_live_holds_the_backup_gets_no_write() -> None:
+    """Even with DEVELOPMENT changed since: restoring LIVE is done, and DEVELOPMENT is someone's work."""
+    manifest = restore_manifest({"a": backup("a", "1", b"old")}, "b")
+    (fp,) = make_plan(manifest, observed(a=(stage(b"theirs"), stage(b"old"))), Mode.ROLLBACK).functions
+    assert fp.writes == () and "LIVE already holds" in fp.reason
+
+
+def test_a_rollback_updates_and_publishes_like_a_publish() -> None:
+    manifest = restore_manifest({"a": backup("a", "1", b"old")}, "b")
+    (fp,) = make_plan(manifest, observed(a=(stage(b"bad"), stage(b"bad"))), Mode.ROLLBACK).functions
+    assert fp.carried == (Action.UPDATE, Action.PUBLISH)
+    assert "backup" in fp.repo_diff
