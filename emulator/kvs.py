@@ -126,7 +126,7 @@ class KvsRouter:
                 raise _Error(404, "ResourceNotFoundException", "The key does not exist.")
             puts, deletes = [], [{"Key": op.params["Key"]}]
         else:
-            puts, deletes = list(body.get("Puts") or []), list(body.get("Deletes") or [])
+            puts, deletes = _items(body, "Puts"), _items(body, "Deletes")
         _update(keys, puts, deletes)
         etag = self.state.renew_kvs_etag(arn)
         return 200, {"ETag": etag}, _sizes(keys)
@@ -145,6 +145,11 @@ def _json(environ: Environ) -> dict[str, Any]:
     except ValueError as err:
         raise _Error(400, "ValidationException", f"The body is not JSON: {err}") from err
     return value if isinstance(value, dict) else {}
+
+
+def _items(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    found = body.get(name)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 def _update(keys: dict[str, str], puts: list[dict[str, Any]], deletes: list[dict[str, Any]]) -> None:

@@ -130,7 +130,8 @@ def outputs(result: Result) -> dict[str, str]:
         "published": json.dumps(result.published),
         "failed": json.dumps(result.failed),
         "distributions": json.dumps(result.serving_new_code),
-        "has-changes": "true" if result.changed else "false",
+        "stores-changed": json.dumps(result.stores_changed),
+        "has-changes": "true" if result.changed or result.stores_changed else "false",
         "backup-dir": result.backup_dir,
         "result": text,
     }
