@@ -42,6 +42,13 @@ Choices where AWS documents nothing:
   GetDistribution right after a publish sees the redeploy; AWS takes minutes. `deploy_delay=0` means
   a change is Deployed at once, even in the answer to the change itself.
 
+The KeyValueStore data API (kvs.py) is served on the same port, routed by path before moto's
+dispatcher, on the keys `cf.kvs()` reads. Choices where AWS documents nothing:
+- The Host header is not looked at: botocore calls `<account id>.<endpoint host>`, which a client must
+  resolve to the emulator (the tests patch name resolution in their own process; tests/e2e/test_stores.py).
+- A seed (`seed_kvs_data`) renews the store's ETag, as a write by someone else would.
+- ListKeys pages keys in sorted order; NextToken is an opaque index.
+
 TestFunction behaves like the runtime the function names (runtime.py, runtime/harness.js):
 - Code the runtime cannot compile (`publisher.core.language.compile_errors`: a syntax error, `let`
   in 1.0, `export`, ...) answers 200 with FunctionErrorMessage "SyntaxError: ... in LINE:COLUMN",

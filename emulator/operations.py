@@ -83,6 +83,10 @@ def identify(method: str, path: str, query_string: str, target: str = "") -> Ope
     if target:
         name = target.rpartition(".")[2]
         return Operation(name, write=not name.startswith(_READ_PREFIXES))
+    if path.startswith("/key-value-stores/"):  # the KeyValueStore data API (kvs.py)
+        from emulator.kvs import identify as identify_kvs
+
+        return identify_kvs(method, path) or UNKNOWN
     query = parse_qs(query_string, keep_blank_values=True)
     for rule in _rules():
         operation = rule.match(method, path, query)

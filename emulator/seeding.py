@@ -94,3 +94,4 @@ def seed_distribution(state: State, config: dict[str, Any], dist_id: str | None,
 def seed_kvs_data(state: State, arn: str, data: Mapping[str, str]) -> None:
     with state.lock:
         state.kvs_data[arn] = dict(data)
+        state.renew_kvs_etag(arn)  # a change to the keys, like any other: a client's ETag goes stale

@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 from emulator import seeding
 from emulator.faults import DEFAULT_RANDOM_FAULTS, Controls
+from emulator.kvs import KvsRouter
 from emulator.metrics import COUNTS, cloudwatch_app
 from emulator.middleware import FaultMiddleware
 from emulator.responses import EmulatorResponse
@@ -73,7 +74,7 @@ class Emulator:
         self.controls = Controls(seed, latency, rate_limit)
         self._stopping = threading.Event()
         dispatcher = DomainDispatcherApplication(self._create_app)
-        app = FaultMiddleware(dispatcher, self.controls, self._stopping)
+        app = FaultMiddleware(KvsRouter(dispatcher, self.state), self.controls, self._stopping)
         handler = MotoRequestHandler if log_requests else QuietRequestHandler
         self._server = make_server(host, port, app, threaded=True, request_handler=handler)
         self._thread = threading.Thread(
@@ -246,8 +247,14 @@ class Emulator:
         return seeding.seed_distribution(self.state, config, id, domain)
 
     def seed_kvs_data(self, arn: str, data: Mapping[str, str]) -> None:
-        """The keys and values TestFunction reads through `cf.kvs()` for the store `arn`."""
+        """The keys and values TestFunction reads through `cf.kvs()` for the store `arn`; the data API
+        (kvs.py) serves the same keys, and a seed renews the store's ETag as a write would."""
         seeding.seed_kvs_data(self.state, arn, data)
+
+    def kvs_keys(self, arn: str) -> dict[str, str]:
+        """The keys the store `arn` holds now."""
+        with self.state.lock:
+            return dict(self.state.kvs_data.get(arn, {}))
 
 
 def start(  # noqa: PLR0917 - the public API

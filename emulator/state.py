@@ -32,6 +32,7 @@ class State:
         self.backend.deploy_delay = deploy_delay
         self.functions = FunctionStore(f"arn:aws:cloudfront::{DEFAULT_ACCOUNT_ID}:function/", self.new_etag)
         self.kvs_data: dict[str, dict[str, str]] = {}
+        self.kvs_etags: dict[str, str] = {}  # the data API's ETag of each store, by ARN (kvs.py)
         self.cloudwatch = CloudWatch()  # has its own lock: metrics never wait on CloudFront's
 
     def new_etag(self) -> str:
@@ -44,6 +45,14 @@ class State:
     def kvs_items(self, arns: Iterable[str]) -> dict[str, str]:
         """The data a function's KeyValueStore holds, as seeded with `seed_kvs_data`."""
         return {key: value for arn in arns for key, value in self.kvs_data.get(arn, {}).items()}
+
+    def kvs_etag(self, arn: str) -> str:
+        return self.kvs_etags.get(arn) or self.renew_kvs_etag(arn)
+
+    def renew_kvs_etag(self, arn: str) -> str:
+        """Every change to a store's keys draws a new ETag, as UpdateKeys answers one."""
+        self.kvs_etags[arn] = self.new_etag()
+        return self.kvs_etags[arn]
 
     def in_use(self, function_arn: str) -> bool:
         return bool(self.backend.users.get(function_arn))

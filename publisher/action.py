@@ -134,7 +134,8 @@ def outputs(result: Result) -> dict[str, str]:
         "failed": json.dumps(result.failed),
         "rolled-back": json.dumps(result.rolled_back),
         "distributions": json.dumps(result.serving_new_code),
-        "has-changes": "true" if result.changed else "false",
+        "stores-changed": json.dumps(result.stores_changed),
+        "has-changes": "true" if result.changed or result.stores_changed else "false",
         "backup-dir": result.backup_dir,
         "result": text,
     }

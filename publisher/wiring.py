@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from publisher.core.errors import InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
@@ -110,7 +111,26 @@ def _run(
         from publisher.shell.cloudwatch import AwsCloudWatch
 
         hooks.metrics = AwsCloudWatch(settings.endpoint_url)
-    return engine.run(settings, manifest, cloudfront, backups, hooks)
+    return engine.run(
+        settings,
+        manifest,
+        cloudfront,
+        backups,
+        hooks,
+        stores=_store_ports(settings, manifest, cloudfront, backups, hooks),
+    )
+
+
+def _store_ports(
+    settings: Settings, manifest: Manifest, cloudfront: Any, backups: BackupFolder, hooks: Any
+) -> Any:
+    """The KeyValueStore ports, only for a manifest that declares stores (the data API needs awscrt)."""
+    if not manifest.stores:
+        return None
+    from publisher.shell.kvs import AwsStoreData
+    from publisher.shell.stores import StorePorts
+
+    return StorePorts(cloudfront, AwsStoreData(settings.endpoint_url), backups, hooks.stop)
 
 
 def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:

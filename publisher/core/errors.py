@@ -63,6 +63,10 @@ class AlreadyExists(AwsError):
     """409 on create: the function exists, perhaps created by this very call before its answer was lost."""
 
 
+class StoreConflict(AwsError):
+    """409 ConflictException from the KeyValueStore data API: the store's ETag moved (a stale If-Match)."""
+
+
 class SetupError(PublisherError):
     """The run's environment cannot work (credentials, profile, config file, endpoint): the user fixes it."""
 

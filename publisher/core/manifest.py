@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
 from publisher.core.model import store_problem
+from publisher.core.stores import STORE_NAME_PATTERN, StoreSpec
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")
@@ -48,9 +49,17 @@ class _Defaults(_Strict):
     comment: str | None = Field(None, max_length=128)
 
 
+class _Store(_Strict):
+    name: str = Field(pattern=STORE_NAME_PATTERN)
+    comment: str = Field("", max_length=128)  # API CreateKeyValueStore: Comment, 0 to 128
+    data: str | None = Field(None, min_length=1)
+    sensitive: bool = False
+
+
 class _Manifest(_Strict):
     defaults: _Defaults = Field(default_factory=lambda: _Defaults.model_validate({}))
     functions: list[Any] = Field(min_length=1)  # entries are checked one by one for precise errors
+    key_value_stores: list[Any] = Field([], alias="key-value-stores")
 
 
 @dataclass(frozen=True)
@@ -91,11 +100,15 @@ class Manifest:
     file: str
     functions: tuple[FunctionSpec, ...]
     warnings: tuple[str, ...] = ()  # e.g. a language feature the runtime's page does not vouch for
+    stores: tuple[StoreSpec, ...] = ()  # `key-value-stores:`, written before the functions tied to them
 
     def select(self, names: Iterable[str]) -> Manifest:
+        """The named functions, and the stores they read (every store when no function is named)."""
         wanted = set(names)
         chosen = tuple(f for f in self.functions if not wanted or f.name in wanted)
-        return Manifest(self.file, chosen, self.warnings)
+        read = {f.store_name for f in chosen}
+        stores = tuple(s for s in self.stores if not wanted or s.name in read)
+        return Manifest(self.file, chosen, self.warnings, stores)
 
 
 def language_problems(spec: FunctionSpec, shown: str) -> tuple[list[Problem], list[str]]:
@@ -135,7 +148,30 @@ def check(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
         if spec is not None:
             specs.append(spec)
     problems += _duplicates(specs, file)
-    return Manifest(file, tuple(specs)), sorted(problems, key=lambda p: p.line or 0)
+    stores: list[StoreSpec] = []
+    for i, raw in enumerate(top.key_value_stores):
+        store, found = _store(raw, ("key-value-stores", i), doc, file)
+        problems += found
+        if store is not None:
+            if any(s.name == store.name for s in stores):
+                problems.append(
+                    Problem(file, store.line(), "key-value-stores", f"`{store.name}` is listed twice")
+                )
+            stores.append(store)
+    return Manifest(file, tuple(specs), stores=tuple(stores)), sorted(problems, key=lambda p: p.line or 0)
+
+
+def _store(raw: Any, path: Path, doc: Document, file: str) -> tuple[StoreSpec | None, list[Problem]]:
+    if not isinstance(raw, dict):
+        where = ".".join(str(p) for p in path)
+        return None, [Problem(file, doc.line(path), where, "expected a mapping with `name`")]
+    try:
+        entry = _Store.model_validate(raw)
+    except ValidationError as err:
+        return None, _problems(err, path, doc, file)
+    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "data", "sensitive")}
+    lines["name"] = lines["name"] or doc.line(path) or 0
+    return StoreSpec(entry.name, entry.comment, entry.data, None, entry.sensitive, lines), []
 
 
 def _top(doc: Document, file: str) -> tuple[_Manifest, list[Problem]]:
@@ -146,11 +182,14 @@ def _top(doc: Document, file: str) -> tuple[_Manifest, list[Problem]]:
         problems = _problems(err, (), doc, file)
     value = doc.value if isinstance(doc.value, dict) else {}
     functions = value.get("functions") if isinstance(value.get("functions"), list) else []
+    stores = value.get("key-value-stores") if isinstance(value.get("key-value-stores"), list) else []
     try:
         defaults = _Defaults.model_validate(value.get("defaults") or {})
     except ValidationError:
         defaults = _Defaults.model_validate({})
-    return _Manifest.model_construct(defaults=defaults, functions=functions), problems
+    return _Manifest.model_construct(
+        defaults=defaults, functions=functions, key_value_stores=stores
+    ), problems
 
 
 def _entry(
@@ -231,7 +270,8 @@ def _duplicates(specs: list[FunctionSpec], file: str) -> list[Problem]:
 
 
 _KEYS = {
-    "manifest": set(_Manifest.model_fields),
+    "manifest": {f.alias or n for n, f in _Manifest.model_fields.items()},
+    "key-value-stores": set(_Store.model_fields),
     "defaults": set(_Defaults.model_fields),
     "function": {f.alias or n for n, f in _Function.model_fields.items()},
     "tests": {f.alias or n for n, f in _Test.model_fields.items()},
@@ -246,7 +286,10 @@ def _problems(
         loc = tuple(p for p in e["loc"] if p not in ("str", "dict[str,any]"))  # union branch labels
         path = base if bare else (*base, *loc)
         where = ".".join(str(p) for p in (*base, *loc))
-        out.append(Problem(file, doc.line(path), where, _message(e, loc, "function" if base else "manifest")))
+        level = (
+            "key-value-stores" if base[:1] == ("key-value-stores",) else "function" if base else "manifest"
+        )
+        out.append(Problem(file, doc.line(path), where, _message(e, loc, level)))
     return out
 
 

@@ -3,7 +3,7 @@ the unit tests implement them in memory. Every call that reads a function names 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,3 +58,23 @@ class CloudFront(Protocol):
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]: ...
 
     def get_distribution(self, dist_id: str) -> tuple[str, str]: ...
+
+
+class StoreControl(Protocol):
+    """A KeyValueStore in CloudFront's control plane: its ARN and Status (READY once usable)."""
+
+    def describe_key_value_store(self, name: str) -> tuple[str, str] | None: ...
+
+    def create_key_value_store(self, name: str, comment: str) -> tuple[str, str]: ...
+
+
+class StoreData(Protocol):
+    """A KeyValueStore's keys, through the data API (`cloudfront-keyvaluestore`), addressed by ARN."""
+
+    def describe(self, arn: str) -> str: ...  # the store's ETag
+
+    def list_keys(self, arn: str) -> dict[str, str]: ...
+
+    def update_keys(
+        self, arn: str, if_match: str, puts: Mapping[str, str], deletes: Sequence[str]
+    ) -> str: ...

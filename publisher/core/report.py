@@ -9,6 +9,7 @@ import re
 
 from publisher.core.outcome import Outcome
 from publisher.core.result import FunctionResult, Result, Status
+from publisher.core.store_report import store_lines
 
 CHANGES = 3  # --detailed-exitcode: the run succeeded and something changed (or, planning, would)
 
@@ -31,7 +32,7 @@ def console(result: Result, *, diffs: bool = False) -> list[str]:
         return [f"error: {p}" for p in result.fatal.problems] or [f"error: {result.fatal.message}"]
     width = max((len(f.name) for f in result.functions), default=0)
     lines = [line for f in result.functions for line in function_lines(f, width, diffs=diffs)]
-    return lines + footer(result)
+    return store_lines(result) + lines + footer(result)
 
 
 def footer(result: Result) -> list[str]:

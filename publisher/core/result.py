@@ -113,6 +113,32 @@ class Fatal(_Value):
     problems: list[str] = []  # each bad input, located: file:line: field: message
 
 
+class KeyReport(_Value):
+    key: str
+    old: str | None = None  # as shown: the value, or for a sensitive store its hash
+    new: str | None = None
+
+
+class StoreResult(_Value):
+    """One KeyValueStore: what the run did to its keys, before the functions that read them."""
+
+    name: str
+    status: Status
+    actions: list[str]  # planned writes: create, update-keys
+    done: list[str] = []
+    reason: str = ""
+    error: str = ""
+    next_step: str = ""
+    arn: str = ""
+    sensitive: bool = False
+    etag: list[str | None] = [None, None]  # before, after
+    added: list[KeyReport] = []
+    changed: list[KeyReport] = []
+    deleted: list[KeyReport] = []
+    backup: str = ""
+    functions: list[str] = []  # this run's functions that read it
+
+
 class Result(_Value):
     """One run of cloudfront-publish: what it did (or, in plan and preview, would do), function by function."""
 
@@ -128,6 +154,7 @@ class Result(_Value):
     wait: WaitReport | None = None
     guard: GuardReport | None = None
     fatal: Fatal | None = None
+    stores: list[StoreResult] = []  # KeyValueStores, written before the functions tied to them
 
     def named(self, *statuses: Status) -> list[str]:
         return [f.name for f in self.functions if f.status in statuses]
@@ -177,7 +204,17 @@ class Result(_Value):
         if self.fatal:
             return self.fatal.exit_code
         guard_failed = bool(self.guard and (self.guard.error or self.guard.cancelled))
-        return 1 if self.failed or (self.wait and self.wait.timed_out) or guard_failed else 0
+        timed_out = bool(self.wait and self.wait.timed_out)
+        return 1 if self.failed or self.stores_failed or timed_out or guard_failed else 0
+
+    @property
+    def stores_changed(self) -> list[str]:
+        """KeyValueStores this run wrote to (or, planning, would write to)."""
+        return [s.name for s in self.stores if s.done or (s.status is Status.PLANNED and s.actions)]
+
+    @property
+    def stores_failed(self) -> list[str]:
+        return [s.name for s in self.stores if s.status in (Status.FAILED, Status.CONFLICT)]
 
 
 def json_schema() -> str:

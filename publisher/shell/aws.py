@@ -145,6 +145,20 @@ class AwsCloudFront:
             if not marker:
                 return stores
 
+    @_answers
+    def describe_key_value_store(self, name: str) -> tuple[str, str] | None:
+        """The store's ARN and Status (control plane), or None when the account has no such store."""
+        try:
+            out = self._call("DescribeKeyValueStore", Name=name)
+        except NotFound:
+            return None
+        return str(out["KeyValueStore"]["ARN"]), str(out["KeyValueStore"].get("Status", ""))
+
+    @_answers
+    def create_key_value_store(self, name: str, comment: str) -> tuple[str, str]:
+        out = self._call("CreateKeyValueStore", Name=name, Comment=comment)
+        return str(out["KeyValueStore"]["ARN"]), str(out["KeyValueStore"].get("Status", ""))
+
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
         """One pass over every page; tenant-only distributions come from their own listing."""
         # the same page size, typed differently: a string for one operation, an integer for the other

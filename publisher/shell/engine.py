@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,6 +27,7 @@ from publisher.core.settings import Settings
 from publisher.shell.apply import Applier, Backups, RunTests
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
+from publisher.shell.stores import Settled, StorePorts, settle
 from publisher.shell.wait import wait_for_deployment
 
 if TYPE_CHECKING:
@@ -78,16 +79,27 @@ def cancel_on_signals(
 
 
 def run(
-    settings: Settings, manifest: Manifest, cloudfront: CloudFront, backups: Backups, hooks: Hooks
+    settings: Settings,
+    manifest: Manifest,
+    cloudfront: CloudFront,
+    backups: Backups,
+    hooks: Hooks,
+    *,
+    stores: StorePorts | None = None,
 ) -> Result:
     pool = ThreadPoolExecutor(settings.max_concurrency + 1, thread_name_prefix="cf")
+    settled = Settled([], {}, {})
     try:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
         observed = _result(pool.submit(observe, cloudfront, manifest, pool), hooks.stop)
+        if stores is not None and manifest.stores:  # stores first: their keys land before any function
+            carry = settings.mode in (Mode.SYNC, Mode.PUBLISH)
+            settled = _result(pool.submit(settle, manifest, stores, carry=carry), hooks.stop)
+            observed = replace(observed, key_value_stores={**observed.key_value_stores, **settled.arns})
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
         since = datetime.now(UTC)  # the guard's window starts at the minute of the publish
-        outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool)
+        outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool, blocked=settled.blocked)
         distributions, warnings = _settle(
             scan, hooks.stop, ((), ["the run was cancelled before distributions were listed"])
         )
@@ -95,6 +107,11 @@ def run(
         pool.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
     warnings = [*manifest.warnings, *warnings]
     result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
+    if settled.results:
+        backed_up = result.backup_dir or (
+            settings.backup_dir if any(s.backup for s in settled.results) else ""
+        )
+        result = result.model_copy(update={"stores": settled.results, "backup_dir": backed_up})
     guard = hooks.metrics if settings.watch_minutes and settings.mode is Mode.PUBLISH else None
     if (settings.wait_for_deployment or guard) and result.published and not hooks.stop.is_set():
         hooks.published(result)
@@ -116,16 +133,27 @@ def _apply(
     hooks: Hooks,
     *,
     pool: ThreadPoolExecutor,
+    blocked: dict[str, str] | None = None,
 ) -> dict[str, Outcome]:
     if plan.mode is Mode.PREVIEW:
         return _result(
             pool.submit(preview, plan, cloudfront, hooks.run_tests, hooks.stop, settings.run_id), hooks.stop
         )
     applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop)
-    futures = {
-        pool.submit(applier.apply, fp): fp.name for fp in plan.functions if fp.carried and not fp.error
+    blocked = blocked or {}
+    held_back = {  # a store that failed or met someone else's change: the functions reading it wait
+        fp.name: Outcome(
+            stop=Stop(Halt.CONFLICT, f"{blocked[fp.spec.store_name]}; not synced, not published")
+        )
+        for fp in plan.functions
+        if fp.carried and fp.spec.store_name in blocked
     }
-    outcomes = _as_completed(futures, hooks)
+    futures = {
+        pool.submit(applier.apply, fp): fp.name
+        for fp in plan.functions
+        if fp.carried and not fp.error and fp.name not in held_back
+    }
+    outcomes = {**held_back, **_as_completed(futures, hooks)}
     return {fp.name: outcomes[fp.name] for fp in plan.functions if fp.name in outcomes}
 
 

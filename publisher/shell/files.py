@@ -13,8 +13,11 @@ from typing import Any
 from publisher.core.errors import InputError, Problem
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event, language_problems
 from publisher.core.model import CODE_LIMIT, StageState
+from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
+from publisher.core.stores import shown as shown_value
 
 EVENT_FILE_LIMIT = 1_048_576
+DATA_FILE_LIMIT = 2 * STORE_LIMIT  # a full store's keys and values, and the JSON around them
 
 
 class Workspace:
@@ -38,9 +41,23 @@ class Workspace:
                 found, warned = language_problems(spec, shown)
                 problems += found
                 warnings += warned
+        stores = tuple(self._store(store, path.parent, name, problems) for store in manifest.stores)
         if problems:
             raise InputError(sorted(problems, key=lambda p: (p.file != name, p.file, p.line or 0)))
-        return Manifest(manifest.file, tuple(specs), tuple(warnings))
+        return Manifest(manifest.file, tuple(specs), tuple(warnings), stores)
+
+    def _store(self, spec: StoreSpec, base: Path, file: str, problems: list[Problem]) -> StoreSpec:
+        """A store's data file, inside the workspace, in CloudFront's import format and within its limits."""
+        if spec.data_path is None:
+            return spec
+        path, problem = self.inside(spec.data_path, base)
+        data, problem = (None, problem) if problem else _read(path, DATA_FILE_LIMIT, spec.data_path)
+        if data is None:
+            problems.append(Problem(file, spec.line("data"), f"{spec.name}.data", problem))
+            return spec
+        found, wrong = parse_data(data, os.path.relpath(path, self.root))
+        problems += wrong
+        return dataclasses.replace(spec, data=found)
 
     def _resolve(self, spec: FunctionSpec, base: Path, file: str, problems: list[Problem]) -> FunctionSpec:
         code = None
@@ -138,6 +155,22 @@ class BackupFolder:
             config["ReplacedBy"] = self.replaced_by
         (self.folder / f"{stem}.json").write_text(json.dumps(config, indent=2) + "\n")
         return f"{self.shown}/{stem}.js"
+
+    def save_store(self, name: str, state: StoreState, replaced: dict[str, str], sensitive: bool) -> str:
+        """`<store>.KVS.<etag>.json`: the keys an UpdateKeys is about to replace or delete, with the values
+        they held. A sensitive store's file holds hashes instead: its values are written nowhere, and
+        the data file's history is where they come back from."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name_on_disk = f"{name}.KVS.{_safe(state.etag)}.json"
+        saved = {
+            "Name": name,
+            "KvsARN": state.arn,
+            "ETag": state.etag,
+            "Sensitive": sensitive,
+            "Keys": [{"key": k, "value": shown_value(v, sensitive)} for k, v in sorted(replaced.items())],
+        }
+        (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+        return f"{self.shown}/{name_on_disk}"
 
     def discard(self, path: str) -> None:
         """A backup of a publish that was not made: it replaced nothing, so it is not kept."""

@@ -2,7 +2,7 @@
 
 At DEBUG, botocore logs each signed request whole: the session token (a header, and a line of the
 canonical request), the Authorization header with its credential and signature, and the signature on
-its own line. The publisher never turns that log on, but a user may (`boto3.set_stream_logger`), and
+its own line; and each KeyValueStore value in a body, since a store's values may be secrets. The publisher never turns that log on, but a user may (`boto3.set_stream_logger`), and
 the token is a credential: every record from the SDK's loggers is rewritten before a handler sees it.
 """
 
@@ -19,7 +19,13 @@ _SIGNED = re.compile(
 )
 
 
+# A KeyValueStore's values, in the bodies botocore logs (request params, JSON bodies, responses): a
+# store may be `sensitive`, and its old values are in ListKeys' answer before the run knows them.
+_VALUES = re.compile(r"""(["']Value["']\s*:\s*)(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')""")
+
+
 def redact(text: str) -> str:
+    text = _VALUES.sub(lambda m: f'{m.group(1)}"{HIDDEN}"', text)
     return _SIGNED.sub(lambda m: (m.group(1) or m.group(2)) + HIDDEN, text)
 
 
