@@ -114,10 +114,11 @@ def _diffs(f: FunctionResult, log: Log) -> None:
     for t in f.tests:
         if t.logs or t.mismatch:
             log.untrusted("\n".join([*t.logs, t.mismatch]))
-    for title, diff in (("repository → DEVELOPMENT", f.repo_diff), ("DEVELOPMENT → LIVE", f.live_diff)):
-        if diff:
-            log.line(title)
-            log.untrusted(diff)
+    # one diff: what LIVE becomes; the repository's only when LIVE already holds it
+    title, diff = ("LIVE → new", f.live_diff) if f.live_diff else ("DEVELOPMENT → repository", f.repo_diff)
+    if diff:
+        log.line(title)
+        log.untrusted(diff)
 
 
 def outputs(result: Result) -> dict[str, str]:
@@ -144,7 +145,9 @@ def outputs(result: Result) -> dict[str, str]:
 def _annotate_problems(log: Log, problems: tuple[Problem, ...]) -> None:
     for p in problems:
         if p.in_file:
-            log.annotate("error", p.message, file=p.file, line=p.line, title=p.field or "manifest")
+            log.annotate(
+                "error", p.message, file=p.file, line=p.line, col=p.column, title=p.field or "manifest"
+            )
         else:
             log.annotate("error", f"input `{p.field}`: {p.message}", title=f"{TITLE}: bad input")
 

@@ -87,6 +87,7 @@ def run(
     *,
     stores: StorePorts | None = None,
 ) -> Result:
+    """Observe, settle the KeyValueStores, plan, apply; then the wait and the guard, on what was published."""
     pool = ThreadPoolExecutor(settings.max_concurrency + 1, thread_name_prefix="cf")
     settled = Settled([], {}, {})
     try:
@@ -100,18 +101,34 @@ def run(
         _refuse_unresolved(plan, manifest)
         since = datetime.now(UTC)  # the guard's window starts at the minute of the publish
         outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool, blocked=settled.blocked)
-        distributions, warnings = _settle(
-            scan, hooks.stop, ((), ["the run was cancelled before distributions were listed"])
-        )
+        cancelled = ((), ["the run was cancelled before distributions were listed"])
+        distributions, warnings = _settle(scan, hooks.stop, cancelled)
     finally:
         pool.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
     warnings = [*manifest.warnings, *warnings]
     result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
-    if settled.results:
-        backed_up = result.backup_dir or (
-            settings.backup_dir if any(s.backup for s in settled.results) else ""
-        )
-        result = result.model_copy(update={"stores": settled.results, "backup_dir": backed_up})
+    result = _with_stores(result, settled, settings.backup_dir)
+    return _follow(result, plan, distributions, since, settings, cloudfront, backups, hooks)
+
+
+def _with_stores(result: Result, settled: Settled, backup_dir: str) -> Result:
+    if not settled.results:
+        return result
+    backed_up = result.backup_dir or (backup_dir if any(s.backup for s in settled.results) else "")
+    return result.model_copy(update={"stores": settled.results, "backup_dir": backed_up})
+
+
+def _follow(  # noqa: PLR0917 - the run's own values, handed on
+    result: Result,
+    plan: Plan,
+    distributions: tuple[Distribution, ...],
+    since: datetime,
+    settings: Settings,
+    cloudfront: CloudFront,
+    backups: Backups,
+    hooks: Hooks,
+) -> Result:
+    """After the publish: wait for the edge, then (with a guard) watch it and roll back what fails."""
     guard = hooks.metrics if settings.watch_minutes and settings.mode is Mode.PUBLISH else None
     if (settings.wait_for_deployment or guard) and result.published and not hooks.stop.is_set():
         hooks.published(result)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal, TextIO, TypedDict, Unpack
 
 from publisher.core.summary.fit import SUMMARY_LIMIT, fit_summary
 
@@ -88,20 +88,22 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(
-    level: Level,
-    message: str,
-    *,
-    file: str | None = None,
-    line: int | None = None,
-    end_line: int | None = None,
-    col: int | None = None,
-    title: str | None = None,
-) -> str:
+class Place(TypedDict, total=False):
+    """Where an annotation points, and its title; each part optional."""
+
+    file: str | None
+    line: int | None
+    end_line: int | None
+    col: int | None
+    title: str | None
+
+
+def annotation(level: Level, message: str, **place: Unpack[Place]) -> str:
     """`::error file=F,line=L,title=T::message`, every part escaped."""
     if level not in LEVELS:
         raise ValueError(f"annotation level {level!r} is not one of {sorted(LEVELS)}")
-    given = {"file": file, "line": line, "endLine": end_line, "col": col, "title": title}
+    keys = {"file": "file", "line": "line", "end_line": "endLine", "col": "col", "title": "title"}
+    given = {keys[k]: place.get(k) for k in keys}
     props = ",".join(f"{key}={escape_property(str(v))}" for key, v in given.items() if v is not None)
     return f"::{level}{' ' if props else ''}{props}::{escape_data(message)}"
 
@@ -165,23 +167,15 @@ class Log:
             if self.commands:
                 self._write(endgroup())
 
-    def annotate(
-        self,
-        level: Level,
-        message: str,
-        *,
-        file: str | None = None,
-        line: int | None = None,
-        end_line: int | None = None,
-        col: int | None = None,
-        title: str | None = None,
-    ) -> None:
+    def annotate(self, level: Level, message: str, **place: Unpack[Place]) -> None:
         if self.commands:
-            text = annotation(level, message, file=file, line=line, end_line=end_line, col=col, title=title)
-            self._write(text)
+            self._write(annotation(level, message, **place))
             return
-        place = "".join(f"{part}:" for part in (file, line, col) if part is not None)
-        heading = " ".join(part for part in (f"{level}:", place, f"{title}:" if title else "") if part)
+        where = "".join(
+            f"{p}:" for p in (place.get("file"), place.get("line"), place.get("col")) if p is not None
+        )
+        title = place.get("title")
+        heading = " ".join(part for part in (f"{level}:", where, f"{title}:" if title else "") if part)
         self._write(neutralise(f"{heading} {message}"))
 
     def untrusted(self, text: str) -> None:
