@@ -8,6 +8,7 @@ ends without waiting for it.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -32,10 +33,12 @@ def entry() -> None:
     from publisher.shell.engine import SIGNALLED
 
     code = main(keep_handlers=True)
-    if SIGNALLED.is_set():  # cancelled, even after the report: never a success, never death by signal
-        code = code if code in (1, 2) else 1  # 3 (--detailed-exitcode) is a success too
     sys.stdout.flush()
     sys.stderr.flush()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # from here on, a signal ends the process at once, in 1
+        signal.signal(sig, lambda signum, frame: os._exit(1))
+    if SIGNALLED.is_set():  # cancelled, even after the report: never a success, never death by signal
+        code = code if code in (1, 2) else 1  # 3 (--detailed-exitcode) is a success too
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         os._exit(code)
     sys.exit(code)

@@ -225,12 +225,13 @@ def test_a_sensitive_value_is_in_no_file_the_run_wrote(
     handler = logging.FileHandler(logs / "botocore.log")
     sdk = logging.getLogger("botocore")
     sdk.addHandler(handler)
+    level = sdk.level
     sdk.setLevel(logging.DEBUG)
     try:
         run = cli("publish", "--json", "--summary", "summary.md")
     finally:
         sdk.removeHandler(handler)
-        sdk.setLevel(logging.WARNING)
+        sdk.setLevel(level)  # as it was: a later test may read the SDK's log through the root logger
         handler.close()
     assert run.code == 0, run.out
     assert "UpdateKeys" in (logs / "botocore.log").read_text()  # the debug log did see the calls
