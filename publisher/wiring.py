@@ -102,7 +102,8 @@ def _run(
         say=seams.say,
         published=lambda result: seams.published(summary_with_fallback(result, template, seams.environ)),
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    now = datetime.now(UTC)  # to the millisecond: two runs in one second keep their backups apart
+    stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
     folder = workspace.setting_path(settings.backup_dir, "backup-dir", "", confined=seams.confined)
     backups = BackupFolder(folder / stamp, f"{settings.backup_dir}/{stamp}")
     if settings.rollback_from:
@@ -158,8 +159,9 @@ def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifes
 
 
 def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
-    """A rollback's desired state: each function's newest backup in `rollback-from`."""
-    from publisher.shell.backups import read_backups, rollback_manifest
+    """A rollback's desired state: each function's newest backup in `rollback-from`, and each
+    KeyValueStore's keys as they were before the newest run that changed them."""
+    from publisher.shell.backups import read_backups, read_store_backups, rollback_manifest
 
     def refuse(message: str) -> InputError:
         return InputError([Problem(settings.source, None, "rollback-from", message, in_file=False)])
@@ -170,8 +172,9 @@ def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) ->
         raise refuse("`rollback` needs the folder of backups to restore from")
     shown = settings.rollback_from.rstrip("/") or "/"
     folder = workspace.setting_path(shown, "rollback-from", settings.source, confined=confined)
-    found = read_backups(folder, shown, workspace if confined else None)
-    return rollback_manifest(found, shown, settings.functions, settings.source)
+    inside = workspace if confined else None
+    found, stores = read_backups(folder, shown, inside), read_store_backups(folder, shown, inside)
+    return rollback_manifest(found, shown, settings.functions, settings.source, stores)
 
 
 def read_template(settings: Settings, workspace: Workspace, *, confined: bool) -> tuple[str, str] | None:

@@ -86,3 +86,27 @@ def test_a_rollback_updates_and_publishes_like_a_publish() -> None:
     (fp,) = make_plan(manifest, observed(a=(stage(b"bad"), stage(b"bad"))), Mode.ROLLBACK).functions
     assert fp.carried == (Action.UPDATE, Action.PUBLISH)
     assert "backup" in fp.repo_diff
+
+
+def test_a_store_backup_undoes_its_run_and_a_sensitive_one_is_refused() -> None:
+    import json as _json
+
+    from publisher.core.errors import Problem as _Problem
+    from publisher.core.rollback import StoreBackup, parse_store_backup, store_spec
+    from publisher.core.stores import wanted_keys
+
+    saved = {
+        "Name": "flags",
+        "KvsARN": "arn:kvs",
+        "ETag": "K1",
+        "Keys": [{"key": "a", "value": "old"}],
+        "Added": ["b"],
+    }
+    backup = parse_store_backup(_json.dumps(saved), "b/run/flags.KVS.K1.json", "run")
+    assert isinstance(backup, StoreBackup)
+    assert wanted_keys(store_spec(backup), {"a": "new", "b": "added", "c": "theirs"}) == {
+        "a": "old",
+        "c": "theirs",
+    }
+    refused = parse_store_backup(_json.dumps(saved | {"Sensitive": True}), "b/run/flags.KVS.K1.json", "run")
+    assert isinstance(refused, _Problem) and "hashes, not values" in refused.message

@@ -106,8 +106,8 @@ class Manifest:
         """The named functions, and the stores they read (every store when no function is named)."""
         wanted = set(names)
         chosen = tuple(f for f in self.functions if not wanted or f.name in wanted)
-        read = {f.store_name for f in chosen}
-        stores = tuple(s for s in self.stores if not wanted or s.name in read)
+        read = {f.store_name or f.key_value_store for f in chosen}  # by name, or (a rollback's) by ARN
+        stores = tuple(s for s in self.stores if not wanted or s.name in read or (s.arn and s.arn in read))
         return Manifest(self.file, chosen, self.warnings, stores)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from publisher.core.errors import Problem
 from publisher.core.manifest import NAME_PATTERN, REMOVE, FunctionSpec, Manifest
 from publisher.core.model import FunctionConfig
+from publisher.core.stores import STORE_NAME_PATTERN, Changes, StoreSpec
 
 ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
 
@@ -63,6 +64,64 @@ def parse_backup(text: str, code: bytes | None, shown: str, stamp: str) -> Backu
     return Backup(saved.name, saved.etag, code, config, stamp, shown, saved.replaced_by)
 
 
+class _SavedKey(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    value: str
+
+
+class _SavedStore(BaseModel):
+    """`<store>.KVS.<etag>.json`, as BackupFolder.save_store writes it."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    name: str = Field(alias="Name", pattern=STORE_NAME_PATTERN)
+    arn: str = Field(alias="KvsARN", min_length=1)
+    etag: str = Field(alias="ETag", min_length=1)
+    sensitive: bool = Field(False, alias="Sensitive")
+    keys: list[_SavedKey] = Field([], alias="Keys")
+    added: list[str] = Field([], alias="Added")
+    replaced_by: str = Field("publish", alias="ReplacedBy")
+
+
+@dataclass(frozen=True)
+class StoreBackup:
+    """The keys one UpdateKeys replaced or deleted (with their values) and added: how to undo it."""
+
+    name: str
+    arn: str
+    restore: Changes
+    stamp: str
+    shown: str
+    replaced_by: str = "publish"
+
+
+def parse_store_backup(text: str, shown: str, stamp: str) -> StoreBackup | Problem:
+    try:
+        saved = _SavedStore.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as err:
+        first = str(err).splitlines()[0] if not isinstance(err, ValidationError) else _first(err)
+        return Problem(shown, None, "rollback-from", f"not a KeyValueStore backup this tool wrote: {first}")
+    if saved.sensitive:  # its values were never written: only the data file's history has them
+        message = f"`{saved.name}` is sensitive, so its backup holds hashes, not values; restore its data file from history and publish"
+        return Problem(shown, None, "rollback-from", message)
+    restore = Changes({k.key: k.value for k in saved.keys}, tuple(saved.added))
+    return StoreBackup(saved.name, saved.arn, restore, stamp, shown, saved.replaced_by)
+
+
+def newest_stores(backups: Iterable[StoreBackup]) -> dict[str, StoreBackup]:
+    """Each store's newest backup that a publish saved; one a rollback saved only if there is no other."""
+    chosen: dict[str, StoreBackup] = {}
+    for b in sorted(backups, key=lambda b: (b.replaced_by != ROLLBACK, b.stamp, b.shown)):
+        chosen[b.name] = b
+    return dict(sorted(chosen.items()))
+
+
+def store_spec(backup: StoreBackup) -> StoreSpec:
+    return StoreSpec(backup.name, restore=backup.restore, restored_from=backup.shown, arn=backup.arn)
+
+
 def newest(backups: Iterable[Backup]) -> dict[str, Backup]:
     """Each function's newest backup that a publish saved; one a rollback saved only if there is no other."""
     chosen: dict[str, Backup] = {}
@@ -71,9 +130,13 @@ def newest(backups: Iterable[Backup]) -> dict[str, Backup]:
     return dict(sorted(chosen.items()))
 
 
-def restore_manifest(chosen: dict[str, Backup], file: str) -> Manifest:
-    """The backups as a manifest: code and the whole config, no tests (the code was LIVE before)."""
-    return Manifest(file, tuple(spec(b) for b in chosen.values()))
+def restore_manifest(
+    chosen: dict[str, Backup], file: str, stores: dict[str, StoreBackup] | None = None
+) -> Manifest:
+    """The backups as a manifest: code and the whole config, no tests (the code was LIVE before); and
+    the stores' keys as they were before the run that saved them."""
+    store_specs = tuple(store_spec(b) for b in (stores or {}).values())
+    return Manifest(file, tuple(spec(b) for b in chosen.values()), stores=store_specs)
 
 
 def spec(backup: Backup) -> FunctionSpec:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from publisher.core.result import KeyReport, Status, StoreResult
-from publisher.core.stores import Changes, StoreSpec, StoreState, diff, shown
+from publisher.core.stores import Changes, StoreSpec, StoreState, diff, shown, wanted_keys
 
 
 class StoreAction(StrEnum):
@@ -34,7 +34,9 @@ class StorePlan:
         return dict(self.state.keys) if self.state else {}
 
     def reason(self) -> str:
-        if self.spec.data is None:
+        if self.spec.restore is not None and not self.changes:
+            return f"already holds the keys of {self.spec.restored_from}"
+        if self.spec.data is None and self.spec.restore is None:
             return "no `data`: its keys are left as they are"
         parts = [
             f"{n} {what}"
@@ -46,7 +48,9 @@ class StorePlan:
             if n
         ]
         created = "not in the account yet; " if self.state is None else ""
-        return created + (", ".join(parts) if parts else f"holds the {len(self.spec.data)} keys of its file")
+        restored = f"restore from {self.spec.restored_from}: " if self.spec.restore is not None else ""
+        count = len(self.spec.data or {})
+        return created + restored + (", ".join(parts) if parts else f"holds the {count} keys of its file")
 
     @property
     def added(self) -> list[str]:
@@ -58,9 +62,11 @@ class StorePlan:
 
 
 def plan_store(spec: StoreSpec, state: StoreState | None) -> StorePlan:
-    if spec.data is None:
+    held = state.keys if state else {}
+    wanted = wanted_keys(spec, held)
+    if wanted is None:
         return StorePlan(spec, state)
-    return StorePlan(spec, state, diff(spec.data, state.keys if state else {}))
+    return StorePlan(spec, state, diff(wanted, held))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class StoreSpec:
     data: Mapping[str, str] | None = None
     sensitive: bool = False
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    restore: Changes | None = None  # a rollback: put the saved keys back, delete the ones the run added
+    restored_from: str = ""  # the `<store>.KVS.<etag>.json` a rollback restores
+    arn: str = ""  # known for a rollback, whose functions name their store by ARN
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")
@@ -74,6 +77,16 @@ class Changes:
     def target(self, key: str) -> str | None:
         """The value this change leaves under `key`; None for a delete."""
         return self.puts.get(key)
+
+
+def wanted_keys(spec: StoreSpec, held: Mapping[str, str]) -> Mapping[str, str] | None:
+    """What the store should hold, given what it holds: its data file's keys (the file owns the store);
+    for a rollback, what it holds with the saved keys put back and the keys the run added removed;
+    None when the manifest gives no data (its keys are left as they are)."""
+    if spec.restore is not None:
+        kept = {k: v for k, v in held.items() if k not in spec.restore.deletes}
+        return {**kept, **spec.restore.puts}
+    return spec.data
 
 
 def diff(wanted: Mapping[str, str], held: Mapping[str, str]) -> Changes:

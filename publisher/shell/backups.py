@@ -8,10 +8,19 @@ from pathlib import Path
 from publisher.core.errors import InputError, Problem
 from publisher.core.manifest import Manifest
 from publisher.core.model import CODE_LIMIT
-from publisher.core.rollback import Backup, newest, parse_backup, restore_manifest
+from publisher.core.rollback import (
+    Backup,
+    StoreBackup,
+    newest,
+    newest_stores,
+    parse_backup,
+    parse_store_backup,
+    restore_manifest,
+)
 from publisher.shell.files import Workspace, read_regular
 
 PATTERN = "*.LIVE.*.json"
+STORE_PATTERN = "*.KVS.*.json"
 
 
 def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[Backup]:
@@ -33,6 +42,26 @@ def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -
     return found
 
 
+def read_store_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[StoreBackup]:
+    """Every KeyValueStore backup in the folder and one level down, as read_backups finds functions'."""
+    found, problems = [], []
+    for path in sorted([*folder.glob(STORE_PATTERN), *folder.glob(f"*/{STORE_PATTERN}")]):
+        where = f"{shown}/{path.relative_to(folder).as_posix()}"
+        stamp = path.parent.name if path.parent != folder else folder.resolve().name
+        if workspace and not path.resolve().is_relative_to(workspace.root):
+            problems.append(Problem(where, None, "rollback-from", "leads out of the workspace"))
+            continue
+        text, problem = read_regular(path, 8 * 1024 * 1024, where)
+        parsed = parse_store_backup(text.decode("utf-8", "replace"), where, stamp) if text else None
+        if isinstance(parsed, StoreBackup):
+            found.append(parsed)
+        else:
+            problems.append(parsed or Problem(where, None, "rollback-from", problem))
+    if problems:
+        raise InputError(problems)
+    return found
+
+
 def read_backup(path: Path, where: str, stamp: str, workspace: Workspace | None = None) -> Backup | Problem:
     """One backup from its `.json` (path) and the `.js` beside it; `where` is the `.js` as shown."""
     code_file = path.with_name(path.name.removesuffix(".json") + ".js")
@@ -46,15 +75,19 @@ def read_backup(path: Path, where: str, stamp: str, workspace: Workspace | None 
 
 
 def rollback_manifest(
-    backups: Iterable[Backup], shown: str, functions: tuple[str, ...], source: str = "command line"
+    backups: Iterable[Backup],
+    shown: str,
+    functions: tuple[str, ...],
+    source: str = "command line",
+    stores: Iterable[StoreBackup] = (),
 ) -> Manifest:
     """Each function's newest backup, cut to `functions`; a name with no backup is bad input."""
-    chosen = newest(backups)
-    if not chosen:
+    chosen, saved_stores = newest(backups), newest_stores(stores)
+    if not chosen and not saved_stores:
         message = f"`{shown}` holds no backups (`<function>.LIVE.<etag>.js` and `.json`)"
         raise InputError([Problem(shown, None, "rollback-from", message, in_file=False)])
     unknown = sorted(set(functions) - set(chosen))
     if unknown:
         message = f"no backup in `{shown}` for: {', '.join(unknown)}"
         raise InputError([Problem(source, None, "functions", message, in_file=False)])
-    return restore_manifest(chosen, shown).select(functions)
+    return restore_manifest(chosen, shown, saved_stores).select(functions)

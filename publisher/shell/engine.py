@@ -94,7 +94,7 @@ def run(
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
         observed = _result(pool.submit(observe, cloudfront, manifest, pool), hooks.stop)
         if stores is not None and manifest.stores:  # stores first: their keys land before any function
-            carry = settings.mode in (Mode.SYNC, Mode.PUBLISH)
+            carry = settings.mode in (Mode.SYNC, Mode.PUBLISH, Mode.ROLLBACK)
             settled = _result(pool.submit(settle, manifest, stores, carry=carry), hooks.stop)
             observed = replace(observed, key_value_stores={**observed.key_value_stores, **settled.arns})
         plan = make_plan(manifest, observed, settings.mode)

@@ -156,10 +156,13 @@ class BackupFolder:
         (self.folder / f"{stem}.json").write_text(json.dumps(config, indent=2) + "\n")
         return f"{self.shown}/{stem}.js"
 
-    def save_store(self, name: str, state: StoreState, replaced: dict[str, str], sensitive: bool) -> str:
+    def save_store(
+        self, name: str, state: StoreState, replaced: dict[str, str], added: list[str], sensitive: bool
+    ) -> str:
         """`<store>.KVS.<etag>.json`: the keys an UpdateKeys is about to replace or delete, with the values
-        they held. A sensitive store's file holds hashes instead: its values are written nowhere, and
-        the data file's history is where they come back from."""
+        they held, and the keys it is about to add; `rollback` puts the first back and deletes the
+        second. A sensitive store's file holds hashes instead: its values are written nowhere, and the
+        data file's history is where they come back from."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name_on_disk = f"{name}.KVS.{_safe(state.etag)}.json"
         saved = {
@@ -168,7 +171,10 @@ class BackupFolder:
             "ETag": state.etag,
             "Sensitive": sensitive,
             "Keys": [{"key": k, "value": shown_value(v, sensitive)} for k, v in sorted(replaced.items())],
+            "Added": added,
         }
+        if self.replaced_by:
+            saved["ReplacedBy"] = self.replaced_by
         (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
         return f"{self.shown}/{name_on_disk}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,7 +19,7 @@ from publisher.core.manifest import Manifest
 from publisher.core.port import StoreControl, StoreData
 from publisher.core.result import StoreResult
 from publisher.core.store_plan import StoreAction, StoreOutcome, StorePlan, plan_store, store_result
-from publisher.core.stores import Changes, StoreSpec, StoreState, Verdict, batches, recheck_store
+from publisher.core.stores import Changes, StoreSpec, StoreState, Verdict, batches, recheck_store, wanted_keys
 
 ATTEMPTS = 3  # rounds of "409, read again, diff again" before giving up
 READY_TIMEOUT = 120.0  # seconds to wait for a new store to be READY
@@ -27,7 +27,9 @@ POLL = 1.0
 
 
 class StoreBackups(Protocol):
-    def save_store(self, name: str, state: StoreState, replaced: dict[str, str], sensitive: bool) -> str: ...
+    def save_store(
+        self, name: str, state: StoreState, replaced: dict[str, str], added: list[str], sensitive: bool
+    ) -> str: ...
 
 
 @dataclass
@@ -87,10 +89,10 @@ def apply_store(plan: StorePlan, ports: StorePorts) -> StoreOutcome:
         if state is None:
             state = _create(plan.spec, ports)
             done.append(StoreAction.CREATE)
-        if plan.spec.data is None or not plan.changes:
+        if not plan.changes:
             return StoreOutcome(tuple(done), state.arn, state.etag)
         backup = _back_up(plan, state, ports)
-        etag, conflict = _write(plan.spec.data, plan.changes, state, ports)
+        etag, conflict = _write(plan.spec, plan.changes, state, ports)
     except AwsError as err:
         return StoreOutcome(tuple(done), state.arn if state else "", error=str(err))
     if conflict:
@@ -116,9 +118,7 @@ def _create(spec: StoreSpec, ports: StorePorts) -> StoreState:
     return _read(spec.name, arn, ports)
 
 
-def _write(
-    wanted: Mapping[str, str], changes: Changes, seen: StoreState, ports: StorePorts
-) -> tuple[str, str]:
+def _write(spec: StoreSpec, changes: Changes, seen: StoreState, ports: StorePorts) -> tuple[str, str]:
     """UpdateKeys, batch after batch; on a 409 the store is read again and the rule decides."""
     etag = seen.etag
     for _ in range(ATTEMPTS):
@@ -130,6 +130,7 @@ def _write(
             return etag, ""
         except StoreConflict:
             fresh = _read(seen.name, seen.arn, ports)
+            wanted = wanted_keys(spec, fresh.keys) or {}
             again = recheck_store(wanted, changes, seen.keys, fresh.keys)
             if again.verdict is Verdict.CONFLICT:
                 return (
@@ -141,8 +142,8 @@ def _write(
 
 
 def _back_up(plan: StorePlan, state: StoreState, ports: StorePorts) -> str:
-    """The keys about to be replaced or deleted, saved before they are."""
+    """The keys about to be replaced or deleted, with their values, and the keys about to be added: all
+    a rollback needs to put the store back as it was, saved before the write."""
     replaced = {k: state.keys[k] for k in (*plan.changes.puts, *plan.changes.deletes) if k in state.keys}
-    if not replaced:
-        return ""
-    return ports.backups.save_store(plan.spec.name, state, replaced, plan.spec.sensitive)
+    added = sorted(k for k in plan.changes.puts if k not in state.keys)
+    return ports.backups.save_store(plan.spec.name, state, replaced, added, plan.spec.sensitive)

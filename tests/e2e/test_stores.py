@@ -248,3 +248,32 @@ def test_a_sensitive_value_is_in_no_file_the_run_wrote(
         for value in (secret, old):
             assert value not in text, f"{value} in {name}"
     assert (workspace / "summary.md").is_file()
+
+
+def test_rollback_restores_a_deleted_key_and_removes_an_added_one_then_writes_nothing_again(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    manifest(workspace, {"greeting": "hello", "gone": "soon"}, tests=False)
+    assert cli("publish").code == 0
+    manifest(workspace, {"greeting": "bonjour", "fresh": "new"}, tests=False)
+    assert cli("publish").code == 0
+    arn = store_arn(aws)
+    assert emu.kvs_keys(arn) == {"greeting": "bonjour", "fresh": "new"}
+    saved = sorted((workspace / "cloudfront-backups").glob("*/flags.KVS.*.json"))[-1]  # the newest run's
+    assert json.loads(saved.read_text())["Added"] == ["fresh"]
+
+    dry = cli("rollback", "--from", "cloudfront-backups", "--dry-run", "--json")
+    assert dry.code == 0 and emu.kvs_keys(arn) == {"greeting": "bonjour", "fresh": "new"}
+    (planned,) = dry.json["stores"]
+    assert planned["status"] == "planned" and [k["key"] for k in planned["deleted"]] == ["fresh"]
+
+    run = cli("rollback", "--from", "cloudfront-backups", "--json")
+    assert run.code == 0, run.out + run.err
+    assert emu.kvs_keys(arn) == {"greeting": "hello", "gone": "soon"}
+    (store,) = run.json["stores"]
+    assert store["status"] == "updated" and "restore from cloudfront-backups/" in store["reason"]
+
+    emu.reset_counts()
+    again = cli("rollback", "--from", "cloudfront-backups", "--json")
+    assert again.code == 0, again.out
+    assert writes(emu) == 0  # the rollback's own backup of the keys it replaced is passed over
