@@ -277,3 +277,17 @@ def test_rollback_restores_a_deleted_key_and_removes_an_added_one_then_writes_no
     again = cli("rollback", "--from", "cloudfront-backups", "--json")
     assert again.code == 0, again.out
     assert writes(emu) == 0  # the rollback's own backup of the keys it replaced is passed over
+
+
+def test_more_keys_than_one_update_takes_are_written_in_batches_and_listed_in_pages(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    data = {f"key-{i:03d}": f"value {i}" for i in range(120)}
+    manifest(workspace, data, tests=False)
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out + run.err
+    assert emu.kvs_keys(store_arn(aws)) == data
+    assert emu.counts().get("UpdateKeys") == 3  # 50 + 50 + 20
+    emu.reset_counts()
+    assert cli("publish").code == 0
+    assert writes(emu) == 0 and emu.counts().get("ListKeys", 0) >= 3  # read back page by page
