@@ -7,6 +7,7 @@ carries its exit code, so an entry point only writes what it is given.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,8 +29,17 @@ from publisher.shell.files import BackupFolder, Workspace
 @dataclass(frozen=True)
 class Finished:
     result: Result
-    summary: str  # the Markdown job summary
+    template: tuple[str, str] | None  # the user's summary template (text, path), checked before the run
+    environ: Mapping[str, str]
     problems: tuple[Problem, ...] = ()  # bad input, located, for annotations
+
+    @functools.cached_property
+    def summary(self) -> str:
+        """The Markdown job summary, rendered when asked for: a command line run without --summary
+        never pays for it (thousands of distributions make it the costliest part of a report)."""
+        from publisher.core.summary.render import summary_with_fallback
+
+        return summary_with_fallback(self.result, self.template, self.environ)
 
 
 @dataclass
@@ -45,14 +55,12 @@ class Seams:
 
 
 def execute(make_settings: Callable[[], Settings], seams: Seams, requested_mode: str = "") -> Finished:
-    from publisher.core.summary.render import summary_with_fallback
-
     started, clock = datetime.now(UTC), time.monotonic()  # the clock is the shell's, not the core's
     result, template, problems = _outcome(make_settings, seams, requested_mode)
     result = result.model_copy(
         update={"started": started, "duration_seconds": round(time.monotonic() - clock, 3)}
     )
-    return Finished(result, summary_with_fallback(result, template, seams.environ), problems)
+    return Finished(result, template, seams.environ, problems)
 
 
 def _outcome(

@@ -89,18 +89,15 @@ def totals(result: Result) -> str:
 def distributions(result: Result) -> list[str]:
     if not result.distributions:
         return []
-    by_name = {f.name: f for f in result.functions}
+    uses = {(f.name, u.distribution): u for f in result.functions for u in f.used_by}  # one pass
     lines = ["Distributions running these functions:"]
     for d in result.distributions:
         aliases = f" ({', '.join(d.aliases)})" if d.aliases else ""
         lines.append(f"  {d.id}  {d.domain}{aliases}  {d.status}{'' if d.enabled else ', disabled'}")
         for name in d.functions:
-            for use in by_name[name].used_by:
-                if use.distribution == d.id:
-                    where = ", ".join(
-                        f"{b.path_pattern or 'default'} ({b.event_type})" for b in use.behaviours
-                    )
-                    lines.append(f"    {name}: {where}")
+            if (use := uses.get((name, d.id))) is not None:
+                where = ", ".join(f"{b.path_pattern or 'default'} ({b.event_type})" for b in use.behaviours)
+                lines.append(f"    {name}: {where}")
     return lines
 
 

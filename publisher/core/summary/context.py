@@ -82,8 +82,9 @@ def _result_context(result: Result) -> dict[str, object]:
     data = result.model_dump(mode="json")
     where = next((partition(f.arn) for f in result.functions if f.arn), "aws")
     data["functions"] = [_function_context(f, result.mode) for f in result.functions]
+    uses = _uses(result)
     data["distributions"] = [
-        {**d.model_dump(mode="json"), "url": console_url(d.id, where), "uses": _uses(result, d.id)}
+        {**d.model_dump(mode="json"), "url": console_url(d.id, where), "uses": uses.get(d.id, [])}
         for d in result.distributions
     ]
     if result.wait is not None:
@@ -145,15 +146,17 @@ def _body(diff: str) -> list[str]:
     return [line for line in diff.splitlines(keepends=True) if line not in _HEADERS]
 
 
-def _uses(result: Result, distribution_id: str) -> list[dict[str, object]]:
-    """Which of this run's functions the distribution runs, where and on which event."""
-    return [
-        {"function": f.name, "path_pattern": b.path_pattern, "event_type": b.event_type}
-        for f in result.functions
-        for use in f.used_by
-        if use.distribution == distribution_id
-        for b in use.behaviours
-    ]
+def _uses(result: Result) -> dict[str, list[dict[str, object]]]:
+    """By distribution: which of this run's functions it runs, where and on which event. One pass, so
+    that thousands of distributions cost thousands of steps, not millions."""
+    index: dict[str, list[dict[str, object]]] = {}
+    for f in result.functions:
+        for use in f.used_by:
+            index.setdefault(use.distribution, []).extend(
+                {"function": f.name, "path_pattern": b.path_pattern, "event_type": b.event_type}
+                for b in use.behaviours
+            )
+    return index
 
 
 def _run_context(environ: Mapping[str, str]) -> dict[str, str]:
