@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -84,6 +84,9 @@ class FunctionSpec:
     tests: tuple[TestCase, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     restored_from: str = ""  # read from a LIVE backup (core/rollback.py): the file, as shown
+    # with no runtime in the manifest: runtime -> why the code cannot run under it, found while loading
+    # and read by the plan once AWS's runtime is known, so the code is parsed once per runtime, not again
+    refused_under: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")
@@ -111,11 +114,11 @@ class Manifest:
         return Manifest(self.file, chosen, self.warnings, stores)
 
 
-def language_problems(spec: FunctionSpec, shown: str) -> tuple[list[Problem], list[str]]:
+def language_problems(spec: FunctionSpec, shown: str) -> tuple[FunctionSpec, list[Problem], list[str]]:
     """The runtime's language, checked before any call: fatal findings are problems located in the code
     file (`shown`, relative to the workspace), the rest warnings. With no runtime in the manifest the
     runtime is the one AWS holds, unknown yet: only what neither runtime accepts is refused here, and
-    the plan checks the rest once the runtime is known."""
+    the spec keeps, per runtime, what the plan refuses once the runtime is known."""
     from publisher.core.language import check_code
 
     assert spec.code is not None
@@ -123,12 +126,14 @@ def language_problems(spec: FunctionSpec, shown: str) -> tuple[list[Problem], li
     by_runtime = [check_code(spec.code, r) for r in runtimes]
     fatal = [f for f in by_runtime[0] if f.fatal and all(_fatal_at(f, other) for other in by_runtime[1:])]
     problems = [Problem(shown, f.line, f"{spec.name}.code", f.message, column=f.column) for f in fatal]
-    warnings = (
-        [f"{shown}:{f.line}:{f.column}: {f.message}" for f in by_runtime[0] if not f.fatal]
-        if spec.runtime
-        else []
-    )
-    return problems, warnings
+    if spec.runtime:
+        warnings = [f"{shown}:{f.line}:{f.column}: {f.message}" for f in by_runtime[0] if not f.fatal]
+        return spec, problems, warnings
+    refused = {
+        r: "; ".join(f"line {f.line}:{f.column}: {f.message}" for f in fs if f.fatal)
+        for r, fs in zip(runtimes, by_runtime, strict=True)
+    }
+    return replace(spec, refused_under={r: why for r, why in refused.items() if why}), problems, []
 
 
 def _fatal_at(finding: Any, others: list[Any]) -> bool:

@@ -122,10 +122,9 @@ def plan_function(
     config, problem = desired_config(spec, dev.config if dev else None, observed.key_value_stores)
     if problem:
         return _failed(base, problem, bad_input="key-value-store")
-    if spec.code is not None and spec.runtime is None:  # the runtime AWS holds is known only now
-        broken = _language(spec.code, config.runtime)
-        if broken:
-            return _failed(base, broken, bad_input="code")
+    broken = spec.refused_under.get(config.runtime)  # the runtime AWS holds is known only now
+    if broken:
+        return _failed(base, broken, bad_input="code")
     target = Content(spec.code if spec.code is not None else dev.code if dev else b"", config)
     if spec.restored_from and target.held_by(live):  # restored already: DEVELOPMENT is left as it is
         return FunctionPlan(spec, state, reason=f"LIVE already holds {spec.restored_from}", target=target)
@@ -193,13 +192,6 @@ def _why_unchanged(spec: FunctionSpec) -> str:
     if spec.code is None:
         return "LIVE matches DEVELOPMENT"
     return "DEVELOPMENT and LIVE match the repository"
-
-
-def _language(code: bytes, runtime: str) -> str:
-    from publisher.core.language import check_code
-
-    fatal = [f for f in check_code(code, runtime) if f.fatal]
-    return "; ".join(f"line {f.line}:{f.column}: {f.message}" for f in fatal)
 
 
 def _failed(base: FunctionPlan, error: str, bad_input: str = "") -> FunctionPlan:

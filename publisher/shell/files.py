@@ -35,10 +35,10 @@ class Workspace:
         manifest, problems = check(data, name)
         specs = [self._resolve(spec, path.parent, name, problems) for spec in manifest.functions]
         warnings: list[str] = []
-        for spec in specs:
+        for i, spec in enumerate(specs):
             if spec.code is not None and spec.code_path is not None:
                 shown = os.path.relpath(path.parent / spec.code_path, self.root)
-                found, warned = language_problems(spec, shown)
+                specs[i], found, warned = language_problems(spec, shown)
                 problems += found
                 warnings += warned
         stores = tuple(self._store(store, path.parent, name, problems) for store in manifest.stores)

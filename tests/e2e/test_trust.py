@@ -304,3 +304,19 @@ def test_a_publish_refused_because_live_already_holds_it_is_reconciled(
     (result,) = run.json["functions"]
     assert result["status"] == "published" and code_of(aws, "a", "LIVE") == handler()
     assert "publish confirmed by re-reading" in result["reason"]  # a 412 either way, decided again
+
+
+def test_code_the_runtime_aws_holds_cannot_run_is_refused_before_any_write(
+    emu: Emulator, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """No runtime in the manifest: the code is checked against the runtime DEVELOPMENT holds, 1.0 here."""
+    emu.seed_function("a", handler(), runtime="cloudfront-js-1.0", comment="a", publish=True)
+    (workspace / "a.js").write_bytes(
+        b"function handler(event) {\n  const r = event.request;\n  return r;\n}\n"
+    )
+    (workspace / "cloudfront-functions.yml").write_text("functions:\n  - name: a\n    code: a.js\n")
+    emu.reset_counts()
+    run = cli("publish")
+    assert run.code == 2, run.out + run.err
+    assert "a.code:" in run.err and "line 2:3" in run.err and "cloudfront-js-1.0" in run.err
+    assert writes(emu) == 0
