@@ -1,5 +1,6 @@
-"""CloudFront over one boto3 client: the port's operations, typed. The only module that imports boto3 or
-reads error codes; a broken set-up (profile, config file, endpoint) becomes one clear SetupError."""
+"""CloudFront over one boto3 client: the port's operations, typed. The only module that builds boto3
+clients or reads error codes (`sdk_client` and `sdk_call` serve the KeyValueStore data API and
+CloudWatch too); a broken set-up (profile, config file, endpoint) becomes one clear SetupError."""
 
 from __future__ import annotations
 
@@ -46,32 +47,73 @@ def _answers(method: F) -> F:
     return read  # type: ignore[return-value]
 
 
-def _client(endpoint_url: str | None, max_concurrency: int) -> Any:
-    import boto3
-    from botocore.config import Config
+def sdk_client(service: str, endpoint_url: str | None, *, mode: str = "standard", pool: int = 10) -> Any:
+    """A boto3 client in us-east-1 with bounded timeouts and attempts; a broken set-up is a SetupError."""
+    try:
+        import boto3
+        from botocore.config import Config
 
-    config = Config(
-        region_name="us-east-1",  # CloudFront is global; boto3 still wants a region
-        # adaptive: standard retries plus a client-side rate that backs off on Throttling. Every call
-        # goes to one control plane with one account-wide limit; under standard mode alone the
-        # parallel reads ran out of retries against a limit of 10 requests a second (BENCHMARKS.md)
-        retries={"mode": "adaptive", "max_attempts": _attempts()},
-        max_pool_connections=max_concurrency + 4,
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
-    )
-    return boto3.session.Session().client("cloudfront", endpoint_url=endpoint_url, config=config)
+        config = Config(
+            region_name="us-east-1",  # CloudFront and its metrics are global, in us-east-1
+            retries={"mode": mode, "max_attempts": _attempts()},
+            max_pool_connections=pool,
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+        )
+        client = boto3.session.Session().client(service, endpoint_url=endpoint_url, config=config)
+    except Exception as err:  # botocore's set-up errors share no base class worth naming
+        raise SetupError(_setup_problem(err, endpoint_url)) from None
+    redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
+    return client
+
+
+def sdk_call(client: Any, operation: str, kinds: dict[str, type[AwsError]], **params: Any) -> Any:
+    """One call, named after the API's operation; a ClientError becomes the `kinds` of its error code."""
+    from botocore.exceptions import BotoCoreError, ClientError, MissingDependencyException, NoCredentialsError
+    from botocore.parsers import ResponseParserError
+
+    try:
+        return getattr(client, _snake(operation))(**params)
+    except NoCredentialsError:
+        raise SetupError(
+            "no AWS credentials found: configure them (e.g. aws-actions/configure-aws-credentials); "
+            "pull requests from forks get none: run `check` there, which needs no AWS"
+        ) from None
+    except MissingDependencyException:  # the KeyValueStore data API is signed with SigV4A
+        raise SetupError(
+            f"{operation} is signed with SigV4A, which needs the AWS CRT: install awscrt "
+            "(pip install 'boto3[crt]')"
+        ) from None
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        raise kinds.get(code, AwsError)(operation, code, message, status) from None
+    except ResponseParserError:
+        raise SetupError(
+            f"{operation}: the endpoint {client.meta.endpoint_url} answered with something that is not "
+            "the AWS API; check --endpoint-url or AWS_ENDPOINT_URL"
+        ) from None
+    except BotoCoreError as err:  # no answer after the retries: connection, timeout, parameters
+        raise AwsError(operation, type(err).__name__, str(err)) from None
+
+
+ERRORS: dict[str, type[AwsError]] = {
+    "NoSuchFunctionExists": NotFound,
+    "EntityNotFound": NotFound,
+    "PreconditionFailed": PreconditionFailed,
+    "FunctionAlreadyExists": AlreadyExists,
+}
 
 
 class AwsCloudFront:
     """The port over boto3; every call names its Stage, since the default is undocumented."""
 
     def __init__(self, endpoint_url: str | None = None, max_concurrency: int = 16) -> None:
-        try:
-            self._client = _client(endpoint_url, max_concurrency)
-        except Exception as err:  # botocore's set-up errors share no base class worth naming
-            raise SetupError(_setup_problem(err, endpoint_url)) from None
-        redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
+        # adaptive: standard retries plus a client-side rate that backs off on Throttling. Every call
+        # goes to one control plane with one account-wide limit; under standard mode alone the
+        # parallel reads ran out of retries against a limit of 10 requests a second (BENCHMARKS.md)
+        self._client = sdk_client("cloudfront", endpoint_url, mode="adaptive", pool=max_concurrency + 4)
         self._slots = threading.BoundedSemaphore(max_concurrency)  # the bound on calls in flight, run-wide
 
     @_answers
@@ -181,27 +223,8 @@ class AwsCloudFront:
         return str(out["Distribution"]["Status"]), str(out["ETag"])
 
     def _call(self, operation: str, **params: Any) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-        from botocore.parsers import ResponseParserError
-
-        method = getattr(self._client, _snake(operation))
-        try:
-            with self._slots:
-                return method(**params)
-        except NoCredentialsError:
-            raise SetupError(
-                "no AWS credentials found: configure them (e.g. aws-actions/configure-aws-credentials); "
-                "pull requests from forks get none: run `check` there, which needs no AWS"
-            ) from None
-        except ClientError as err:
-            raise _translate(operation, err) from None
-        except ResponseParserError:
-            raise SetupError(
-                f"{operation}: the endpoint {self._client.meta.endpoint_url} answered with something "
-                "that is not CloudFront's API; check --endpoint-url or AWS_ENDPOINT_URL"
-            ) from None
-        except BotoCoreError as err:  # no answer after the retries: connection, timeout, parameters
-            raise AwsError(operation, type(err).__name__, str(err)) from None
+        with self._slots:
+            return sdk_call(self._client, operation, ERRORS, **params)
 
 
 def _attempts() -> int:
@@ -214,19 +237,6 @@ def _setup_problem(err: Exception, endpoint_url: str | None) -> str:
     if isinstance(err, ValueError) and endpoint_url:
         return f"the endpoint URL {endpoint_url!r} is not usable: {err}"
     return f"the AWS set-up is not usable: {err}"
-
-
-def _translate(operation: str, err: Any) -> AwsError:
-    error = err.response.get("Error", {})
-    code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-    status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-    kind = {
-        "NoSuchFunctionExists": NotFound,
-        "EntityNotFound": NotFound,
-        "PreconditionFailed": PreconditionFailed,
-        "FunctionAlreadyExists": AlreadyExists,
-    }.get(code, AwsError)
-    return kind(operation, code, message, status)
 
 
 def _summary(item: dict[str, Any], etag: str = "") -> FunctionSummary:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from publisher.core.errors import AwsError, SetupError
 from publisher.core.guard import Sums
+from publisher.shell.aws import sdk_call, sdk_client
 
 NAMESPACE = "AWS/CloudFront"
 METRICS = {  # the field of Sums -> the metric's name
@@ -27,10 +27,7 @@ class AwsCloudWatch:
     """Its own client in us-east-1, on the same endpoint setting as CloudFront (the emulator serves both)."""
 
     def __init__(self, endpoint_url: str | None = None) -> None:
-        try:
-            self._client = _client(endpoint_url)
-        except Exception as err:  # botocore's set-up errors share no base class worth naming
-            raise SetupError(f"CloudWatch: the AWS set-up is not usable: {err}") from None
+        self._client = sdk_client("cloudwatch", endpoint_url)
 
     def sums(self, function: str, start: datetime, end: datetime) -> Sums:
         queries = [_query(key, metric, function) for key, metric in METRICS.items()]
@@ -45,23 +42,16 @@ class AwsCloudWatch:
                 return Sums(**totals)
 
     def _call(self, queries: list[dict[str, Any]], start: datetime, end: datetime, token: str) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
         extra = {"NextToken": token} if token else {}
-        try:
-            return self._client.get_metric_data(
-                MetricDataQueries=queries, StartTime=start, EndTime=end, **extra
-            )
-        except NoCredentialsError:
-            raise SetupError("no AWS credentials found for CloudWatch") from None
-        except ClientError as err:
-            error = err.response.get("Error", {})
-            status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-            raise AwsError(
-                "GetMetricData", str(error.get("Code", "")), str(error.get("Message", "")), status
-            ) from None
-        except BotoCoreError as err:
-            raise AwsError("GetMetricData", type(err).__name__, str(err)) from None
+        return sdk_call(
+            self._client,
+            "GetMetricData",
+            {},
+            MetricDataQueries=queries,
+            StartTime=start,
+            EndTime=end,
+            **extra,
+        )
 
 
 def _query(key: str, metric: str, function: str) -> dict[str, Any]:
@@ -75,11 +65,3 @@ def _query(key: str, metric: str, function: str) -> dict[str, Any]:
         },
         "ReturnData": True,
     }
-
-
-def _client(endpoint_url: str | None) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(region_name="us-east-1", retries={"mode": "standard", "max_attempts": 5})
-    return boto3.session.Session().client("cloudwatch", endpoint_url=endpoint_url, config=config)

@@ -13,20 +13,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from publisher.core.errors import AwsError, NotFound, SetupError, StoreConflict
-from publisher.shell import redact
-from publisher.shell.aws import CONNECT_TIMEOUT, READ_TIMEOUT, _attempts
+from publisher.core.errors import AwsError, NotFound, StoreConflict
+from publisher.shell.aws import sdk_call, sdk_client
 
 PAGE = 50  # ListKeys' MaxResults: 1 to 50 (the API's model)
+ERRORS: dict[str, type[AwsError]] = {
+    "ConflictException": StoreConflict,
+    "ResourceNotFoundException": NotFound,
+}
 
 
 class AwsStoreData:
     def __init__(self, endpoint_url: str | None = None) -> None:
-        try:
-            self._client = _client(endpoint_url)
-        except Exception as err:  # botocore's set-up errors share no base class worth naming
-            raise SetupError(f"the AWS set-up is not usable for KeyValueStore data: {err}") from None
-        redact.install()
+        self._client = sdk_client("cloudfront-keyvaluestore", endpoint_url)
 
     def describe(self, arn: str) -> str:
         return str(self._call("DescribeKeyValueStore", KvsARN=arn)["ETag"])
@@ -54,38 +53,4 @@ class AwsStoreData:
         return str(out["ETag"])
 
     def _call(self, operation: str, **params: Any) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError, MissingDependencyException
-
-        method = getattr(self._client, "".join(f"_{c.lower()}" if c.isupper() else c for c in operation)[1:])
-        try:
-            return method(**params)
-        except MissingDependencyException:
-            raise SetupError(
-                "the KeyValueStore data API is signed with SigV4A, which needs the AWS CRT: "
-                "install awscrt (pip install 'boto3[crt]')"
-            ) from None
-        except ClientError as err:
-            error = err.response.get("Error", {})
-            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-            status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-            kind = {"ConflictException": StoreConflict, "ResourceNotFoundException": NotFound}.get(
-                code, AwsError
-            )
-            raise kind(operation, code, message, status) from None
-        except BotoCoreError as err:
-            raise AwsError(operation, type(err).__name__, str(err)) from None
-
-
-def _client(endpoint_url: str | None) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(
-        region_name="us-east-1",
-        retries={"mode": "standard", "max_attempts": _attempts()},
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
-    )
-    return boto3.session.Session().client(
-        "cloudfront-keyvaluestore", endpoint_url=endpoint_url, config=config
-    )
+        return sdk_call(self._client, operation, ERRORS, **params)
