@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,6 +23,7 @@ from publisher.core.model import FunctionConfig
 from publisher.core.stores import STORE_NAME_PATTERN, Changes, StoreSpec
 
 ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
+B = TypeVar("B", "Backup", "StoreBackup")
 
 
 class _Saved(BaseModel):
@@ -54,8 +56,7 @@ def parse_backup(text: str, code: bytes | None, shown: str, stamp: str) -> Backu
     try:
         saved = _Saved.model_validate(json.loads(text))
     except (ValueError, ValidationError) as err:
-        first = str(err).splitlines()[0] if not isinstance(err, ValidationError) else _first(err)
-        return Problem(where, None, "rollback-from", f"not a backup this tool wrote: {first}")
+        return Problem(where, None, "rollback-from", f"not a backup this tool wrote: {_first(err)}")
     if not re.match(rf"^{re.escape(saved.name)}\.LIVE\.", shown.rsplit("/", 1)[-1]):
         return Problem(where, None, "rollback-from", f"names function {saved.name}, not the file's")
     if not code:
@@ -101,8 +102,9 @@ def parse_store_backup(text: str, shown: str, stamp: str) -> StoreBackup | Probl
     try:
         saved = _SavedStore.model_validate(json.loads(text))
     except (ValueError, ValidationError) as err:
-        first = str(err).splitlines()[0] if not isinstance(err, ValidationError) else _first(err)
-        return Problem(shown, None, "rollback-from", f"not a KeyValueStore backup this tool wrote: {first}")
+        return Problem(
+            shown, None, "rollback-from", f"not a KeyValueStore backup this tool wrote: {_first(err)}"
+        )
     if saved.sensitive:  # its values were never written: only the data file's history has them
         message = f"`{saved.name}` is sensitive, so its backup holds hashes, not values; restore its data file from history and publish"
         return Problem(shown, None, "rollback-from", message)
@@ -111,11 +113,8 @@ def parse_store_backup(text: str, shown: str, stamp: str) -> StoreBackup | Probl
 
 
 def newest_stores(backups: Iterable[StoreBackup]) -> dict[str, StoreBackup]:
-    """Each store's newest backup that a publish saved; one a rollback saved only if there is no other."""
-    chosen: dict[str, StoreBackup] = {}
-    for b in sorted(backups, key=lambda b: (b.replaced_by != ROLLBACK, b.stamp, b.shown)):
-        chosen[b.name] = b
-    return dict(sorted(chosen.items()))
+    """Each store's newest backup, chosen as functions' are (`newest`)."""
+    return _newest(backups, lambda b: b.name)
 
 
 def store_spec(backup: StoreBackup) -> StoreSpec:
@@ -124,9 +123,13 @@ def store_spec(backup: StoreBackup) -> StoreSpec:
 
 def newest(backups: Iterable[Backup]) -> dict[str, Backup]:
     """Each function's newest backup that a publish saved; one a rollback saved only if there is no other."""
-    chosen: dict[str, Backup] = {}
+    return _newest(backups, lambda b: b.function)
+
+
+def _newest(backups: Iterable[B], name: Callable[[B], str]) -> dict[str, B]:
+    chosen: dict[str, B] = {}
     for b in sorted(backups, key=lambda b: (b.replaced_by != ROLLBACK, b.stamp, b.shown)):
-        chosen[b.function] = b  # later in this order wins
+        chosen[name(b)] = b  # later in this order wins
     return dict(sorted(chosen.items()))
 
 
@@ -152,6 +155,9 @@ def spec(backup: Backup) -> FunctionSpec:
     )
 
 
-def _first(err: ValidationError) -> str:
+def _first(err: ValueError) -> str:
+    """The first thing wrong, on one line: a model's first field error, or the JSON parser's message."""
+    if not isinstance(err, ValidationError):
+        return str(err).splitlines()[0]
     e = err.errors()[0]
     return f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from publisher.core.errors import InputError, Problem
 from publisher.core.manifest import Manifest
@@ -21,6 +22,7 @@ from publisher.shell.files import Workspace, read_regular
 
 PATTERN = "*.LIVE.*.json"
 STORE_PATTERN = "*.KVS.*.json"
+T = TypeVar("T", Backup, StoreBackup)
 
 
 def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[Backup]:
@@ -28,38 +30,46 @@ def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -
     With a workspace, a file that leads out of it (a symlink) is refused."""
     if not folder.is_dir():
         raise InputError([Problem(shown, None, "rollback-from", f"`{shown}` is not a folder")])
-    found, problems = [], []
-    for path in sorted([*folder.glob(PATTERN), *folder.glob(f"*/{PATTERN}")]):
-        where = f"{shown}/{path.relative_to(folder).as_posix().removesuffix('.json')}.js"
-        stamp = path.parent.name if path.parent != folder else folder.resolve().name
-        parsed = read_backup(path, where, stamp, workspace)
-        if isinstance(parsed, Backup):
-            found.append(parsed)
-        else:
-            problems.append(parsed)
-    if problems:
-        raise InputError(problems)
-    return found
+    return _every(
+        read_backup(path, f"{shown}/{where.removesuffix('.json')}.js", stamp, workspace)
+        for path, where, stamp in _saved(folder, PATTERN)
+    )
 
 
 def read_store_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[StoreBackup]:
     """Every KeyValueStore backup in the folder and one level down, as read_backups finds functions'."""
-    found, problems = [], []
-    for path in sorted([*folder.glob(STORE_PATTERN), *folder.glob(f"*/{STORE_PATTERN}")]):
-        where = f"{shown}/{path.relative_to(folder).as_posix()}"
+    return _every(
+        read_store_backup(path, f"{shown}/{where}", stamp, workspace)
+        for path, where, stamp in _saved(folder, STORE_PATTERN)
+    )
+
+
+def read_store_backup(
+    path: Path, where: str, stamp: str, workspace: Workspace | None = None
+) -> StoreBackup | Problem:
+    if workspace and not path.resolve().is_relative_to(workspace.root):
+        return Problem(where, None, "rollback-from", "leads out of the workspace")
+    text, problem = read_regular(path, 8 * 1024 * 1024, where)
+    if text is None:
+        return Problem(where, None, "rollback-from", problem)
+    return parse_store_backup(text.decode("utf-8", "replace"), where, stamp)
+
+
+def _saved(folder: Path, pattern: str) -> Iterator[tuple[Path, str, str]]:
+    """Each file matching `pattern` in the folder and one level down: its path, its path within the
+    folder, and its run's stamp (the folder it lies in)."""
+    for path in sorted([*folder.glob(pattern), *folder.glob(f"*/{pattern}")]):
         stamp = path.parent.name if path.parent != folder else folder.resolve().name
-        if workspace and not path.resolve().is_relative_to(workspace.root):
-            problems.append(Problem(where, None, "rollback-from", "leads out of the workspace"))
-            continue
-        text, problem = read_regular(path, 8 * 1024 * 1024, where)
-        parsed = parse_store_backup(text.decode("utf-8", "replace"), where, stamp) if text else None
-        if isinstance(parsed, StoreBackup):
-            found.append(parsed)
-        else:
-            problems.append(parsed or Problem(where, None, "rollback-from", problem))
+        yield path, path.relative_to(folder).as_posix(), stamp
+
+
+def _every(parsed: Iterable[T | Problem]) -> list[T]:
+    """What was read, or every problem found at once."""
+    read = list(parsed)
+    problems = [p for p in read if isinstance(p, Problem)]
     if problems:
         raise InputError(problems)
-    return found
+    return [p for p in read if not isinstance(p, Problem)]
 
 
 def read_backup(path: Path, where: str, stamp: str, workspace: Workspace | None = None) -> Backup | Problem:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -21,7 +21,7 @@ from publisher.core.model import Content, FunctionState, Observed
 from publisher.core.outcome import Halt, Outcome, Stop, function_result
 from publisher.core.plan import Mode, make_plan
 from publisher.core.port import CloudFront
-from publisher.core.result import FunctionResult, GuardReport, Result, WatchReport
+from publisher.core.result import FunctionResult, GuardReport, Result, Status, WatchReport
 from publisher.core.rollback import Backup, spec
 from publisher.shell.apply import Applier, Backups
 from publisher.shell.backups import read_backup
@@ -44,14 +44,12 @@ class Guard:
     say: Callable[[str], None] = lambda line: None
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
-    targets: dict[str, Content] = field(default_factory=dict)
 
     def run(
         self, result: Result, minutes: float, limit: float, since: datetime, published: dict[str, Content]
     ) -> Result:
         """Watch the published functions from the minute of `since` (the publish) for `minutes`;
         `published` is what this run put in DEVELOPMENT and LIVE, which a rollback may replace."""
-        self.targets = published
         names = {f.name: f for f in result.functions if "publish" in f.done}
         start = since.astimezone(UTC).replace(second=0, microsecond=0)
         self.say(f"watching {len(names)} functions at the edge for {minutes:g} min (limit {limit:g}% errors)")
@@ -64,7 +62,9 @@ class Guard:
                 break
             try:
                 pending = [n for n in names if n not in rollbacks]
-                self._poll(pending, start, limit, seen=seen, rollbacks=rollbacks, published=names)
+                self._poll(
+                    pending, start, limit, seen=seen, rollbacks=rollbacks, results=names, targets=published
+                )
             except AwsError as err:
                 error = f"the metrics could not be read, so nothing was judged: {err}"
                 break
@@ -84,7 +84,8 @@ class Guard:
         *,
         seen: dict[str, WatchReport],
         rollbacks: dict[str, FunctionResult],
-        published: dict[str, FunctionResult],
+        results: dict[str, FunctionResult],
+        targets: dict[str, Content],
     ) -> None:
         end = self.now() + timedelta(minutes=1)  # the current minute's period, whole
         for name in names:
@@ -96,8 +97,8 @@ class Guard:
                     note = "not rolled back: the run was cancelled first"
                 else:
                     self.say(f"{name}: error rate over {limit:g}%: rolling back")
-                    target = self.targets.get(name)
-                    rollbacks[name] = roll_back(published[name], self.cloudfront, self.backups, target)
+                    target = targets.get(name)
+                    rollbacks[name] = roll_back(results[name], self.cloudfront, self.backups, target)
             seen[name] = watch_report(name, sums, verdict, note)
 
 
@@ -138,8 +139,6 @@ def _moved(fresh: FunctionState, target: Content | None) -> str:
 
 
 def _refused(name: str, why: str) -> FunctionResult:
-    from publisher.core.result import Status
-
     return FunctionResult(
         name=name,
         status=Status.FAILED,
