@@ -12,11 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
-from publisher.core.model import store_problem
+from publisher.core.model import RUNTIMES, store_problem
 from publisher.core.stores import STORE_NAME_PATTERN, StoreSpec
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
-RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
 REMOVE = "none"  # `key-value-store: none` removes the association
 

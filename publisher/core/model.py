@@ -11,6 +11,7 @@ class Stage(StrEnum):
     LIVE = "LIVE"
 
 
+RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")  # the manifest's choices, and the language check's
 CODE_LIMIT = 10_240  # bytes; the service quota, not the model's 40,960
 STORE_RUNTIME = "cloudfront-js-2.0"  # the only runtime that may read a KeyValueStore
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from publisher.core.language.sources import RUNTIME_PAGES
 from publisher.core.language.tree import Finding, Source, walk
+from publisher.core.model import RUNTIMES
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 __all__ = ["RUNTIMES", "Finding", "check_code", "compile_errors"]
 
-RUNTIMES = tuple(RUNTIME_PAGES)
 MAX_SYNTAX_ERRORS = 3  # past the first few, tree-sitter's recovery mostly reports echoes
 
 
