@@ -245,12 +245,13 @@ def test_an_empty_code_file_is_refused_before_any_call(
     assert sum(emu.counts().values()) == 0
 
 
-def test_control_characters_from_aws_reach_the_terminal_escaped(
+def test_control_characters_in_code_reach_the_terminal_escaped(
     emu: Emulator, workspace: Path, cli: Callable[..., Run]
 ) -> None:
-    emu.seed_function("a", handler(), comment="\x1b[2J\x1b[31mred", publish=True)
-    (workspace / "cloudfront-functions.yml").write_text("functions:\n  - a\n")
-    run = cli("plan")
+    emu.seed_function("a", handler(), comment="a", publish=True)
+    write_manifest(workspace, {"a": handler("/* \x1b[2J\x1b[31mred */ return event.request;")})
+    run = cli("plan")  # the diff shows the code, whose bytes come from the repository or from AWS
+    assert "\\x1b[2J\\x1b[31mred" in run.out, run.out + run.err  # shown, escaped
     assert "\x1b" not in run.out + run.err
 
 
