@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from publisher.core.modes import Mode
 from publisher.core.outcome import Outcome
-from publisher.core.plan import Mode
 from publisher.core.report import CHANGES, coloured, console, escape_controls, exit_status, progress_line
 from publisher.core.result import Result
 from publisher.core.settings import Settings, settings_from, split_names
@@ -22,6 +22,8 @@ DESCRIPTION = "Check, sync, test and publish CloudFront Functions from a manifes
 
 
 def parser() -> argparse.ArgumentParser:
+    """The flags come from `Settings`, where each is declared once with its default and help; here are
+    only what the command line adds: the mode as a word, --dry-run and --detailed-exitcode."""
     p = argparse.ArgumentParser(prog="cloudfront-publish", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument(
@@ -32,41 +34,33 @@ def parser() -> argparse.ArgumentParser:
         "DEVELOPMENT; publish: sync, test, then publish what changed; rollback: restore LIVE from a "
         "backup folder (--from)",
     )
-    p.add_argument("--manifest", default="cloudfront-functions.yml", help="the manifest (YAML or JSON)")
-    p.add_argument("--functions", default="", help="only these manifest functions (comma-separated)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    for name, surface in Settings.surfaces().items():
+        if surface.flag is None:
+            continue
+        info = Settings.model_fields[name]
+        if info.annotation is bool:
+            p.add_argument(surface.flag, dest=name, action="store_true", help=info.description)
+            continue
+        default = info.default if info.default not in (None, ()) else None
+        shown = f" (default {default})" if default is not None else ""
+        p.add_argument(
+            surface.flag,
+            dest=name,
+            metavar=surface.metavar,
+            type=_TYPES.get(info.annotation, str),
+            help=f"{info.description}{shown}",
+        )
+    p.add_argument("--dry-run", action="store_true", help="plan only: show what would change, write nothing")
     p.add_argument(
         "--detailed-exitcode",
         action="store_true",
         help=f"exit {CHANGES} instead of 0 when the run succeeded and something changed (plan, preview: "
         "would change); 0 then means nothing to do. 1 (failed) and 2 (bad input) are unchanged",
     )
-    p.add_argument("--endpoint-url", help="CloudFront endpoint (AWS_ENDPOINT_URL works too)")
-    p.add_argument(
-        "--backup-dir", default="cloudfront-backups", help="where LIVE code is saved before a publish"
-    )
-    p.add_argument("--max-concurrency", type=int, default=16, help="AWS calls in flight at once")
-    p.add_argument(
-        "--wait", action="store_true", help="after publishing, wait until the distributions are deployed"
-    )
-    p.add_argument("--wait-timeout-minutes", type=float, default=20)
-    p.add_argument(
-        "--from", dest="rollback_from", metavar="PATH", help="rollback: the backup folder a publish wrote"
-    )
-    p.add_argument("--dry-run", action="store_true", help="plan only: show what would change, write nothing")
-    p.add_argument(
-        "--watch-minutes",
-        type=float,
-        default=0,
-        help="publish: watch the published functions' errors at the edge this long, then roll back "
-        "any over --max-error-rate (implies --wait; 0: off)",
-    )
-    p.add_argument("--max-error-rate", type=float, default=1, help="percent of invocations (default 1)")
-    p.add_argument("--summary", metavar="PATH", help="also write the Markdown job summary to PATH")
-    p.add_argument(
-        "--summary-template", metavar="PATH", help="a Jinja template replacing the built-in summary"
-    )
     return p
+
+
+_TYPES: dict[object, type] = {int: int, float: float}
 
 
 def settings_from_argv(argv: Sequence[str]) -> Settings:
@@ -74,26 +68,17 @@ def settings_from_argv(argv: Sequence[str]) -> Settings:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    return settings_from(
-        {
-            "mode": Mode.PLAN.value if args.dry_run else args.mode,
-            "rollback-from": args.rollback_from or "",
-            "watch-minutes": args.watch_minutes,
-            "max-error-rate": args.max_error_rate,
-            "manifest": args.manifest,
-            "functions": split_names(args.functions),
-            "endpoint-url": args.endpoint_url or "",
-            "backup-dir": args.backup_dir,
-            "max-concurrency": args.max_concurrency,
-            "wait-for-deployment": args.wait,
-            "wait-timeout-minutes": args.wait_timeout_minutes,
-            "json-output": args.json,
-            "summary-file": args.summary or "",
-            "summary-template": args.summary_template or "",
-            "run-id": f"local-{secrets.token_hex(3)}",  # preview names unique to this run
-        },
-        "command line",
-    )
+    """Only what was given: a flag left out takes the default declared in Settings."""
+    values: dict[str, object] = {
+        name.replace("_", "-"): getattr(args, name)
+        for name, surface in Settings.surfaces().items()
+        if surface.flag is not None and getattr(args, name) not in (None, False)
+    }
+    if "functions" in values:
+        values["functions"] = split_names(str(values["functions"]))
+    values["mode"] = Mode.PLAN.value if args.dry_run else args.mode
+    values["run-id"] = f"local-{secrets.token_hex(3)}"  # preview names unique to this run
+    return settings_from(values, "command line")
 
 
 def use_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -129,9 +114,11 @@ def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     with cancel_on_signals(seams.stop, _say, restore=not keep_handlers):
         mode = Mode.PLAN.value if args.dry_run else args.mode
         finished = execute(lambda: settings_from_args(args), seams, requested_mode=mode)
-    _print(finished.result, json_output=args.json)
-    if args.summary:
-        _write_summary(finished, args.summary)
+    settings = finished.settings
+    _print(finished.result, json_output=settings.json_output if settings else args.json_output)
+    summary = settings.summary_file if settings else args.summary_file
+    if summary:
+        _write_summary(finished, summary)
     return exit_status(finished.result, detailed=args.detailed_exitcode)
 
 
@@ -140,7 +127,7 @@ def _print(result: Result, *, json_output: bool) -> None:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     stream = sys.stderr if result.fatal else sys.stdout
-    for line in console(result, diffs=result.mode == Mode.PLAN.value):
+    for line in console(result, diffs=result.mode is Mode.PLAN):
         _write(stream, line)
 
 
