@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-FAULTS = ("throttle", "500", "503", "reset", "timeout", "lost-response")
+FAULTS = ("throttle", "500", "503", "denied", "reset", "timeout", "lost-response")
 DEFAULT_RANDOM_FAULTS = ("throttle", "500", "503", "reset", "lost-response")
 
 

@@ -26,8 +26,14 @@ _ERRORS = {
     "throttle": (400, "Throttling", "Rate exceeded", True),
     "500": (500, "InternalError", "We encountered an internal error. Please try again.", False),
     "503": (503, "ServiceUnavailable", "Service Unavailable. Please try again later.", False),
+    "denied": (403, "AccessDenied", "User is not authorized to perform this action.", True),
 }
-_STATUS_TEXT = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}
+_STATUS_TEXT = {
+    400: "Bad Request",
+    403: "Forbidden",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 class FaultMiddleware:

@@ -12,40 +12,33 @@ import os
 from collections.abc import Mapping
 
 from publisher.core.errors import Problem
+from publisher.core.modes import Kind
 from publisher.core.outcome import Outcome
 from publisher.core.report import footer, function_lines, headline
 from publisher.core.result import FunctionResult, Result, Status
 from publisher.core.settings import Settings, settings_from, split_names
+from publisher.core.store_report import store_lines
 from publisher.shell import github
 from publisher.shell.engine import cancel_on_signals
 from publisher.shell.github import Log
 from publisher.wiring import Finished, Seams, execute
 
-INPUTS = (
-    "manifest",
-    "mode",
-    "functions",
-    "summary-template",
-    "backup-dir",
-    "max-concurrency",
-    "wait-for-deployment",
-    "wait-timeout-minutes",
-    "comment-on-pr",
-    "rollback-from",
-    "watch-minutes",
-    "max-error-rate",
-)
-COMMENTED_MODES = ("check", "plan", "preview")  # a review of what would happen, not a record of a publish
+INPUTS = (*Settings.inputs(), "github-token")  # the token is read where the comment is written, alone
 OUTPUT_JSON_LIMIT = 512 * 1024  # outputs share 1 MB per job: past this the diffs are left out of `result`
 TITLE = "CloudFront Functions"
 
 
 def settings_from_inputs(environ: Mapping[str, str]) -> Settings:
-    inputs = github.read_inputs(environ, INPUTS)
+    inputs = github.read_inputs(environ, Settings.inputs())
     values: dict[str, object] = {k: v for k, v in inputs.items() if k != "functions"}
     values["functions"] = split_names(inputs["functions"])
-    for flag in ("wait-for-deployment", "comment-on-pr"):
-        if inputs[flag].lower() in ("true", "false"):
+    for name, surface in Settings.surfaces().items():
+        flag = surface.input
+        if (
+            flag
+            and Settings.model_fields[name].annotation is bool
+            and inputs[flag].lower() in ("true", "false")
+        ):
             values[flag] = inputs[flag].lower() == "true"
     values["run-id"] = _run_id(environ)
     return settings_from(values, "action inputs")
@@ -73,14 +66,14 @@ def _finish(finished: Finished, environ: Mapping[str, str], log: Log, step: gith
     if environ.get("GITHUB_OUTPUT"):
         github.write_outputs(environ["GITHUB_OUTPUT"], outputs(finished.result))
     step.write(finished.summary)
-    if github.read_inputs(environ, ["comment-on-pr"])["comment-on-pr"].lower() == "true":
+    if finished.settings is not None and finished.settings.comment_on_pr:
         _comment(finished, environ, log)
     return finished.result.exit_code
 
 
 def _comment(finished: Finished, environ: Mapping[str, str], log: Log) -> None:
     """The plan as one pull-request comment, updated in place; a token that may not write only warns."""
-    if finished.result.mode not in COMMENTED_MODES:
+    if finished.result.mode is None or not finished.result.mode.reviewed:
         return
     from publisher.shell.pr_comment import upsert_plan_comment
 
@@ -96,6 +89,8 @@ def _report(finished: Finished, log: Log) -> None:
         if not finished.problems:
             log.annotate("error", result.fatal.message, title=TITLE)
         return
+    for line in store_lines(result):
+        log.line(line)
     for f in result.functions:
         with log.group(f"{headline(f)}  {f.name}"):
             for line in function_lines(f)[1:]:
@@ -103,11 +98,12 @@ def _report(finished: Finished, log: Log) -> None:
             _diffs(f, log)
     for line in footer(result):
         log.line(line)
-    for f in result.functions:
-        if f.status is Status.PUBLISHED:
-            log.annotate("notice", f"{f.name} published: {f.reason}", title=TITLE)
-        elif f.status in (Status.FAILED, Status.CONFLICT, Status.BLOCKED):
-            log.annotate("error", f"{f.name}: {f.error} {f.next_step}".strip(), title=f"{TITLE}: {f.status}")
+    for r in result.resources:
+        what = r.name if r.kind is Kind.FUNCTION else f"KeyValueStore {r.name}"
+        if r.status is Status.PUBLISHED:
+            log.annotate("notice", f"{what} published: {r.reason}", title=TITLE)
+        elif r.failed:
+            log.annotate("error", f"{what}: {r.error} {r.next_step}".strip(), title=f"{TITLE}: {r.status}")
 
 
 def _diffs(f: FunctionResult, log: Log) -> None:
@@ -136,7 +132,7 @@ def outputs(result: Result) -> dict[str, str]:
         "rolled-back": json.dumps(result.rolled_back),
         "distributions": json.dumps(result.serving_new_code),
         "stores-changed": json.dumps(result.stores_changed),
-        "has-changes": "true" if result.changed or result.stores_changed else "false",
+        "has-changes": "true" if result.has_changes else "false",
         "backup-dir": result.backup_dir,
         "result": text,
     }

@@ -18,8 +18,8 @@ from typing import Any
 
 from publisher.core.errors import InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
+from publisher.core.modes import Mode
 from publisher.core.outcome import checked
-from publisher.core.plan import Mode
 from publisher.core.result import Fatal, Result
 from publisher.core.settings import Settings
 from publisher.shell.engine import Cancelled, Hooks, Progress
@@ -32,6 +32,7 @@ class Finished:
     template: tuple[str, str] | None  # the user's summary template (text, path), checked before the run
     environ: Mapping[str, str]
     problems: tuple[Problem, ...] = ()  # bad input, located, for annotations
+    settings: Settings | None = None  # as validated; None when the settings themselves were refused
 
     @functools.cached_property
     def summary(self) -> str:
@@ -56,27 +57,30 @@ class Seams:
 
 def execute(make_settings: Callable[[], Settings], seams: Seams, requested_mode: str = "") -> Finished:
     started, clock = datetime.now(UTC), time.monotonic()  # the clock is the shell's, not the core's
-    result, template, problems = _outcome(make_settings, seams, requested_mode)
+    holder: list[Settings] = []
+    result, template, problems = _outcome(make_settings, seams, requested_mode, holder)
     result = result.model_copy(
         update={"started": started, "duration_seconds": round(time.monotonic() - clock, 3)}
     )
-    return Finished(result, template, seams.environ, problems)
+    return Finished(result, template, seams.environ, problems, holder[0] if holder else None)
 
 
 def _outcome(
-    make_settings: Callable[[], Settings], seams: Seams, requested_mode: str
+    make_settings: Callable[[], Settings], seams: Seams, requested_mode: str, holder: list[Settings]
 ) -> tuple[Result, tuple[str, str] | None, tuple[Problem, ...]]:
     template: tuple[str, str] | None = None
+    mode = next((m for m in Mode if m.value == requested_mode), None)
     try:
         settings = make_settings()
-        requested_mode = settings.mode.value
+        holder.append(settings)
+        mode = settings.mode
         workspace = Workspace(Path.cwd())
         manifest = load(settings, workspace, confined=seams.confined)
         template = read_template(settings, workspace, confined=seams.confined)
         result = _run(settings, manifest, workspace, seams, template)
     except InputError as err:
         result = Result(
-            mode=requested_mode,
+            mode=mode,
             fatal=Fatal(
                 exit_code=err.exit_code, message="input refused", problems=[str(p) for p in err.problems]
             ),
@@ -84,7 +88,7 @@ def _outcome(
         return result, None, tuple(err.problems)
     except (PublisherError, Cancelled) as err:
         code = err.exit_code if isinstance(err, PublisherError) else 1
-        result = Result(mode=requested_mode, fatal=Fatal(exit_code=code, message=str(err)))
+        result = Result(mode=mode, fatal=Fatal(exit_code=code, message=str(err)))
     return result, template, ()
 
 

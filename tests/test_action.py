@@ -10,7 +10,7 @@ import pytest
 
 from publisher.action import main, settings_from_inputs
 from publisher.core.errors import InputError
-from publisher.core.plan import Mode
+from publisher.core.modes import Mode
 
 
 @pytest.fixture(autouse=True)

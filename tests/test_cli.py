@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from publisher import cli
+from publisher.core.modes import Action, Mode
 from publisher.core.outcome import Halt, Outcome, Stop
-from publisher.core.plan import Action
 from publisher.core.report import coloured, exit_status, progress_line
 from publisher.core.result import Fatal, FunctionResult, Result, Status, WaitReport, json_schema
 
@@ -40,16 +40,16 @@ TIMED_OUT = WaitReport(timeout_minutes=1, deployed=[], timed_out=["E1"])
 @pytest.mark.parametrize(
     ("result", "plain", "detailed"),
     [
-        (Result(mode="plan", functions=[UNCHANGED]), 0, 0),  # nothing to do
-        (Result(mode="plan", functions=[PLANNED, UNCHANGED]), 0, 3),  # changes pending
-        (Result(mode="preview", functions=[PLANNED]), 0, 3),
-        (Result(mode="publish", functions=[PUBLISHED]), 0, 3),  # changes made
-        (Result(mode="publish", functions=[UNCHANGED]), 0, 0),
-        (Result(mode="check", functions=[fn(Status.CHECKED)]), 0, 0),  # no AWS: nothing is known to change
-        (Result(mode="publish", functions=[PUBLISHED, FAILED]), 1, 1),  # a failure wins over changes
-        (Result(mode="publish", functions=[PUBLISHED], wait=TIMED_OUT), 1, 1),
-        (Result(mode="plan", fatal=Fatal(exit_code=2, message="input refused")), 2, 2),
-        (Result(mode="publish", fatal=Fatal(exit_code=1, message="AccessDenied")), 1, 1),
+        (Result(mode=Mode.PLAN, functions=[UNCHANGED]), 0, 0),  # nothing to do
+        (Result(mode=Mode.PLAN, functions=[PLANNED, UNCHANGED]), 0, 3),  # changes pending
+        (Result(mode=Mode.PREVIEW, functions=[PLANNED]), 0, 3),
+        (Result(mode=Mode.PUBLISH, functions=[PUBLISHED]), 0, 3),  # changes made
+        (Result(mode=Mode.PUBLISH, functions=[UNCHANGED]), 0, 0),
+        (Result(mode=Mode.CHECK, functions=[fn(Status.CHECKED)]), 0, 0),  # no AWS: nothing is known to change
+        (Result(mode=Mode.PUBLISH, functions=[PUBLISHED, FAILED]), 1, 1),  # a failure wins over changes
+        (Result(mode=Mode.PUBLISH, functions=[PUBLISHED], wait=TIMED_OUT), 1, 1),
+        (Result(mode=Mode.PLAN, fatal=Fatal(exit_code=2, message="input refused")), 2, 2),
+        (Result(mode=Mode.PUBLISH, fatal=Fatal(exit_code=1, message="AccessDenied")), 1, 1),
     ],
 )
 def test_the_exit_status_table(result: Result, plain: int, detailed: int) -> None:
@@ -64,8 +64,8 @@ def test_the_flag_is_documented_in_help() -> None:
 
 
 def test_the_json_result_leads_with_what_a_script_asks() -> None:
-    data = json.loads(Result(mode="publish", functions=[PUBLISHED, FAILED]).model_dump_json())
-    assert data["schema_version"] == 1
+    data = json.loads(Result(mode=Mode.PUBLISH, functions=[PUBLISHED, FAILED]).model_dump_json())
+    assert data["schema_version"] == 2
     assert (data["has_changes"], data["published"], data["failed"]) == (True, ["f"], ["f"])
     assert {"started", "duration_seconds"} <= set(data)
 
@@ -106,7 +106,7 @@ def test_console_lines_carry_escape_codes_only_when_coloured(
         monkeypatch.setenv(key, value)
     stream = Terminal() if tty else io.StringIO()
     monkeypatch.setattr("sys.stdout", stream)
-    cli._print(Result(mode="publish", functions=[PUBLISHED, FAILED]), json_output=False)
+    cli._print(Result(mode=Mode.PUBLISH, functions=[PUBLISHED, FAILED]), json_output=False)
     assert (ESC in stream.getvalue()) is escapes
     assert "↑ published" in stream.getvalue()
 

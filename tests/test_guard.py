@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from publisher.core.guard import Sums, Verdict, error_rate, judge, poll_offsets
+from publisher.core.guard import Sums, Verdict, error_rate, judge, poll_offsets, window
 
 
 @pytest.mark.parametrize(
@@ -45,3 +47,17 @@ def test_the_rate_is_errors_per_invocation_in_percent() -> None:
 def test_the_watch_reads_every_minute_and_at_the_end(window: float, offsets: list[float]) -> None:
     assert poll_offsets(window) == offsets
     assert poll_offsets(window / 60, minute=1) == [o / 60 for o in offsets]
+
+
+@pytest.mark.parametrize(
+    ("deployed", "start"),
+    [
+        (datetime(2026, 12, 7, 12, 0, 0, tzinfo=UTC), datetime(2026, 12, 7, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 12, 7, 12, 0, 0, 1, tzinfo=UTC), datetime(2026, 12, 7, 12, 1, tzinfo=UTC)),
+        (datetime(2026, 12, 7, 12, 59, 59, tzinfo=UTC), datetime(2026, 12, 7, 13, 0, tzinfo=UTC)),
+    ],
+)
+def test_the_window_opens_on_the_first_whole_minute_after_the_deploy(
+    deployed: datetime, start: datetime
+) -> None:
+    assert window(deployed, 5) == (start, start + timedelta(minutes=5))

@@ -4,7 +4,8 @@ import pytest
 
 from publisher.core.manifest import REMOVE
 from publisher.core.model import FunctionState, StageState
-from publisher.core.plan import Action, Mode, make_plan, recheck
+from publisher.core.modes import Action, Mode
+from publisher.core.plan import make_plan, recheck
 from tests.factories import STORE, config, fn, manifest, observed, stage
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from publisher.core.errors import Problem
 from publisher.core.model import FunctionConfig
-from publisher.core.plan import Action, Mode, make_plan
+from publisher.core.modes import Action, Mode
+from publisher.core.plan import make_plan
 from publisher.core.rollback import Backup, newest, parse_backup, restore_manifest
 from tests.factories import observed, stage
 

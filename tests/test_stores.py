@@ -22,24 +22,27 @@ def test_the_diff_puts_what_differs_and_deletes_what_the_file_lacks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fresh", "verdict"),
+    ("fresh", "verdict", "left", "theirs"),
     [
-        ({"a": "0", "c": "3"}, Verdict.GO_ON),  # nothing of ours moved
-        ({"a": "1", "c": "3"}, Verdict.GO_ON),  # our own write landed
-        ({"a": "theirs", "c": "3"}, Verdict.CONFLICT),
-        ({"a": "0"}, Verdict.GO_ON),  # the key we meant to delete is gone
-        ({"a": "0", "c": "theirs"}, Verdict.CONFLICT),
-        ({"a": "0", "c": "3", "z": "new"}, Verdict.GO_ON),  # another key: diffed again, deleted
+        ({"a": "0", "c": "3"}, Verdict.GO_ON, Changes({"a": "1"}, ("c",)), ()),  # nothing moved
+        ({"a": "1", "c": "3"}, Verdict.GO_ON, Changes({}, ("c",)), ()),  # our own put landed
+        ({"a": "theirs", "c": "3"}, Verdict.CONFLICT, None, ()),
+        ({"a": "0"}, Verdict.GO_ON, Changes({"a": "1"}), ()),  # the key we meant to delete is gone
+        ({"a": "0", "c": "theirs"}, Verdict.CONFLICT, None, ()),
+        # a key the run never meant to touch is theirs: kept, named, never deleted or put back
+        ({"a": "0", "c": "3", "z": "new"}, Verdict.GO_ON, Changes({"a": "1"}, ("c",)), ("z",)),
+        ({"b": "x", "c": "3", "a": "0", "y": "2"}, Verdict.GO_ON, Changes({"a": "1"}, ("c",)), ("b", "y")),
     ],
 )
 def test_a_409_is_a_conflict_only_on_keys_this_run_meant_to_change(
-    fresh: dict[str, str], verdict: Verdict
+    fresh: dict[str, str], verdict: Verdict, left: Changes | None, theirs: tuple[str, ...]
 ) -> None:
     wanted, seen = {"a": "1"}, {"a": "0", "c": "3"}
-    again = recheck_store(wanted, diff(wanted, seen), seen, fresh)
+    again = recheck_store(diff(wanted, seen), seen, fresh)
     assert again.verdict is verdict
-    if verdict is Verdict.GO_ON:
-        assert again.changes == diff(wanted, fresh)
+    if left is not None:
+        assert again.changes == left
+        assert again.theirs == theirs
 
 
 def test_batches_stay_within_the_keys_a_request_may_hold() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from publisher.core.diffs import diff_code
 from publisher.core.errors import InputError
+from publisher.core.modes import Mode
 from publisher.core.outcome import NEXT_STEP
 from publisher.core.result import (
     BehaviourReport,
@@ -158,7 +159,7 @@ def publish_run() -> Result:
         live_diff=live_diff(None, b"function handler(event) {\n  return event.request;\n}\n"),
     )
     return Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         started=STARTED,
         duration_seconds=42.4,
         functions=[redirect_published(), headers_unchanged(), created],
@@ -197,7 +198,7 @@ def preview_run() -> Result:
         live_diff=live_diff(None, b"function handler(event) {\n  return event.request;\n}\n"),
     )
     return Result(
-        mode="preview",
+        mode=Mode.PREVIEW,
         started=STARTED,
         duration_seconds=3.25,
         functions=[update, create, headers_unchanged()],
@@ -228,7 +229,7 @@ def sync_run() -> Result:
         repo_diff="--- DEVELOPMENT (config)\n+++ repository (config)\n@@ -1,2 +1,2 @@\n-comment: old\n+comment: Redirect apex to www\n runtime: cloudfront-js-2.0\n",
         live_diff="--- LIVE (config)\n+++ DEVELOPMENT (config)\n@@ -1,2 +1,2 @@\n-comment: old\n+comment: Redirect apex to www\n runtime: cloudfront-js-2.0\n",
     )
-    return Result(mode="sync", functions=[created, updated, headers_unchanged()])
+    return Result(mode=Mode.SYNC, functions=[created, updated, headers_unchanged()])
 
 
 def failure_run() -> Result:
@@ -247,7 +248,7 @@ def failure_run() -> Result:
         used_by=[STATIC],
     )
     return Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         functions=[redirect_published(), failed],
         distributions=[
             distribution("E2QWRUHAPOMQZL", ["redirect-www"], status="InProgress"),
@@ -273,7 +274,7 @@ def conflict_run() -> Result:
         used_by=[WWW],
     )
     return Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         functions=[conflict, headers_unchanged()],
         distributions=[distribution("E2QWRUHAPOMQZL", ["redirect-www"])],
         warnings=["1 function was changed by someone else during this run"],
@@ -309,7 +310,7 @@ def blocked_run() -> Result:
         used_by=[WWW],
     )
     return Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         functions=[blocked],
         distributions=[distribution("E2QWRUHAPOMQZL", ["redirect-www"])],
     )
@@ -375,7 +376,7 @@ def test_one_diff_per_function_when_development_held_what_live_holds() -> None:
 def test_the_repository_diff_stays_when_development_differed_from_live() -> None:
     other = b"function handler(event) {\n  // someone else's\n  return event.request;\n}\n"
     fn = redirect_published().model_copy(update={"repo_diff": repo_diff(other, NEW_CODE)})
-    text = render_summary(Result(mode="publish", functions=[fn]), RUN)
+    text = render_summary(Result(mode=Mode.PUBLISH, functions=[fn]), RUN)
     assert "<code>redirect-www</code>: what LIVE became</summary>" in text
     assert "<details><summary><code>redirect-www</code>: repository → DEVELOPMENT, which held" in text
     assert "-  // someone else's" in text
@@ -411,7 +412,7 @@ def test_a_china_account_links_to_the_china_console() -> None:
     arn = "arn:aws-cn:cloudfront::123456789012:function/redirect-www"
     fn = redirect_published().model_copy(update={"arn": arn})
     result = Result(
-        mode="publish", functions=[fn], distributions=[distribution("E2QWRUHAPOMQZL", ["redirect-www"])]
+        mode=Mode.PUBLISH, functions=[fn], distributions=[distribution("E2QWRUHAPOMQZL", ["redirect-www"])]
     )
     text = render_summary(result, RUN)
     assert "](https://console.amazonaws.cn/cloudfront/v4/home#/functions/redirect-www)" in text
@@ -575,7 +576,7 @@ def test_cut_keeps_whole_lines_and_says_how_many_went() -> None:
 def huge_result(functions: int = 3, lines: int = 40_000) -> Result:
     big = "".join(f"+  headers['x-line-{i}'] = {{ value: '{'é' * 8}' }};\n" for i in range(lines))
     return Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         functions=[
             redirect_published().model_copy(update={"name": f"fn-{i}", "repo_diff": big, "live_diff": big})
             for i in range(functions)
@@ -607,7 +608,7 @@ def test_a_user_template_is_cut_the_same_way() -> None:
 
 def test_when_cutting_diffs_is_not_enough_the_summary_is_truncated() -> None:
     result = Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         functions=[headers_unchanged().model_copy(update={"name": f"f{i}"}) for i in range(200)],
     )
     text = render_summary(result, RUN, limit=4000)
@@ -656,7 +657,7 @@ def hostile_run() -> Result:
         functions=[HOSTILE],
     )
     return Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         functions=[fn, headers_unchanged()],
         distributions=[dist],
         backup_dir=HOSTILE,

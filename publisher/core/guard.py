@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from publisher.core.result import FunctionResult, GuardReport, Result, Status, WatchReport
@@ -45,6 +46,16 @@ def judge(sums: Sums, max_error_rate: float) -> Verdict:
     return Verdict.ROLL_BACK if rate > max_error_rate else Verdict.KEEP
 
 
+def window(deployed: datetime, minutes: float) -> tuple[datetime, datetime]:
+    """The minutes the guard judges: from the first whole minute after the distributions reported the
+    new code deployed (CloudFront's metrics are per minute, and the minute of the deploy mixes the old
+    code's requests with the new's), for `minutes`."""
+    at = deployed.astimezone(UTC)
+    floor = at.replace(second=0, microsecond=0)
+    start = floor if floor == at else floor + timedelta(minutes=1)
+    return start, start + timedelta(minutes=minutes)
+
+
 def poll_offsets(window: float, minute: float = 60.0) -> list[float]:
     """When to read, in seconds after the watch begins: every minute, and once more at the end of the
     window; a window under a minute is read once, at its end."""
@@ -68,9 +79,21 @@ def watch_report(name: str, sums: Sums | None, verdict: Verdict, note: str = "")
 
 
 def guarded(result: Result, report: GuardReport, rollbacks: dict[str, FunctionResult]) -> Result:
-    """The publish's result with the watch's report and, for each function rolled back, what happened."""
+    """The publish's result with the watch's report and, for each function rolled back, what happened.
+    The guard puts code back, not keys: a rolled-back function that reads a store this run wrote meets
+    the new keys with its old code, and the result says so, with the way to put the keys back too."""
     functions = [_merge(f, rollbacks[f.name]) if f.name in rollbacks else f for f in result.functions]
-    return result.model_copy(update={"functions": functions, "guard": report})
+    warnings = list(result.warnings)
+    for f in functions:
+        written = [s.name for s in result.stores if f.name in s.functions and s.done]
+        if f.status is Status.ROLLED_BACK and written:
+            stores = ", ".join(f"`{n}`" for n in written)
+            warnings.append(
+                f"{f.name} was rolled back, but the keys this run wrote to KeyValueStore {stores} stay: "
+                f"its old code now reads them. `rollback --from {result.backup_dir or '<backup-dir>'}` "
+                "puts the keys back too."
+            )
+    return result.model_copy(update={"functions": functions, "guard": report, "warnings": warnings})
 
 
 def _merge(published: FunctionResult, rollback: FunctionResult) -> FunctionResult:

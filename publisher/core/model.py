@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from publisher.core.stores import StoreState
+
 
 class Stage(StrEnum):
     DEVELOPMENT = "DEVELOPMENT"
@@ -93,8 +95,10 @@ class Distribution:
 
 @dataclass(frozen=True)
 class Observed:
-    """Everything one run read from AWS before deciding."""
+    """Everything one run read from AWS before deciding, every kind in the same pass."""
 
     functions: dict[str, FunctionState]
-    key_value_stores: dict[str, str] = field(default_factory=dict)  # name -> ARN
+    key_value_stores: dict[str, str] = field(default_factory=dict)  # name -> ARN, every store listed
     other_functions: tuple[str, ...] = ()  # in the account, not in the manifest
+    stores: dict[str, StoreState | None] = field(default_factory=dict)  # the manifest's; None: not there
+    store_errors: dict[str, str] = field(default_factory=dict)  # a manifest store that could not be read

@@ -1,23 +1,30 @@
-"""Plan + what took effect → Result: each function's status, decided here once, with its next step."""
+"""Plan + what took effect → Result: every resource's status, decided here once, with its next step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from publisher.core.distributions import Usage, usage_by_function
 from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution
-from publisher.core.plan import Action, FunctionPlan, Mode, Plan
+from publisher.core.modes import Action, Mode, Ref
+from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.result import (
     BehaviourReport,
     DistributionReport,
     FunctionResult,
+    KeyReport,
     Result,
     Status,
+    StoreResult,
     TestReport,
     UsageReport,
 )
+from publisher.core.store_plan import StorePlan
+from publisher.core.stores import shown
 
 
 class Halt(StrEnum):
@@ -27,6 +34,7 @@ class Halt(StrEnum):
     BLOCKED = "blocked"  # a test failed: LIVE still serves what it served
     FAILED = "failed"  # AWS refused or did not answer
     CANCELLED = "cancelled"  # a signal: no new write started
+    HELD = "held back"  # a resource it depends on did not get its writes: none of its own started
 
 
 @dataclass(frozen=True)
@@ -34,19 +42,39 @@ class Stop:
     halt: Halt
     message: str
     unanswered: str = ""  # a write that got no answer and may have taken effect (its operation)
+    next_step: str = ""  # when the halt's own next step would mislead
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What took effect for one function: facts the applier saw, not a verdict."""
+    """What took effect for one resource: facts the applier saw, not a verdict."""
 
     done: tuple[Action, ...] = ()
     reconciled: tuple[Action, ...] = ()  # confirmed by re-reading after a lost answer
-    development_etag: str | None = None
-    backup: str = ""  # the saved LIVE copy this run's publish replaced
-    live_moved: str = ""  # the ETag of that LIVE when it was not the one the plan saw
+    etag: str | None = None  # after this run: a function's DEVELOPMENT, a store's
+    backup: str = ""  # what this run's write replaced, saved first
+    live_moved: str = ""  # a function: the ETag of the LIVE replaced when it was not the one the plan saw
     tests: tuple[TestReport, ...] = ()
     stop: Stop | None = None
+    arn: str = ""  # a resource this run created
+    partial: str = ""  # part of a write took effect before it stopped, e.g. "100 of 120 key changes"
+    theirs: tuple[str, ...] = ()  # a store: keys someone else changed during the run, kept as they left them
+
+
+class Planned(Protocol):
+    """A resource's row of the plan, whatever its kind."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def ref(self) -> Ref: ...
+
+    @property
+    def actions(self) -> tuple[Action, ...]: ...
+
+    @property
+    def error(self) -> str | None: ...
 
 
 STATUS = {
@@ -54,16 +82,22 @@ STATUS = {
     Halt.BLOCKED: Status.BLOCKED,
     Halt.FAILED: Status.FAILED,
     Halt.CANCELLED: Status.FAILED,
+    Halt.HELD: Status.BLOCKED,
 }
 DONE_STATUS = (
     (Action.PUBLISH, Status.PUBLISHED),
     (Action.CREATE, Status.CREATED),
     (Action.UPDATE, Status.UPDATED),
+    (Action.UPDATE_KEYS, Status.UPDATED),
 )
 NEXT_STEP = {
     Status.CONFLICT: "Someone else changed DEVELOPMENT during this run. Review their change, "
     "then re-run to sync and publish the repository's code.",
     Status.BLOCKED: "Fix the function or its test cases; LIVE still serves the code it served before.",
+}
+STORE_NEXT_STEP = {
+    Status.CONFLICT: "Someone else changed keys of this store during the run; its functions were not "
+    "published. Review their change (keep it in the data file if it should stay), then re-run.",
 }
 
 
@@ -75,16 +109,25 @@ def gate_failure(tests: tuple[TestReport, ...], where: str = "") -> str:
     return f"{len(failed)} of {len(tests)} tests failed{where} ({', '.join(failed)})"
 
 
-def status_of(fp: FunctionPlan, mode: Mode, outcome: Outcome) -> Status:
+def status_of(item: Planned, mode: Mode, outcome: Outcome) -> Status:
+    """The one place a status is decided, for every kind of resource."""
     if outcome.stop is not None:
         return STATUS[outcome.stop.halt]
-    if fp.error:
+    if item.error:
         return Status.FAILED
-    if not fp.writes:
+    if not item.actions:
         return Status.UNCHANGED
-    if mode in (Mode.CHECK, Mode.PLAN, Mode.PREVIEW):
+    if mode.planning:
         return Status.PLANNED
     return next((status for action, status in DONE_STATUS if action in outcome.done), Status.UNCHANGED)
+
+
+def next_step(status: Status, outcome: Outcome, item: Planned, steps: Mapping[Status, str]) -> str:
+    if outcome.stop and outcome.stop.next_step:
+        return outcome.stop.next_step
+    if status is Status.FAILED:
+        return _next_for_failure(outcome, item)
+    return steps.get(status, "")
 
 
 def function_result(
@@ -95,8 +138,8 @@ def function_result(
     reason = fp.reason
     if fp.spec.restored_from and fp.writes:
         reason = f"restore {fp.spec.restored_from}: {reason}"
-    if Action.PUBLISH in fp.actions and Action.PUBLISH not in fp.carried and mode is Mode.SYNC:
-        reason += " (sync mode does not publish)"
+    if Action.PUBLISH in fp.actions and Action.PUBLISH not in fp.carried and not mode.planning:
+        reason += f" ({mode} mode does not publish)"
     if outcome.reconciled:
         reason += f"; {' and '.join(outcome.reconciled)} confirmed by re-reading after a lost answer"
     if outcome.live_moved:
@@ -109,13 +152,11 @@ def function_result(
         done=[a.value for a in outcome.done],
         reason=reason,
         error=outcome.stop.message if outcome.stop else (fp.error or ""),
-        next_step=NEXT_STEP.get(status, "")
-        if status is not Status.FAILED
-        else _next_for_failure(outcome, fp),
+        next_step=next_step(status, outcome, fp, NEXT_STEP),
         runtime=fp.target.config.runtime if fp.target else (dev.config.runtime if dev else ""),
         code_size=len(fp.target.code) if fp.target else 0,
         arn=dev.arn if dev else "",
-        development_etag=[dev.etag if dev else None, outcome.development_etag or (dev.etag if dev else None)],
+        development_etag=[dev.etag if dev else None, outcome.etag or (dev.etag if dev else None)],
         live_etag=[live.etag if live else None, None if published else (live.etag if live else None)],
         repo_diff=fp.repo_diff,
         live_diff=fp.live_diff,
@@ -126,10 +167,12 @@ def function_result(
     )
 
 
-def _next_for_failure(outcome: Outcome, fp: FunctionPlan) -> str:
-    if fp.error:
-        return "Fix the manifest entry (or create the function) and re-run."
+def _next_for_failure(outcome: Outcome, item: Planned) -> str:
+    if item.error:
+        return "Fix the manifest entry (or create the resource) and re-run."
     done = ", ".join(outcome.done)
+    if outcome.partial:
+        return f"{outcome.partial} took effect before the failure (the backup holds what they replaced); re-run to finish."
     if outcome.stop and outcome.stop.unanswered:
         before = f"{done} took effect, then " if done else ""
         return f"{before}{outcome.stop.unanswered} got no answer and may have taken effect; re-run to finish."
@@ -138,29 +181,73 @@ def _next_for_failure(outcome: Outcome, fp: FunctionPlan) -> str:
     return "Nothing was written for this function; re-run once the cause is fixed."
 
 
+def store_result(sp: StorePlan, mode: Mode, outcome: Outcome, readers: list[str]) -> StoreResult:
+    sensitive, held = sp.spec.sensitive, sp.held
+    status = status_of(sp, mode, outcome)
+    puts = sp.changes.puts
+    reason = sp.reason
+    if outcome.theirs:
+        keys = ", ".join(f"`{k}`" for k in outcome.theirs[:5]) + (" …" if len(outcome.theirs) > 5 else "")
+        reason += f"; someone else changed {keys} during this run: kept as they left them"
+    if outcome.partial:
+        reason += f"; {outcome.partial} took effect before it stopped"
+    return StoreResult(
+        name=sp.name,
+        status=status,
+        actions=[a.value for a in sp.actions],
+        done=[a.value for a in outcome.done],
+        reason=reason,
+        error=outcome.stop.message if outcome.stop else (sp.error or ""),
+        next_step=next_step(status, outcome, sp, STORE_NEXT_STEP),
+        arn=outcome.arn or (sp.state.arn if sp.state else ""),
+        sensitive=sensitive,
+        etag=[sp.state.etag if sp.state else None, outcome.etag or (sp.state.etag if sp.state else None)],
+        added=[KeyReport(key=k, new=shown(puts[k], sensitive)) for k in sp.added],
+        changed=[
+            KeyReport(key=k, old=shown(held[k], sensitive), new=shown(puts[k], sensitive)) for k in sp.changed
+        ],
+        deleted=[KeyReport(key=k, old=shown(held[k], sensitive)) for k in sp.changes.deletes],
+        theirs=list(outcome.theirs),
+        backup=outcome.backup,
+        functions=readers,
+    )
+
+
 def assemble(
     plan: Plan,
-    outcomes: dict[str, Outcome],
+    outcomes: Mapping[Ref, Outcome],
     distributions: tuple[Distribution, ...],
     *,
     backup_dir: str = "",
     warnings: list[str] | None = None,
 ) -> Result:
+    """One Result for every resource of the plan, each status decided by `status_of`."""
     usage = usage_by_function(distributions)
     functions: list[FunctionResult] = []
     serving: dict[str, tuple[Distribution, list[str]]] = {}
     for fp in plan.functions:
         arn = fp.state.development.arn if fp.state.development else ""
         uses = usage.get(arn, ()) if arn else ()
-        outcome = outcomes.get(fp.name, Outcome())
+        outcome = outcomes.get(fp.ref, Outcome())
         functions.append(function_result(fp, plan.mode, outcome, [_usage_report(u) for u in uses]))
         for u in uses:
             serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(fp.name)
+    stores = [
+        store_result(
+            sp,
+            plan.mode,
+            outcomes.get(sp.ref, Outcome()),
+            [fp.name for fp in plan.functions if fp.spec.store_name == sp.name],
+        )
+        for sp in plan.stores
+    ]
+    backed_up = any(r.backup for r in (*functions, *stores))
     return Result(
-        mode=plan.mode.value,
+        mode=plan.mode,
         functions=functions,
+        stores=stores,
         distributions=_distribution_reports(serving, functions),
-        backup_dir=backup_dir if any(f.backup for f in functions) else "",
+        backup_dir=backup_dir if backed_up else "",
         other_functions=list(plan.observed.other_functions),
         warnings=warnings or [],
     )
@@ -178,8 +265,8 @@ def _distribution_reports(
 ) -> list[DistributionReport]:
     """A distribution serves new code when LIVE of one of its functions changed in this run (or,
     planning, would); the scan ran beside the writes, and a publish starts a redeploy of each."""
-    published = {f.name for f in functions if "publish" in f.done}
-    planned = {f.name for f in functions if f.status is Status.PLANNED and "publish" in f.actions}
+    published = {f.name for f in functions if f.published}
+    planned = {f.name for f in functions if f.status is Status.PLANNED and Action.PUBLISH in f.actions}
     return [
         DistributionReport(
             id=d.id,
@@ -207,7 +294,7 @@ def checked(manifest: Manifest) -> Result:
         )
         for spec in manifest.functions
     ]
-    return Result(mode=Mode.CHECK.value, functions=functions, warnings=list(manifest.warnings))
+    return Result(mode=Mode.CHECK, functions=functions, warnings=list(manifest.warnings))
 
 
 def _what_was_checked(spec: FunctionSpec) -> str:

@@ -1,41 +1,18 @@
-"""make_plan(manifest, observed, mode) → Plan: what to write, why, and the ETag each write rests on; and
-recheck(), the same decision taken again for one function when AWS refused a write or a stage moved. No I/O."""
+"""make_plan(manifest, observed, mode) → Plan: every resource's writes, why, and the ETag each rests on,
+stores before the functions tied to them; and recheck(), the same decision taken again for one function
+when AWS refused a write or a stage moved. No I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field, replace
 
 from publisher.core.diffs import diff_code, diff_config, differences
 from publisher.core.manifest import REMOVE, FunctionSpec, Manifest
 from publisher.core.model import Content, FunctionConfig, FunctionState, Observed, StageState, store_problem
+from publisher.core.modes import Action, Kind, Mode, Ref
+from publisher.core.store_plan import StorePlan, pending_arn, plan_store
 
 DEFAULT_RUNTIME = "cloudfront-js-2.0"
-
-
-class Action(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    PUBLISH = "publish"
-
-
-class Mode(StrEnum):
-    CHECK = "check"  # the manifest, code, events and runtimes, with no AWS call at all
-    PLAN = "plan"
-    PREVIEW = "preview"
-    SYNC = "sync"
-    PUBLISH = "publish"
-    ROLLBACK = "rollback"  # publish, with a folder of LIVE backups as the desired state
-
-
-CARRIED = {  # the writes each mode carries out; the plan shows them all
-    Mode.CHECK: frozenset[Action](),
-    Mode.PLAN: frozenset[Action](),
-    Mode.PREVIEW: frozenset[Action](),  # throwaway copies only: see shell/preview.py
-    Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE}),
-    Mode.PUBLISH: frozenset(Action),
-    Mode.ROLLBACK: frozenset(Action),  # a function missing from AWS is an error of its plan, never created
-}
 
 
 @dataclass(frozen=True)
@@ -58,9 +35,15 @@ class FunctionPlan:
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
 
+    kind = Kind.FUNCTION
+
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.kind, self.name)
 
     @property
     def actions(self) -> tuple[Action, ...]:
@@ -69,18 +52,41 @@ class FunctionPlan:
     def write(self, action: Action) -> Write | None:
         return next((w for w in self.writes if w.action is action), None)
 
+    def with_store_arn(self, arn: str) -> FunctionPlan:
+        """The plan once the store it waited for exists: its pending ARN replaced by the real one."""
+        if self.target is None or not self.spec.store_name:
+            return self
+        pending = pending_arn(self.spec.store_name)
+        arns = tuple(arn if a == pending else a for a in self.target.config.key_value_store_arns)
+        config = replace(self.target.config, key_value_store_arns=arns)
+        return replace(self, target=Content(self.target.code, config))
+
 
 @dataclass(frozen=True)
 class Plan:
     mode: Mode
     functions: tuple[FunctionPlan, ...]
     observed: Observed = field(default_factory=lambda: Observed({}))
+    stores: tuple[StorePlan, ...] = ()
+
+    def store_of(self, fp: FunctionPlan) -> StorePlan | None:
+        """The store of this plan a function reads, when the manifest declares it: its writes come first."""
+        return next((s for s in self.stores if s.name == fp.spec.store_name), None)
 
 
 def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH) -> Plan:
-    """The plan, cut to the mode once: each function's `carried` is what this run will do to it."""
-    plans = tuple(plan_function(spec, observed, CARRIED[mode]) for spec in manifest.functions)
-    return Plan(mode, plans, observed)
+    """The plan, cut to the mode once: each resource's `carried` is what this run will do to it. A store
+    this run creates is named in its functions' config by a pending ARN until it exists."""
+    stores = tuple(
+        plan_store(
+            spec, observed.stores.get(spec.name), mode.carried, observed.store_errors.get(spec.name, "")
+        )
+        for spec in manifest.stores
+    )
+    arns = {**observed.key_value_stores, **{s.name: s.arn for s in stores if not s.error}}
+    seen = replace(observed, key_value_stores=arns)
+    plans = tuple(plan_function(spec, seen, mode.carried) for spec in manifest.functions)
+    return Plan(mode, plans, observed, stores)
 
 
 @dataclass(frozen=True)

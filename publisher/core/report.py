@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from publisher.core.modes import Mode
 from publisher.core.outcome import Outcome
 from publisher.core.result import FunctionResult, Result, Status
 from publisher.core.store_report import store_lines
@@ -68,10 +69,12 @@ def function_lines(f: FunctionResult, width: int = 0, *, diffs: bool = False) ->
 
 
 def totals(result: Result) -> str:
+    """One line counting every resource: functions, then KeyValueStores when the manifest has any."""
     fs = result.functions
-    if result.mode == "check":
+    if result.mode is Mode.CHECK:
         return f"Checked: {len(fs)} functions, with no call to AWS."
-    if result.mode in ("plan", "preview"):
+    stores = _store_totals(result)
+    if result.mode is None or result.mode.planning:
         counts = [
             sum(a in f.actions for f in fs if f.status is Status.PLANNED)
             for a in ("create", "update", "publish")
@@ -80,10 +83,24 @@ def totals(result: Result) -> str:
         failed = len(result.failed)
         return (
             f"Plan: {counts[0]} to create, {counts[1]} to update, {counts[2]} to publish, {unchanged} unchanged"
-            + (f", {failed} failed." if failed else ".")
+            + (f", {failed} failed" if failed else "")
+            + stores
+            + "."
         )
     parts = [f"{sum(f.status is s for f in fs)} {s.value}" for s in Status if any(f.status is s for f in fs)]
-    return f"Done: {', '.join(parts)}." if parts else "Done: nothing to do."
+    if not parts and not stores:
+        return "Done: nothing to do."
+    return f"Done: {', '.join(parts) or 'no function written'}{stores}."
+
+
+def _store_totals(result: Result) -> str:
+    if not result.stores:
+        return ""
+    counts: dict[str, int] = {}
+    for s in result.stores:
+        what = f"to {', '.join(s.actions)}" if s.status is Status.PLANNED else s.status.value
+        counts[what] = counts.get(what, 0) + 1
+    return "; KeyValueStores: " + ", ".join(f"{n} {what}" for what, n in counts.items())
 
 
 def distributions(result: Result) -> list[str]:

@@ -7,9 +7,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from publisher.core.modes import Action, Kind, Mode
 from publisher.version import __version__
 
-SCHEMA_VERSION = 1  # of the result's JSON: raised when a field changes meaning or goes away
+SCHEMA_VERSION = 2  # of the result's JSON: raised when a field changes meaning or goes away
 
 
 class Status(StrEnum):
@@ -19,7 +20,7 @@ class Status(StrEnum):
     UNCHANGED = "unchanged"
     PLANNED = "planned"  # plan and preview: what would happen
     CHECKED = "checked"  # check: the manifest's entry, code and events are valid; AWS was not asked
-    BLOCKED = "blocked"  # a test failed: DEVELOPMENT may hold the code, LIVE does not
+    BLOCKED = "blocked"  # a test failed, or a resource it depends on: LIVE serves what it served
     CONFLICT = "conflict"  # someone else changed DEVELOPMENT: nothing of theirs was overwritten
     FAILED = "failed"
     ROLLED_BACK = "rolled back"  # published, failed at the edge, and LIVE holds what it replaced again
@@ -48,22 +49,45 @@ class UsageReport(_Value):
     behaviours: list[BehaviourReport]
 
 
-class FunctionResult(_Value):
+FAILURES = (Status.FAILED, Status.CONFLICT, Status.BLOCKED, Status.ROLLED_BACK)
+
+
+class ResourceResult(_Value):
+    """What every kind of resource reports; `changed` and `failed` are defined here once for all."""
+
+    kind: Kind
     name: str
     status: Status
-    actions: list[str]  # planned writes: create, update, publish
-    done: list[str] = []  # writes that took effect
+    actions: list[str]  # planned writes (core/modes.Action)
+    done: list[str] = []  # writes that took effect, also part of one that then failed
     reason: str = ""
     error: str = ""
     next_step: str = ""
+    arn: str = ""
+    backup: str = ""  # what this run's write replaced, saved first
+
+    @property
+    def has_changes(self) -> bool:
+        """Written to by this run (or, planning, would be)."""
+        return bool(self.done) or (self.status is Status.PLANNED and bool(self.actions))
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILURES
+
+    @property
+    def published(self) -> bool:
+        return Action.PUBLISH.value in self.done
+
+
+class FunctionResult(ResourceResult):
+    kind: Kind = Kind.FUNCTION
     runtime: str = ""
     code_size: int = 0
-    arn: str = ""
     development_etag: list[str | None] = [None, None]  # before, after
     live_etag: list[str | None] = [None, None]
     repo_diff: str = ""
     live_diff: str = ""
-    backup: str = ""
     restored_from: str = ""  # a rollback: the backup file DEVELOPMENT and LIVE were set to
     rollback_backup: str = ""  # the guard's rollback: where the LIVE it replaced was saved
     tests: list[TestReport] = []
@@ -84,6 +108,9 @@ class WaitReport(_Value):
     timeout_minutes: float
     deployed: list[str]  # distribution Ids
     timed_out: list[str]
+    error: str = ""  # the wait itself failed (AWS refused or did not answer): what was published stays
+    cancelled: bool = False  # a signal ended the wait
+    deployed_at: datetime | None = None  # when the last of them was seen Deployed (UTC)
 
 
 class WatchReport(_Value):
@@ -101,6 +128,8 @@ class GuardReport(_Value):
     watch_minutes: float
     max_error_rate: float
     functions: list[WatchReport]
+    window_start: datetime | None = None  # the metrics judged: only what the new code served (UTC)
+    window_end: datetime | None = None
     cancelled: bool = False  # a signal ended the watch early
     error: str = ""  # the metrics could not be read: the guard did not do its work
 
@@ -119,23 +148,16 @@ class KeyReport(_Value):
     new: str | None = None
 
 
-class StoreResult(_Value):
+class StoreResult(ResourceResult):
     """One KeyValueStore: what the run did to its keys, before the functions that read them."""
 
-    name: str
-    status: Status
-    actions: list[str]  # planned writes: create, update-keys
-    done: list[str] = []
-    reason: str = ""
-    error: str = ""
-    next_step: str = ""
-    arn: str = ""
+    kind: Kind = Kind.KEY_VALUE_STORE
     sensitive: bool = False
     etag: list[str | None] = [None, None]  # before, after
     added: list[KeyReport] = []
     changed: list[KeyReport] = []
     deleted: list[KeyReport] = []
-    backup: str = ""
+    theirs: list[str] = []  # keys someone else changed during the run, which it kept as they left them
     functions: list[str] = []  # this run's functions that read it
 
 
@@ -143,7 +165,7 @@ class Result(_Value):
     """One run of cloudfront-publish: what it did (or, in plan and preview, would do), function by function."""
 
     version: str = __version__  # of cloudfront-publish, which made this result
-    mode: str
+    mode: Mode | None  # None: the mode asked for was not one
     started: datetime | None = None  # when the run began (UTC); set by the shell, which owns the clock
     duration_seconds: float | None = None
     functions: list[FunctionResult] = []
@@ -160,9 +182,14 @@ class Result(_Value):
         return [f.name for f in self.functions if f.status in statuses]
 
     @property
+    def resources(self) -> list[ResourceResult]:
+        """Every resource of the run, in the order they were written: stores before functions."""
+        return [*self.stores, *self.functions]
+
+    @property
     def changed(self) -> list[str]:
         """Functions this run wrote to (or, in plan and preview, would write to)."""
-        return [f.name for f in self.functions if f.done or (f.status is Status.PLANNED and f.actions)]
+        return [f.name for f in self.functions if f.has_changes]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -172,18 +199,19 @@ class Result(_Value):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def has_changes(self) -> bool:
-        """Something was written (sync, publish) or would be (plan, preview)."""
-        return bool(self.changed)
+        """Some resource was written (sync, publish) or would be (plan, preview)."""
+        return any(r.has_changes for r in self.resources)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def published(self) -> list[str]:
-        return [f.name for f in self.functions if "publish" in f.done]
+        return [f.name for f in self.functions if f.published]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def failed(self) -> list[str]:
-        return self.named(Status.FAILED, Status.CONFLICT, Status.BLOCKED, Status.ROLLED_BACK)
+        """Functions that failed; `stores_failed` names the stores."""
+        return [f.name for f in self.functions if f.failed]
 
     @property
     def rolled_back(self) -> list[str]:
@@ -191,7 +219,7 @@ class Result(_Value):
         return [
             f.name
             for f in self.functions
-            if f.status is Status.ROLLED_BACK or (f.restored_from and "publish" in f.done)
+            if f.status is Status.ROLLED_BACK or (f.restored_from and f.published)
         ]
 
     @property
@@ -204,17 +232,19 @@ class Result(_Value):
         if self.fatal:
             return self.fatal.exit_code
         guard_failed = bool(self.guard and (self.guard.error or self.guard.cancelled))
-        timed_out = bool(self.wait and self.wait.timed_out)
-        return 1 if self.failed or self.stores_failed or timed_out or guard_failed else 0
+        wait_failed = bool(self.wait and (self.wait.timed_out or self.wait.error or self.wait.cancelled))
+        failed = any(r.failed for r in self.resources)
+        return 1 if failed or wait_failed or guard_failed else 0
 
     @property
     def stores_changed(self) -> list[str]:
         """KeyValueStores this run wrote to (or, planning, would write to)."""
-        return [s.name for s in self.stores if s.done or (s.status is Status.PLANNED and s.actions)]
+        return [s.name for s in self.stores if s.has_changes]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def stores_failed(self) -> list[str]:
-        return [s.name for s in self.stores if s.status in (Status.FAILED, Status.CONFLICT)]
+        return [s.name for s in self.stores if s.failed]
 
 
 def json_schema() -> str:

@@ -1,21 +1,23 @@
-"""plan_store(spec, state) → StorePlan, and the StoreResult a plan and its outcome make. No I/O.
+"""plan_store(spec, state, carried) → StorePlan: the KeyValueStore row of the plan. No I/O.
 
-The plan orders resources: every store's writes come before the writes of the functions tied to it,
-so a function's tests run against the keys its code will meet at the edge.
+A store's writes come before the writes of the functions tied to it, so a function's tests run against
+the keys its code will meet at the edge; a store this run creates is named in its functions' config by
+a pending ARN until it exists (`pending_arn`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from publisher.core.result import KeyReport, Status, StoreResult
-from publisher.core.stores import Changes, StoreSpec, StoreState, diff, shown, wanted_keys
+from publisher.core.modes import Action, Kind, Ref
+from publisher.core.stores import Changes, StoreSpec, StoreState, diff, wanted_keys
+
+PENDING = "(created by this run: {})"
 
 
-class StoreAction(StrEnum):
-    CREATE = "create"
-    UPDATE_KEYS = "update-keys"
+def pending_arn(name: str) -> str:
+    """What a function's config names a store by until this run has created it."""
+    return PENDING.format(name)
 
 
 @dataclass(frozen=True)
@@ -23,17 +25,45 @@ class StorePlan:
     spec: StoreSpec
     state: StoreState | None  # None: not in the account yet
     changes: Changes = field(default_factory=Changes)
+    carried: tuple[Action, ...] = ()  # the writes this run's mode carries out
+    error: str | None = None
+
+    kind = Kind.KEY_VALUE_STORE
 
     @property
-    def actions(self) -> tuple[StoreAction, ...]:
-        create = (StoreAction.CREATE,) if self.state is None else ()
-        return create + ((StoreAction.UPDATE_KEYS,) if self.changes else ())
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.kind, self.name)
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        if self.error:
+            return ()
+        create = (Action.CREATE,) if self.state is None else ()
+        return create + ((Action.UPDATE_KEYS,) if self.changes else ())
+
+    @property
+    def writes(self) -> tuple[Action, ...]:
+        return self.actions
+
+    @property
+    def arn(self) -> str:
+        """The ARN its functions name: the store's own, or a pending one until this run creates it."""
+        if self.state is not None:
+            return self.state.arn
+        return self.spec.arn or pending_arn(self.name)
 
     @property
     def held(self) -> dict[str, str]:
         return dict(self.state.keys) if self.state else {}
 
+    @property
     def reason(self) -> str:
+        if self.error:
+            return self.error
         if self.spec.restore is not None and not self.changes:
             return f"already holds the keys of {self.spec.restored_from}"
         if self.spec.data is None and self.spec.restore is None:
@@ -61,71 +91,17 @@ class StorePlan:
         return [k for k in self.changes.puts if k in self.held]
 
 
-def plan_store(spec: StoreSpec, state: StoreState | None) -> StorePlan:
+def plan_store(
+    spec: StoreSpec, state: StoreState | None, carried: frozenset[Action] = frozenset(Action), error: str = ""
+) -> StorePlan:
+    if error:
+        return StorePlan(spec, state, error=f"could not be read: {error}")
+    if spec.restore is not None and state is None:
+        return StorePlan(
+            spec, None, error="no longer in CloudFront; a rollback restores keys, it does not create a store"
+        )
     held = state.keys if state else {}
     wanted = wanted_keys(spec, held)
-    if wanted is None:
-        return StorePlan(spec, state)
-    return StorePlan(spec, state, diff(wanted, held))
-
-
-@dataclass(frozen=True)
-class StoreOutcome:
-    """What took effect for one store: facts, not a verdict."""
-
-    done: tuple[StoreAction, ...] = ()
-    arn: str = ""
-    etag: str | None = None  # after
-    backup: str = ""
-    conflict: str = ""
-    error: str = ""
-
-
-NEXT = {
-    Status.CONFLICT: "Someone else changed keys of this store during the run; its functions were not "
-    "published. Review their change (keep it in the data file if it should stay), then re-run.",
-    Status.FAILED: "Fix the cause and re-run; the functions that read this store were not published.",
-}
-
-
-def store_result(plan: StorePlan, planning: bool, outcome: StoreOutcome, readers: list[str]) -> StoreResult:
-    sensitive = plan.spec.sensitive
-    status = _status(plan, planning, outcome)
-    held = plan.held
-    return StoreResult(
-        name=plan.spec.name,
-        status=status,
-        actions=[a.value for a in plan.actions],
-        done=[a.value for a in outcome.done],
-        reason=plan.reason(),
-        error=outcome.conflict or outcome.error,
-        next_step=NEXT.get(status, ""),
-        arn=outcome.arn or (plan.state.arn if plan.state else ""),
-        sensitive=sensitive,
-        etag=[
-            plan.state.etag if plan.state else None,
-            outcome.etag or (plan.state.etag if plan.state else None),
-        ],
-        added=[KeyReport(key=k, new=shown(plan.changes.puts[k], sensitive)) for k in plan.added],
-        changed=[
-            KeyReport(key=k, old=shown(held[k], sensitive), new=shown(plan.changes.puts[k], sensitive))
-            for k in plan.changed
-        ],
-        deleted=[KeyReport(key=k, old=shown(held[k], sensitive)) for k in plan.changes.deletes],
-        backup=outcome.backup,
-        functions=readers,
-    )
-
-
-def _status(plan: StorePlan, planning: bool, outcome: StoreOutcome) -> Status:
-    if outcome.conflict:
-        return Status.CONFLICT
-    if outcome.error:
-        return Status.FAILED
-    if not plan.actions:
-        return Status.UNCHANGED
-    if planning:
-        return Status.PLANNED
-    if StoreAction.CREATE in outcome.done:
-        return Status.CREATED
-    return Status.UPDATED if outcome.done else Status.UNCHANGED
+    changes = diff(wanted, held) if wanted is not None else Changes()
+    plan = StorePlan(spec, state, changes)
+    return StorePlan(spec, state, changes, tuple(a for a in plan.actions if a in carried))

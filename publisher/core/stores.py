@@ -105,18 +105,26 @@ class StoreRecheck:
     verdict: Verdict
     changes: Changes = field(default_factory=Changes)
     message: str = ""
+    theirs: tuple[str, ...] = ()  # keys this run never meant to touch that someone else changed: kept
 
 
-def recheck_store(
-    wanted: Mapping[str, str], planned: Changes, seen: Mapping[str, str], fresh: Mapping[str, str]
-) -> StoreRecheck:
-    """After a 409 (the store's ETag moved): a key this run meant to change that now holds neither what
-    the run saw nor what it meant to write was changed by someone else: a conflict. Otherwise diff again."""
-    theirs = sorted(k for k in planned.touched() if fresh.get(k) not in (seen.get(k), planned.target(k)))
-    if theirs:
-        shown = ", ".join(f"`{k}`" for k in theirs[:5]) + (" …" if len(theirs) > 5 else "")
+def recheck_store(planned: Changes, seen: Mapping[str, str], fresh: Mapping[str, str]) -> StoreRecheck:
+    """After a 409 (the store's ETag moved), `plan.recheck`'s rule key by key: a key this run meant to
+    change may be written only while it holds what the run saw there or what the run put there; any
+    other value is someone else's change, a conflict. Keys the run never meant to touch are theirs to
+    change: they are kept as they are now, and named. What is left to write is what the plan asked for
+    and the store does not hold yet; never more."""
+    ours = planned.touched()
+    moved = sorted(k for k in ours if fresh.get(k) not in (seen.get(k), planned.target(k)))
+    if moved:
+        shown = ", ".join(f"`{k}`" for k in moved[:5]) + (" …" if len(moved) > 5 else "")
         return StoreRecheck(Verdict.CONFLICT, message=f"someone else changed {shown} during this run")
-    return StoreRecheck(Verdict.GO_ON, diff(wanted, fresh))
+    theirs = tuple(sorted(k for k in set(seen) | set(fresh) if k not in ours and seen.get(k) != fresh.get(k)))
+    left = Changes(
+        {k: v for k, v in planned.puts.items() if fresh.get(k) != v},
+        tuple(k for k in planned.deletes if k in fresh),
+    )
+    return StoreRecheck(Verdict.GO_ON, left, theirs=theirs)
 
 
 def batches(changes: Changes) -> list[Changes]:

@@ -16,8 +16,9 @@ from typing import Protocol
 
 from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed, PublisherError
 from publisher.core.model import Stage, StageState
+from publisher.core.modes import Action
 from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
-from publisher.core.plan import Action, FunctionPlan, Recheck, recheck
+from publisher.core.plan import FunctionPlan, Recheck, recheck
 from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
 from publisher.shell.observe import read_function, read_stage

@@ -1,4 +1,4 @@
-"""run(settings, manifest, cloudfront, backups, hooks) → Result: observe → plan → apply → wait, in order.
+"""run(settings, manifest, cloudfront, backups, hooks) → Result: observe → plan → apply → wait → guard.
 
 Every wait on AWS here can be cut short: a signal sets `hooks.stop`, no new write starts, and calls
 still in flight after a short grace are left behind and reported as such, so a hanging endpoint
@@ -12,22 +12,24 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from publisher.core.errors import AwsError, InputError, Problem
+from publisher.core.errors import AwsError, InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution
+from publisher.core.modes import Mode, Ref
+from publisher.core.order import ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
-from publisher.core.plan import Mode, Plan, make_plan
+from publisher.core.plan import Plan, make_plan
 from publisher.core.port import CloudFront
-from publisher.core.result import Result, WaitReport
+from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
 from publisher.shell.apply import Applier, Backups, RunTests
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
-from publisher.shell.stores import Settled, StorePorts, settle
+from publisher.shell.stores import StorePorts, apply_store
 from publisher.shell.wait import wait_for_deployment
 
 if TYPE_CHECKING:
@@ -39,6 +41,10 @@ U = TypeVar("U")
 Progress = Callable[[str, Outcome], None]
 CANCEL_GRACE = 5.0  # seconds a call in flight may still finish after a cancel before it is left behind
 POLL = 0.2
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Cancelled(Exception):
@@ -55,6 +61,7 @@ class Hooks:
     say: Callable[[str], None] = lambda line: None
     published: Callable[[Result], None] = lambda result: None  # before the wait: report what is known
     metrics: Metrics | None = None  # the guard of a publish reads the edge's metrics here
+    now: Callable[[], datetime] = lambda: utcnow()  # noqa: PLW0108 - looked up when called, so a test can set the clock
 
 
 @contextmanager
@@ -87,59 +94,60 @@ def run(
     *,
     stores: StorePorts | None = None,
 ) -> Result:
-    """Observe, settle the KeyValueStores, plan, apply; then the wait and the guard, on what was published."""
+    """Observe every kind, plan, apply in the plan's order; then the wait and the guard, on what was published."""
     pool = ThreadPoolExecutor(settings.max_concurrency + 1, thread_name_prefix="cf")
-    settled = Settled([], {}, {})
     try:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
-        observed = _result(pool.submit(observe, cloudfront, manifest, pool), hooks.stop)
-        if stores is not None and manifest.stores:  # stores first: their keys land before any function
-            carry = settings.mode in (Mode.SYNC, Mode.PUBLISH, Mode.ROLLBACK)
-            settled = _result(pool.submit(settle, manifest, stores, carry=carry), hooks.stop)
-            observed = replace(observed, key_value_stores={**observed.key_value_stores, **settled.arns})
+        observed = _result(pool.submit(observe, cloudfront, manifest, pool, stores), hooks.stop)
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
-        since = datetime.now(UTC)  # the guard's window starts at the minute of the publish
-        outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool, blocked=settled.blocked)
+        outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool, stores=stores)
         cancelled = ((), ["the run was cancelled before distributions were listed"])
         distributions, warnings = _settle(scan, hooks.stop, cancelled)
+        warnings = [*manifest.warnings, *warnings]
+        result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
+        return _follow(result, plan, distributions, settings, cloudfront, backups, hooks, pool)
     finally:
         pool.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
-    warnings = [*manifest.warnings, *warnings]
-    result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
-    result = _with_stores(result, settled, settings.backup_dir)
-    return _follow(result, plan, distributions, since, settings, cloudfront, backups, hooks)
-
-
-def _with_stores(result: Result, settled: Settled, backup_dir: str) -> Result:
-    if not settled.results:
-        return result
-    backed_up = result.backup_dir or (backup_dir if any(s.backup for s in settled.results) else "")
-    return result.model_copy(update={"stores": settled.results, "backup_dir": backed_up})
 
 
 def _follow(  # noqa: PLR0917 - the run's own values, handed on
     result: Result,
     plan: Plan,
     distributions: tuple[Distribution, ...],
-    since: datetime,
     settings: Settings,
     cloudfront: CloudFront,
     backups: Backups,
     hooks: Hooks,
+    pool: ThreadPoolExecutor,
 ) -> Result:
-    """After the publish: wait for the edge, then (with a guard) watch it and roll back what fails."""
-    guard = hooks.metrics if settings.watch_minutes and settings.mode is Mode.PUBLISH else None
-    if (settings.wait_for_deployment or guard) and result.published and not hooks.stop.is_set():
-        hooks.published(result)
-        result = _wait(result, distributions, cloudfront, settings, hooks)  # the guard implies the wait
-    if guard and result.published and not hooks.stop.is_set():
-        from publisher.shell.watch import Guard
+    """After the publish: wait for the edge, then (with a guard) watch what the new code serves and roll
+    back what fails. Each can fail, or be cancelled, on its own: what was published stays reported."""
+    guard = hooks.metrics if settings.watch_minutes and settings.mode.guarded else None
+    if not (settings.wait_for_deployment or guard) or not result.published or hooks.stop.is_set():
+        return result
+    hooks.published(result)
+    result = _wait(result, distributions, cloudfront, settings, hooks, pool)  # the guard implies the wait
+    if guard is None:
+        return result
+    wait = result.wait
+    if wait is None or wait.deployed_at is None or wait.timed_out:
+        why = wait.error if wait and wait.error else "the distributions did not report the new code deployed"
+        report = GuardReport(
+            watch_minutes=settings.watch_minutes,
+            max_error_rate=settings.max_error_rate,
+            functions=[],
+            cancelled=bool(wait and wait.cancelled) or hooks.stop.is_set(),
+            error=f"nothing was judged: {why}",
+        )
+        return result.model_copy(update={"guard": report})
+    from publisher.shell.watch import Guard
 
-        watch = Guard(guard, cloudfront, backups, hooks.stop, hooks.say)
-        published = {fp.name: fp.target for fp in plan.functions if fp.target is not None}
-        result = watch.run(result, settings.watch_minutes, settings.max_error_rate, since, published)
-    return result
+    watch = Guard(guard, cloudfront, backups, hooks.stop, hooks.say, now=hooks.now)
+    published = {fp.name: fp.target for fp in plan.functions if fp.target is not None}
+    args = (result, settings.watch_minutes, settings.max_error_rate, wait.deployed_at, published)
+    left = watch.left_behind(*args)
+    return _settle(pool.submit(watch.run, *args), hooks.stop, left)
 
 
 def _apply(
@@ -150,49 +158,46 @@ def _apply(
     hooks: Hooks,
     *,
     pool: ThreadPoolExecutor,
-    blocked: dict[str, str] | None = None,
-) -> dict[str, Outcome]:
+    stores: StorePorts | None = None,
+) -> dict[Ref, Outcome]:
+    """The plan's writes in its order: the stores', then the functions' that may go on."""
     if plan.mode is Mode.PREVIEW:
-        return _result(
+        found = _result(
             pool.submit(preview, plan, cloudfront, hooks.run_tests, hooks.stop, settings.run_id), hooks.stop
         )
+        return {fp.ref: found[fp.name] for fp in plan.functions if fp.name in found}
+    outcomes: dict[Ref, Outcome] = {}
+    if stores is not None:
+        futures = {pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if sp.carried}
+        outcomes.update(_as_completed(futures, hooks))
+    go, held = ready(plan, outcomes)
+    for ref, outcome in held.items():
+        hooks.progress(str(ref), outcome)
     applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop)
-    blocked = blocked or {}
-    held_back = {  # a store that failed or met someone else's change: the functions reading it wait
-        fp.name: Outcome(
-            stop=Stop(Halt.CONFLICT, f"{blocked[fp.spec.store_name]}; not synced, not published")
-        )
-        for fp in plan.functions
-        if fp.carried and fp.spec.store_name in blocked
-    }
-    futures = {
-        pool.submit(applier.apply, fp): fp.name
-        for fp in plan.functions
-        if fp.carried and not fp.error and fp.name not in held_back
-    }
-    outcomes = {**held_back, **_as_completed(futures, hooks)}
-    return {fp.name: outcomes[fp.name] for fp in plan.functions if fp.name in outcomes}
+    outcomes.update(held)
+    outcomes.update(_as_completed({pool.submit(applier.apply, fp): fp.ref for fp in go}, hooks))
+    return outcomes
 
 
-def _as_completed(futures: dict[Future[Outcome], str], hooks: Hooks) -> dict[str, Outcome]:
-    """Each function's outcome as it ends (progress in that order); after a cancel, the ones still
+def _as_completed(futures: dict[Future[Outcome], Ref], hooks: Hooks) -> dict[Ref, Outcome]:
+    """Each resource's outcome as it ends (progress in that order); after a cancel, the ones still
     in flight past CANCEL_GRACE are left behind and reported as such."""
-    outcomes: dict[str, Outcome] = {}
+    outcomes: dict[Ref, Outcome] = {}
     pending, grace = dict(futures), CANCEL_GRACE
     while pending and grace > 0:
         done, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
         for future in done:
-            name = pending.pop(future)
-            outcomes[name] = future.result()
-            hooks.progress(name, outcomes[name])
+            ref = pending.pop(future)
+            outcomes[ref] = future.result()
+            hooks.progress(str(ref), outcomes[ref])
         if not done and hooks.stop.is_set():
             grace -= POLL
     left = Outcome(
         stop=Stop(Halt.CANCELLED, "cancelled while a call was in flight; it may have taken effect", "a call")
     )
-    for name in pending.values():
-        outcomes[name] = left
-        hooks.progress(name, left)
+    for ref in pending.values():
+        outcomes[ref] = left
+        hooks.progress(str(ref), left)
     return outcomes
 
 
@@ -217,21 +222,24 @@ def _settle(future: Future[T], stop: threading.Event, left_behind: U) -> T | U:
                     return left_behind
 
 
-def _wait(
+def _wait(  # noqa: PLR0917 - the run's own values, handed on
     result: Result,
     distributions: tuple[Distribution, ...],
     cloudfront: CloudFront,
     settings: Settings,
     hooks: Hooks,
+    pool: ThreadPoolExecutor,
 ) -> Result:
+    """Wait until the distributions serving new code are Deployed. The wait is a step of its own: when
+    it fails or is cancelled, the report says so and keeps everything the publish did."""
     affected = set(result.serving_new_code)
     before = {d.id: d.etag for d in distributions if d.id in affected}
-    hooks.say(
-        f"waiting up to {settings.wait_timeout_minutes:g} min for {len(before)} distributions to deploy"
-    )
-    timeout = settings.wait_timeout_minutes * 60
+    minutes = settings.wait_timeout_minutes
+    hooks.say(f"waiting up to {minutes:g} min for {len(before)} distributions to deploy")
+    timeout = minutes * 60
     # a redeploy not seen within the grace period (a quarter of the wait, at most 30 s) is taken as done
-    watch = wait_for_deployment(
+    future = pool.submit(
+        wait_for_deployment,
         cloudfront,
         before,
         timeout,
@@ -240,6 +248,16 @@ def _wait(
         cancelled=hooks.stop.is_set,
         sleep=hooks.stop.wait,  # a pause between polls (up to 20 s) that a cancel cuts short
     )
+    try:
+        watch = _settle(future, hooks.stop, None)
+    except PublisherError as err:
+        report = WaitReport(timeout_minutes=minutes, deployed=[], timed_out=sorted(before), error=str(err))
+        return result.model_copy(update={"wait": report})
+    if watch is None or hooks.stop.is_set():
+        deployed = sorted(watch.deployed) if watch else []
+        pending = sorted(set(before) - set(deployed))
+        report = WaitReport(timeout_minutes=minutes, deployed=deployed, timed_out=pending, cancelled=True)
+        return result.model_copy(update={"wait": report})
     reports = [
         r.model_copy(update={"status": "Deployed" if r.id in watch.deployed else "InProgress"})
         if r.id in affected
@@ -247,9 +265,10 @@ def _wait(
         for r in result.distributions
     ]
     report = WaitReport(
-        timeout_minutes=settings.wait_timeout_minutes,
+        timeout_minutes=minutes,
         deployed=sorted(watch.deployed),
         timed_out=watch.pending,
+        deployed_at=None if watch.pending else hooks.now(),
     )
     return result.model_copy(update={"distributions": reports, "wait": report})
 

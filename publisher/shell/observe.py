@@ -1,4 +1,5 @@
-"""Read what AWS holds: both stages of every manifest function, all at once, in a bounded pool.
+"""Read what AWS holds: both stages of every manifest function and every manifest KeyValueStore, all at
+once, in a bounded pool.
 
 Config comes in bulk from one ListFunctions per stage and code with its ETag from GetFunction, so a
 run reads each function with two calls whatever its state. The two reads are not one snapshot: before
@@ -12,23 +13,28 @@ from __future__ import annotations
 from concurrent.futures import Executor, Future
 
 from publisher.core.distributions import dedupe
-from publisher.core.errors import AwsError
+from publisher.core.errors import AwsError, PublisherError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
 from publisher.core.port import CloudFront, FunctionSummary
+from publisher.core.stores import StoreState
+from publisher.shell.stores import StorePorts, observe_store
 
 CONSISTENT_READ_ATTEMPTS = 3  # then a stage that keeps changing under the reads fails the function
 
 
-def observe(cloudfront: CloudFront, manifest: Manifest, pool: Executor) -> Observed:
+def observe(
+    cloudfront: CloudFront, manifest: Manifest, pool: Executor, stores: StorePorts | None = None
+) -> Observed:
     lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
+    kvs = {s.name: pool.submit(observe_store, s, stores) for s in manifest.stores} if stores else {}
     codes = {
         (spec.name, stage): pool.submit(cloudfront.get_function, spec.name, stage)
         for spec in manifest.functions
         for stage in Stage
     }
     wants_stores = any(s.store_name for s in manifest.functions)
-    stores = pool.submit(cloudfront.list_key_value_stores) if wants_stores else None
+    listed = pool.submit(cloudfront.list_key_value_stores) if wants_stores else None
     summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
     functions = {
         spec.name: FunctionState(
@@ -38,7 +44,22 @@ def observe(cloudfront: CloudFront, manifest: Manifest, pool: Executor) -> Obser
     }
     names = {s.name for s in manifest.functions}
     others = tuple(sorted(n for n in summaries[Stage.DEVELOPMENT] if n not in names))
-    return Observed(functions, stores.result() if stores else {}, others)
+    found, errors = _stores(kvs)
+    return Observed(functions, listed.result() if listed else {}, others, found, errors)
+
+
+def _stores(
+    reads: dict[str, Future[StoreState | None]],
+) -> tuple[dict[str, StoreState | None], dict[str, str]]:
+    """Each manifest store as read; one that could not be read is its plan's error, not the run's."""
+    found: dict[str, StoreState | None] = {}
+    errors: dict[str, str] = {}
+    for name, read in reads.items():
+        try:
+            found[name] = read.result()
+        except PublisherError as err:
+            errors[name] = str(err)
+    return found, errors
 
 
 def read_function(cloudfront: CloudFront, name: str) -> FunctionState:

@@ -13,8 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from publisher.core.errors import AlreadyExists, AwsError
 from publisher.core.model import Stage
+from publisher.core.modes import Action
 from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
-from publisher.core.plan import Action, FunctionPlan, Plan
+from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
 from publisher.shell.apply import RunTests

@@ -1,9 +1,10 @@
-"""KeyValueStores, read and written before any function: observe → plan_store → apply, one store at a time.
+"""The KeyValueStore row of the shell: read a store, and carry out its part of the plan.
 
 A store missing from the account is created (CreateKeyValueStore) and waited for until READY. Its keys
 are then written with UpdateKeys, in batches within the API's limits, each on the ETag the last one
-answered. A 409 (the ETag moved) reads the store again and `recheck_store` decides: someone else's
-change to a key this run meant to change is a conflict; anything else is diffed again and written.
+answered. A 409 (the ETag moved) reads the store again and `recheck_store` decides, key by key: someone
+else's change to a key this run writes is a conflict; their change to any other key is kept and named;
+what is left of the plan is written, never more.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from publisher.core.errors import AwsError, PublisherError, StoreConflict
-from publisher.core.manifest import Manifest
+from publisher.core.modes import Action
+from publisher.core.outcome import Halt, Outcome, Stop
 from publisher.core.port import StoreControl, StoreData
-from publisher.core.result import StoreResult
-from publisher.core.store_plan import StoreAction, StoreOutcome, StorePlan, plan_store, store_result
-from publisher.core.stores import Changes, StoreSpec, StoreState, Verdict, batches, recheck_store, wanted_keys
+from publisher.core.store_plan import StorePlan
+from publisher.core.stores import Changes, StoreSpec, StoreState, Verdict, batches, recheck_store
 
-ATTEMPTS = 3  # rounds of "409, read again, diff again" before giving up
+ATTEMPTS = 3  # rounds of "409, read again, decide again" before giving up
 READY_TIMEOUT = 120.0  # seconds to wait for a new store to be READY
 POLL = 1.0
 
@@ -41,34 +42,6 @@ class StorePorts:
     sleep: Callable[[float], object] = time.sleep
 
 
-@dataclass(frozen=True)
-class Settled:
-    results: list[StoreResult]
-    arns: dict[str, str]  # name -> ARN of each store the manifest declares (placeholders when planned)
-    blocked: dict[str, str]  # store name -> why the functions reading it must not be written
-
-
-def settle(manifest: Manifest, ports: StorePorts, *, carry: bool) -> Settled:
-    results: list[StoreResult] = []
-    arns: dict[str, str] = {}
-    blocked: dict[str, str] = {}
-    for spec in manifest.stores:
-        readers = [f.name for f in manifest.functions if f.store_name == spec.name]
-        try:
-            plan = plan_store(spec, observe_store(spec, ports))
-        except PublisherError as err:
-            plan, outcome = StorePlan(spec, None), StoreOutcome(error=str(err))
-        else:
-            outcome = apply_store(plan, ports) if carry else StoreOutcome()
-        result = store_result(plan, not carry, outcome, readers)
-        results.append(result)
-        arn = result.arn or f"(created by this run: {spec.name})"
-        arns[spec.name] = arn
-        if result.error:
-            blocked[spec.name] = f"KeyValueStore `{spec.name}`: {result.error}"
-    return Settled(results, arns, blocked)
-
-
 def observe_store(spec: StoreSpec, ports: StorePorts) -> StoreState | None:
     found = ports.control.describe_key_value_store(spec.name)
     if found is None:
@@ -82,22 +55,56 @@ def _read(name: str, arn: str, ports: StorePorts, status: str = "READY") -> Stor
     return StoreState(name, arn, etag, ports.data.list_keys(arn), status)
 
 
-def apply_store(plan: StorePlan, ports: StorePorts) -> StoreOutcome:
-    done: list[StoreAction] = []
-    state = plan.state
+class _Theirs(Exception):
+    """Someone else changed a key this run writes: the rest of the store's writes stop."""
+
+
+@dataclass
+class _Trace:
+    done: list[Action] = field(default_factory=list)
+    arn: str = ""
+    etag: str | None = None
+    backup: str = ""
+    written: int = 0  # key changes that took effect
+    theirs: tuple[str, ...] = ()
+
+    def outcome(self, stop: Stop | None, total: int = 0) -> Outcome:
+        partial = f"{self.written} of {total} key changes" if stop and self.written else ""
+        return Outcome(
+            tuple(self.done),
+            etag=self.etag,
+            backup=self.backup,
+            stop=stop,
+            arn=self.arn,
+            partial=partial,
+            theirs=self.theirs,
+        )
+
+
+def apply_store(plan: StorePlan, ports: StorePorts) -> Outcome:
+    """One store's writes, as the plan carries them; a failure is data in the Outcome, never an exception."""
+    trace, state = _Trace(), plan.state
+    total = len(plan.changes.touched())
     try:
         if state is None:
+            if Action.CREATE not in plan.carried:
+                return trace.outcome(None)
             state = _create(plan.spec, ports)
-            done.append(StoreAction.CREATE)
-        if not plan.changes:
-            return StoreOutcome(tuple(done), state.arn, state.etag)
-        backup = _back_up(plan, state, ports)
-        etag, conflict = _write(plan.spec, plan.changes, state, ports)
+            trace.done.append(Action.CREATE)
+            trace.arn, trace.etag = state.arn, state.etag
+        if Action.UPDATE_KEYS not in plan.carried:
+            return trace.outcome(None)
+        trace.backup = _back_up(plan, state, ports)
+        _write(plan.changes, state, ports, trace)
+    except _Theirs as err:
+        return trace.outcome(Stop(Halt.CONFLICT, str(err)), total)
     except AwsError as err:
-        return StoreOutcome(tuple(done), state.arn if state else "", error=str(err))
-    if conflict:
-        return StoreOutcome(tuple(done), state.arn, etag, backup, conflict=conflict)
-    return StoreOutcome((*done, StoreAction.UPDATE_KEYS), state.arn, etag, backup)
+        return trace.outcome(Stop(Halt.FAILED, str(err), err.operation if err.unanswered else ""), total)
+    except PublisherError as err:
+        return trace.outcome(Stop(Halt.FAILED, str(err)), total)
+    except OSError as err:  # the backup could not be written: no key is changed without one
+        return trace.outcome(Stop(Halt.FAILED, f"the store's backup could not be written: {err}"), total)
+    return trace.outcome(None)
 
 
 def _create(spec: StoreSpec, ports: StorePorts) -> StoreState:
@@ -107,10 +114,8 @@ def _create(spec: StoreSpec, ports: StorePorts) -> StoreState:
         )
     arn, status = ports.control.create_key_value_store(spec.name, spec.comment)
     waited = 0.0
-    while (
-        status != "READY"
-    ):  # the store is usable once READY (API CreateKeyValueStore, DescribeKeyValueStore)
-        if waited >= READY_TIMEOUT or status == "FAILED":
+    while status != "READY":  # usable once READY (API CreateKeyValueStore, DescribeKeyValueStore)
+        if waited >= READY_TIMEOUT or status == "FAILED" or ports.stop.is_set():
             raise AwsError("DescribeKeyValueStore", "NotReady", f"the store is {status} after {waited:.0f} s")
         ports.sleep(POLL)
         waited += POLL
@@ -118,7 +123,7 @@ def _create(spec: StoreSpec, ports: StorePorts) -> StoreState:
     return _read(spec.name, arn, ports)
 
 
-def _write(spec: StoreSpec, changes: Changes, seen: StoreState, ports: StorePorts) -> tuple[str, str]:
+def _write(changes: Changes, seen: StoreState, ports: StorePorts, trace: _Trace) -> None:
     """UpdateKeys, batch after batch; on a 409 the store is read again and the rule decides."""
     etag = seen.etag
     for _ in range(ATTEMPTS):
@@ -127,16 +132,19 @@ def _write(spec: StoreSpec, changes: Changes, seen: StoreState, ports: StorePort
                 if ports.stop.is_set():
                     raise AwsError("UpdateKeys", "Cancelled", "the run was cancelled between batches")
                 etag = ports.data.update_keys(seen.arn, etag, batch.puts, batch.deletes)
-            return etag, ""
+                trace.etag = etag
+                trace.written += len(batch.touched())
+                if Action.UPDATE_KEYS not in trace.done:
+                    trace.done.append(Action.UPDATE_KEYS)
+            return
         except StoreConflict:
             fresh = _read(seen.name, seen.arn, ports)
-            wanted = wanted_keys(spec, fresh.keys) or {}
-            again = recheck_store(wanted, changes, seen.keys, fresh.keys)
+            again = recheck_store(changes, seen.keys, fresh.keys)
             if again.verdict is Verdict.CONFLICT:
-                return (
-                    fresh.etag,
-                    f"{again.message} (ETag {seen.etag} → {fresh.etag}); its functions were not published",
-                )
+                trace.etag = fresh.etag
+                message = f"{again.message} (ETag {etag} → {fresh.etag}); its functions were not published"
+                raise _Theirs(message) from None
+            trace.theirs = tuple(sorted({*trace.theirs, *again.theirs}))
             changes, etag = again.changes, fresh.etag
     raise AwsError("UpdateKeys", "ConflictException", f"still 409 after {ATTEMPTS} attempts", 409)
 

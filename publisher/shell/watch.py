@@ -1,8 +1,11 @@
 """The guard of a publish: watch each published function at the edge for `watch-minutes`, and roll back
 at once, to the LIVE this run replaced, each one whose error rate passes the limit.
 
-The verdict is the core's (core/guard.py); here are the clock, the metrics and the rollback. A signal
-ends the watch at once: a rollback under way finishes (its applier has its own stop), none starts.
+Only what the new code served is judged: the window opens at the first whole minute after the
+distributions reported the new version deployed, so the old code's errors are never the new code's,
+and the old code's healthy traffic never hides the new code's failures. The verdict is the core's
+(core/guard.py); here are the clock, the metrics and the rollback. A signal ends the watch at once:
+no rollback starts, and the one under way stops before its next write.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from publisher.core.errors import AwsError
-from publisher.core.guard import Sums, Verdict, guarded, judge, poll_offsets, watch_report
+from publisher.core.guard import Sums, Verdict, guarded, judge, poll_offsets, watch_report, window
 from publisher.core.manifest import Manifest
 from publisher.core.model import Content, FunctionState, Observed
+from publisher.core.modes import Mode
 from publisher.core.outcome import Halt, Outcome, Stop, function_result
-from publisher.core.plan import Mode, make_plan
+from publisher.core.plan import make_plan
 from publisher.core.port import CloudFront
 from publisher.core.result import FunctionResult, GuardReport, Result, Status, WatchReport
 from publisher.core.rollback import Backup, spec
@@ -46,24 +50,35 @@ class Guard:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def run(
-        self, result: Result, minutes: float, limit: float, since: datetime, published: dict[str, Content]
+        self, result: Result, minutes: float, limit: float, deployed: datetime, published: dict[str, Content]
     ) -> Result:
-        """Watch the published functions from the minute of `since` (the publish) for `minutes`;
-        `published` is what this run put in DEVELOPMENT and LIVE, which a rollback may replace."""
-        names = {f.name: f for f in result.functions if "publish" in f.done}
-        start = since.astimezone(UTC).replace(second=0, microsecond=0)
-        self.say(f"watching {len(names)} functions at the edge for {minutes:g} min (limit {limit:g}% errors)")
+        """Watch the published functions for `minutes` from the first whole minute after `deployed` (when
+        the distributions reported the new code deployed); `published` is what this run put in
+        DEVELOPMENT and LIVE, which a rollback may replace."""
+        names = {f.name: f for f in result.functions if f.published}
+        start, end = window(deployed, minutes)
+        self.say(
+            f"watching {len(names)} functions at the edge from {start:%H:%M} to {end:%H:%M} UTC "
+            f"(limit {limit:g}% errors)"
+        )
         seen: dict[str, WatchReport] = {}
         rollbacks: dict[str, FunctionResult] = {}
         cancelled, error, began = False, "", self.clock()
-        for offset in poll_offsets(minutes * 60, MINUTE):
+        opens_in = max(0.0, (start - self.now()).total_seconds())
+        for offset in poll_offsets(opens_in + minutes * 60, MINUTE):
             if self.stop.wait(max(0.0, offset - (self.clock() - began))):
                 cancelled = True
                 break
             try:
                 pending = [n for n in names if n not in rollbacks]
                 self._poll(
-                    pending, start, limit, seen=seen, rollbacks=rollbacks, results=names, targets=published
+                    pending,
+                    (start, end),
+                    limit,
+                    seen=seen,
+                    rollbacks=rollbacks,
+                    results=names,
+                    targets=published,
                 )
             except AwsError as err:
                 error = f"the metrics could not be read, so nothing was judged: {err}"
@@ -72,14 +87,37 @@ class Guard:
         left = "the watch was cancelled before the metrics were read" if cancelled else (error or NO_TRAFFIC)
         reports = [seen.get(n) or watch_report(n, None, Verdict.NOT_JUDGED, left) for n in names]
         report = GuardReport(
-            watch_minutes=minutes, max_error_rate=limit, functions=reports, cancelled=cancelled, error=error
+            watch_minutes=minutes,
+            max_error_rate=limit,
+            functions=reports,
+            cancelled=cancelled,
+            error=error,
+            window_start=start,
+            window_end=end,
         )
         return guarded(result, report, rollbacks)
+
+    def left_behind(
+        self, result: Result, minutes: float, limit: float, deployed: datetime, published: dict[str, Content]
+    ) -> Result:
+        """What the report says when a signal came and the watch did not end within the grace."""
+        start, end = window(deployed, minutes)
+        note = "the watch was cancelled while a call to AWS was in flight"
+        names = [f.name for f in result.functions if f.published]
+        report = GuardReport(
+            watch_minutes=minutes,
+            max_error_rate=limit,
+            functions=[watch_report(n, None, Verdict.NOT_JUDGED, note) for n in names],
+            cancelled=True,
+            window_start=start,
+            window_end=end,
+        )
+        return result.model_copy(update={"guard": report})
 
     def _poll(
         self,
         names: list[str],
-        start: datetime,
+        span: tuple[datetime, datetime],
         limit: float,
         *,
         seen: dict[str, WatchReport],
@@ -87,7 +125,10 @@ class Guard:
         results: dict[str, FunctionResult],
         targets: dict[str, Content],
     ) -> None:
-        end = self.now() + timedelta(minutes=1)  # the current minute's period, whole
+        start = span[0]
+        end = min(self.now() + timedelta(minutes=1), span[1])  # the current minute's period, whole
+        if end <= start:
+            return  # the window has not opened yet: the next poll reads it
         for name in names:
             sums = self.metrics.sums(name, start, end)
             verdict = judge(sums, limit)
@@ -98,12 +139,18 @@ class Guard:
                 else:
                     self.say(f"{name}: error rate over {limit:g}%: rolling back")
                     target = targets.get(name)
-                    rollbacks[name] = roll_back(results[name], self.cloudfront, self.backups, target)
+                    rollbacks[name] = roll_back(
+                        results[name], self.cloudfront, self.backups, target, self.stop
+                    )
             seen[name] = watch_report(name, sums, verdict, note)
 
 
 def roll_back(
-    published: FunctionResult, cloudfront: CloudFront, backups: Backups, target: Content | None
+    published: FunctionResult,
+    cloudfront: CloudFront,
+    backups: Backups,
+    target: Content | None,
+    cancel: threading.Event | None = None,
 ) -> FunctionResult:
     """Return one function to the LIVE this run replaced, read from this run's backup, with the rules of
     `rollback`: ETag-guarded, someone else's DEVELOPMENT not clobbered, the replaced LIVE saved. Both
@@ -127,7 +174,8 @@ def roll_back(
     if moved:
         stop = Stop(Halt.CONFLICT, f"{moved} after this run published it; not rolled back")
         return function_result(fp, Mode.ROLLBACK, Outcome(stop=stop), [])
-    outcome = Outcome() if fp.error else Applier(cloudfront, backups.for_rollback()).apply(fp)
+    applier = Applier(cloudfront, backups.for_rollback(), stop=cancel or threading.Event())
+    outcome = Outcome() if fp.error else applier.apply(fp)
     return function_result(fp, Mode.ROLLBACK, outcome, [])
 
 

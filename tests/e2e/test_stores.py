@@ -157,12 +157,14 @@ def test_someone_elses_change_to_a_key_this_run_writes_is_a_conflict_and_nothing
     (store,) = run.json["stores"]
     assert store["status"] == "conflict" and "`greeting`" in store["error"]
     assert emu.kvs_keys(arn) == {"greeting": "theirs"}  # theirs is kept
-    assert run.json["functions"][0]["status"] == "conflict"
+    (function,) = run.json["functions"]
+    assert function["status"] == "blocked"  # held back by its store: the function met no one else's change
+    assert "KeyValueStore `flags` conflict" in function["error"]
     assert emu.counts().get("PublishFunction", 0) == 0
     assert emu.counts().get("UpdateFunction", 0) == 0
 
 
-def test_a_concurrent_change_to_another_key_is_diffed_again_and_written(
+def test_a_concurrent_change_to_another_key_is_kept_and_the_runs_own_key_written(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
     manifest(workspace, {"greeting": "hello", "beta": "on"})
@@ -173,7 +175,8 @@ def test_a_concurrent_change_to_another_key_is_diffed_again_and_written(
     emu.reset_counts()
     run = cli("publish", "--json")
     assert run.code == 0, run.out
-    assert emu.kvs_keys(arn) == {"greeting": "bonjour", "beta": "on"}
+    assert emu.kvs_keys(arn) == {"greeting": "bonjour", "beta": "off"}  # theirs, until a reviewed run
+    assert run.json["stores"][0]["theirs"] == ["beta"]
     assert emu.counts().get("UpdateKeys", 0) == 2  # the 409, then the write on the fresh ETag
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from publisher.core.errors import AwsError, PreconditionFailed
 from publisher.core.model import FunctionConfig, FunctionState, Observed, Stage
+from publisher.core.modes import Action, Mode
 from publisher.core.outcome import Halt, Outcome
-from publisher.core.plan import Action, FunctionPlan, Mode, make_plan
+from publisher.core.plan import FunctionPlan, make_plan
 from publisher.shell.apply import Applier
 from publisher.shell.files import BackupFolder
 from publisher.shell.observe import read_function

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from publisher.core.model import FunctionConfig, Stage
-from publisher.core.plan import Mode
+from publisher.core.modes import Mode
 from publisher.core.result import Result, Status
 from publisher.core.settings import Settings
 from publisher.shell import engine

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,11 +24,16 @@ from tests.fake_cloudfront import FakeCloudFront
 class Metrics:
     def __init__(self, sums: dict[str, Sums]) -> None:
         self.sums_of, self.reads = sums, 0
+        self.windows: list[tuple[datetime, datetime]] = []
 
     def sums(self, function: str, start: datetime, end: datetime) -> Sums:
-        assert start.second == 0 and start <= end  # the window starts on the minute of the publish
+        assert start.second == 0 and start <= end  # the window is whole minutes
         self.reads += 1
+        self.windows.append((start, end))
         return self.sums_of.get(function, Sums())
+
+
+ON_THE_MINUTE = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # deployed on a minute: the window opens at once
 
 
 def publish(
@@ -39,7 +44,7 @@ def publish(
     minutes: float = 0.001,
 ) -> Result:
     settings = Settings.model_validate({"watch_minutes": minutes, "max_error_rate": 1})
-    hooks = engine.Hooks(stop=stop or threading.Event(), metrics=metrics)
+    hooks = engine.Hooks(stop=stop or threading.Event(), metrics=metrics, now=lambda: ON_THE_MINUTE)
     specs = manifest(*(fn(name, code=b"v2") for name in ("bad", "good", "quiet")))
     return engine.run(settings, specs, cf, BackupFolder(tmp / "backups" / "run", "backups/run"), hooks)
 
@@ -109,3 +114,16 @@ def test_a_cancel_ends_the_watch_at_once(
     assert result.guard is not None and result.guard.cancelled and result.exit_code == 1
     assert metrics.reads > 0  # it was polling every (short) minute before the cancel
     assert all(f.status is Status.PUBLISHED for f in result.functions)  # no rollback started
+
+
+def test_only_what_the_new_code_served_is_read_and_the_window_is_reported(
+    cf: FakeCloudFront, tmp_path: Path
+) -> None:
+    metrics = Metrics({"bad": Sums(100, execution_errors=5)})
+    result = publish(cf, tmp_path, metrics, minutes=0.01)
+    assert result.guard is not None and result.wait is not None
+    assert result.wait.deployed_at == ON_THE_MINUTE
+    assert result.guard.window_start == ON_THE_MINUTE
+    assert result.guard.window_end == ON_THE_MINUTE + timedelta(minutes=0.01)
+    assert metrics.windows and all(start == ON_THE_MINUTE for start, _ in metrics.windows)
+    assert all(end <= result.guard.window_end for _, end in metrics.windows)

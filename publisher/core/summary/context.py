@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from publisher.core.model import CODE_LIMIT
+from publisher.core.modes import Mode
 from publisher.core.report import totals
 from publisher.core.result import FunctionResult, Result, Status
 
-PLANNING = ("check", "plan", "preview")
 RUN_VARIABLES = {
     "sha": "GITHUB_SHA",
     "ref": "GITHUB_REF",
@@ -91,7 +91,7 @@ def _result_context(result: Result) -> dict[str, object]:
         data["wait"]["minutes"] = f"{result.wait.timeout_minutes:g}"
     planned = [f for f in result.functions if f.status is Status.PLANNED]
     data.update(
-        planning=result.mode in PLANNING,
+        planning=result.mode is None or result.mode.planning,
         partition=where,
         changed=result.changed,
         unchanged=result.named(Status.UNCHANGED),
@@ -105,7 +105,7 @@ def _result_context(result: Result) -> dict[str, object]:
     return data
 
 
-def _function_context(f: FunctionResult, mode: str) -> dict[str, object]:
+def _function_context(f: FunctionResult, mode: Mode | None) -> dict[str, object]:
     label = f"would {', '.join(f.actions)}" if f.status is Status.PLANNED else f.status.value
     extra = f.repo_diff if f.live_diff and _body(f.repo_diff) != _body(f.live_diff) else ""
     return {
@@ -123,12 +123,12 @@ def _function_context(f: FunctionResult, mode: str) -> dict[str, object]:
 def _diff_title(f: FunctionResult) -> str:
     if not f.live_diff:
         return "repository → DEVELOPMENT (LIVE already holds it)" if f.repo_diff else ""
-    return "what LIVE became" if "publish" in f.done else "what LIVE would become"
+    return "what LIVE became" if f.published else "what LIVE would become"
 
 
-def _untested(f: FunctionResult, mode: str) -> bool:
+def _untested(f: FunctionResult, mode: Mode | None) -> bool:
     """Published (or, in a preview, about to be) with no test run: nothing checked the code before LIVE."""
-    going_live = "publish" in f.done or (mode == "preview" and "publish" in f.actions)
+    going_live = f.published or (mode is Mode.PREVIEW and "publish" in f.actions)
     return going_live and not f.tests
 
 

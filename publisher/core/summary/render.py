@@ -8,6 +8,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from publisher.core.errors import InputError, Problem
+from publisher.core.modes import Mode
 from publisher.core.result import FunctionResult, Result, Status, TestReport
 from publisher.core.summary.context import summary_context
 from publisher.core.summary.fit import CUT_NOTICE, SUMMARY_LIMIT, cut_diffs, diff_count, fit_summary
@@ -83,7 +84,7 @@ def render_summary(
 def check_template(template_text: str, template_path: str) -> None:
     """Renders a user's template with a sample result, so that a mistake in it is found before a run."""
     sample = Result(
-        mode="publish",
+        mode=Mode.PUBLISH,
         functions=[
             FunctionResult(
                 name="sample",

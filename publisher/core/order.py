@@ -1,0 +1,44 @@
+"""The order of a plan's writes: a store's before the functions tied to it. No I/O.
+
+`ready` takes what the stores' writes came to and says which functions may start, each with the ARN of
+a store this run created filled in, and which are held back, each with the reason that is really
+theirs: a store refused by AWS is not someone else's change to the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from publisher.core.modes import Ref
+from publisher.core.outcome import Halt, Outcome, Stop
+from publisher.core.plan import FunctionPlan, Plan
+from publisher.core.store_plan import StorePlan
+
+
+def ready(plan: Plan, outcomes: Mapping[Ref, Outcome]) -> tuple[list[FunctionPlan], dict[Ref, Outcome]]:
+    """The functions whose writes may start now that their stores' are done, and the held-back ones."""
+    go: list[FunctionPlan] = []
+    held: dict[Ref, Outcome] = {}
+    for fp in plan.functions:
+        if not fp.carried or fp.error:
+            continue
+        store = plan.store_of(fp)
+        outcome = outcomes.get(store.ref, Outcome()) if store else Outcome()
+        why = _holds_back(store, outcome) if store else ""
+        if why:
+            step = f"Fix what stopped KeyValueStore `{fp.spec.store_name}` and re-run; LIVE still serves what it served."
+            held[fp.ref] = Outcome(stop=Stop(Halt.HELD, f"{why}; not synced, not published", next_step=step))
+        else:
+            go.append(fp.with_store_arn(outcome.arn) if outcome.arn else fp)
+    return go, held
+
+
+def _holds_back(store: StorePlan, outcome: Outcome) -> str:
+    name = f"KeyValueStore `{store.name}`"
+    if store.error:
+        return f"{name}: {store.error}"
+    if outcome.stop is not None:
+        return f"{name} {outcome.stop.halt}: {outcome.stop.message}"
+    if store.state is None and not outcome.arn:
+        return f"{name} does not exist yet and this run did not create it"
+    return ""
