@@ -189,7 +189,9 @@ def test_the_wait_follows_the_redeploy_until_deployed(
     run = cli("publish", "--json", "--wait", "--wait-timeout-minutes", "1")
     assert run.code == 0, run.err
     assert time.monotonic() - started >= 2.5  # it did wait for the redeploy
-    assert run.json["wait"] == {"timeout_minutes": 1.0, "deployed": [dist], "timed_out": []}
+    wait = run.json["wait"]
+    assert (wait["timeout_minutes"], wait["deployed"], wait["timed_out"]) == (1.0, [dist], [])
+    assert (wait["error"], wait["cancelled"]) == ("", False) and wait["deployed_at"]
     assert run.json["distributions"][0]["status"] == "Deployed"
     assert "1 of 1 distributions deployed after" in run.err
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from emulator import Emulator
+from publisher.shell import engine
 from tests.e2e.conftest import FAKE, Run, code_of, handler, write_manifest
 from tests.e2e.test_action_run import outputs
 from tests.e2e.test_trust import action_env, run_action, writes
@@ -92,18 +93,21 @@ def test_a_dry_run_shows_the_restore_and_writes_nothing(
     assert f["status"] == "planned" and "/*v1*/" in f["live_diff"] and f["restored_from"]
 
 
+DEPLOYED = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=10)
+
+
 def record(emu: Emulator, function: str, invocations: int, errors: int = 0) -> None:
-    """Traffic in the minute the publish is about to start (half a minute ahead: never before it)."""
-    at = datetime.now(UTC) + timedelta(seconds=30)
-    emu.record_function_metrics(function, invocations=invocations, execution_errors=errors, at=at)
+    """Traffic in the first minute the guard judges: the deploy is put on DEPLOYED, a whole minute."""
+    emu.record_function_metrics(function, invocations=invocations, execution_errors=errors, at=DEPLOYED)
 
 
 def test_the_guard_rolls_back_the_failing_function_and_keeps_the_healthy_one(
-    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_manifest(workspace, {"bad": V1, "good": V1, "quiet": V1})
     assert cli("publish").code == 0
     write_manifest(workspace, {"bad": V2, "good": V2, "quiet": V2})
+    monkeypatch.setattr(engine, "utcnow", lambda: DEPLOYED)
     record(emu, "bad", 200, errors=9)
     record(emu, "good", 200, errors=1)
     run = cli("publish", "--watch-minutes", "0.02", "--max-error-rate", "2", "--json", "--summary", "s.md")
