@@ -168,3 +168,29 @@ def test_a_backup_is_checked_against_the_language_of_its_runtime() -> None:
     _, problems = checked(restore_manifest({"a": found}, "b"))
     assert [(p.file, p.line) for p in problems] == [("b/s/a.LIVE.E1.js", 1)]
     assert "const" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("dev", "live", "carried", "conflict"),
+    [
+        (b"bad", b"bad", (Action.UPDATE, Action.PUBLISH), False),  # DEVELOPMENT is LIVE: ours to replace
+        (b"old", b"bad", (Action.PUBLISH,), False),  # DEVELOPMENT holds the backup already
+        (b"theirs", b"bad", (), True),  # an edit nobody published: theirs
+        (b"theirs", None, (), True),  # never published: all of DEVELOPMENT is someone's work
+    ],
+)
+def test_a_rollback_writes_development_only_while_it_holds_live_or_the_backup(
+    dev: bytes, live: bytes | None, carried: tuple[Action, ...], conflict: bool
+) -> None:
+    from publisher.core.outcome import Outcome, function_result
+    from publisher.core.result import Status
+
+    manifest = restore_manifest({"a": backup("a", "1", b"old")}, "b")
+    found = observed(a=(stage(dev, "E7"), stage(live) if live is not None else None))
+    (fp,) = make_plan(manifest, found, Mode.ROLLBACK).functions
+    assert fp.carried == carried
+    assert fp.conflict is conflict
+    result = function_result(fp, Mode.ROLLBACK, Outcome(), [])
+    if conflict:
+        assert result.status is Status.CONFLICT and "E7" in result.error and "not LIVE" in result.error
+        assert "re-run the rollback" in result.next_step

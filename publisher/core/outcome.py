@@ -65,6 +65,10 @@ NEXT_STEP = {
     "then re-run to sync and publish the repository's code.",
     Status.BLOCKED: "Fix the function or its test cases; LIVE still serves the code it served before.",
 }
+ROLLBACK_CONFLICT = (  # a rollback's conflict: DEVELOPMENT holds someone else's work, LIVE is unchanged
+    "Someone else's change is on DEVELOPMENT. Ask them to publish or discard it, then re-run the "
+    "rollback; LIVE still serves what it served."
+)
 
 
 def gate_failure(tests: tuple[TestReport, ...], where: str = "") -> str:
@@ -79,7 +83,7 @@ def status_of(fp: FunctionPlan, mode: Mode, outcome: Outcome) -> Status:
     if outcome.stop is not None:
         return STATUS[outcome.stop.halt]
     if fp.error:
-        return Status.FAILED
+        return Status.CONFLICT if fp.conflict else Status.FAILED
     if not fp.writes:
         return Status.UNCHANGED
     if mode in (Mode.CHECK, Mode.PLAN, Mode.PREVIEW):
@@ -109,9 +113,7 @@ def function_result(
         done=[a.value for a in outcome.done],
         reason=reason,
         error=outcome.stop.message if outcome.stop else (fp.error or ""),
-        next_step=NEXT_STEP.get(status, "")
-        if status is not Status.FAILED
-        else _next_for_failure(outcome, fp),
+        next_step=_next_step(status, outcome, fp),
         runtime=fp.target.config.runtime if fp.target else (dev.config.runtime if dev else ""),
         code_size=len(fp.target.code) if fp.target else 0,
         arn=dev.arn if dev else "",
@@ -124,6 +126,14 @@ def function_result(
         tests=list(outcome.tests),
         used_by=usage,
     )
+
+
+def _next_step(status: Status, outcome: Outcome, fp: FunctionPlan) -> str:
+    if status is Status.FAILED:
+        return _next_for_failure(outcome, fp)
+    if status is Status.CONFLICT and fp.spec.restored_from:
+        return ROLLBACK_CONFLICT
+    return NEXT_STEP.get(status, "")
 
 
 def _next_for_failure(outcome: Outcome, fp: FunctionPlan) -> str:

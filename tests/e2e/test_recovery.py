@@ -81,6 +81,27 @@ def test_a_rollback_meeting_a_foreign_change_on_development_refuses_it(
     assert code_of(aws, "a", "DEVELOPMENT") == theirs and code_of(aws, "a", "LIVE") == V2
 
 
+def test_a_rollback_leaves_an_unpublished_edit_on_development_and_reports_a_conflict(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """v1, v2, then a colleague edits DEVELOPMENT without publishing: their edit is not ours to replace."""
+    publish_twice(workspace, cli, ("a", "b"))
+    theirs = handler("/*their unpublished edit*/")
+    emu.seed_function("a", theirs, comment="a")
+    emu.reset_counts()
+    dry = cli("rollback", "--from", "cloudfront-backups", "--dry-run", "--json")
+    assert {f["name"]: f["status"] for f in dry.json["functions"]} == {"a": "conflict", "b": "planned"}
+    run = cli("rollback", "--from", "cloudfront-backups", "--json")
+    assert run.code == 1, run.out
+    by = {f["name"]: f for f in run.json["functions"]}
+    assert by["a"]["status"] == "conflict" and by["a"]["done"] == []
+    assert "DEVELOPMENT holds an edit that is not LIVE" in by["a"]["error"]
+    assert "rollback" in by["a"]["next_step"]
+    assert code_of(aws, "a", "DEVELOPMENT") == theirs and code_of(aws, "a", "LIVE") == V2
+    assert by["b"]["status"] == "published" and code_of(aws, "b", "LIVE") == V1  # the others go on
+    assert emu.counts().get("UpdateFunction") == 1  # b's only
+
+
 def test_a_dry_run_shows_the_restore_and_writes_nothing(
     emu: Emulator, workspace: Path, cli: Callable[..., Run]
 ) -> None:
