@@ -12,6 +12,8 @@ from enum import StrEnum
 from publisher.core.result import KeyReport, Status, StoreResult
 from publisher.core.stores import Changes, StoreSpec, StoreState, diff, shown, wanted_keys
 
+DELETED = "no longer exists; a rollback restores a store's keys, it does not create the store"
+
 
 class StoreAction(StrEnum):
     CREATE = "create"
@@ -23,9 +25,12 @@ class StorePlan:
     spec: StoreSpec
     state: StoreState | None  # None: not in the account yet
     changes: Changes = field(default_factory=Changes)
+    error: str = ""  # nothing may be written: e.g. a rollback's store that no longer exists
 
     @property
     def actions(self) -> tuple[StoreAction, ...]:
+        if self.error:
+            return ()
         create = (StoreAction.CREATE,) if self.state is None else ()
         return create + ((StoreAction.UPDATE_KEYS,) if self.changes else ())
 
@@ -34,6 +39,8 @@ class StorePlan:
         return dict(self.state.keys) if self.state else {}
 
     def reason(self) -> str:
+        if self.error:
+            return self.error
         if self.spec.restore is not None and not self.changes:
             return f"already holds the keys of {self.spec.restored_from}"
         if self.spec.data is None and self.spec.restore is None:
@@ -62,6 +69,8 @@ class StorePlan:
 
 
 def plan_store(spec: StoreSpec, state: StoreState | None) -> StorePlan:
+    if spec.restore is not None and state is None:  # created anew it would hold only the saved keys
+        return StorePlan(spec, None, error=DELETED)
     held = state.keys if state else {}
     wanted = wanted_keys(spec, held)
     if wanted is None:
@@ -98,7 +107,7 @@ def store_result(plan: StorePlan, planning: bool, outcome: StoreOutcome, readers
         actions=[a.value for a in plan.actions],
         done=[a.value for a in outcome.done],
         reason=plan.reason(),
-        error=outcome.conflict or outcome.error,
+        error=outcome.conflict or outcome.error or plan.error,
         next_step=NEXT.get(status, ""),
         arn=outcome.arn or (plan.state.arn if plan.state else ""),
         sensitive=sensitive,
@@ -120,7 +129,7 @@ def store_result(plan: StorePlan, planning: bool, outcome: StoreOutcome, readers
 def _status(plan: StorePlan, planning: bool, outcome: StoreOutcome) -> Status:
     if outcome.conflict:
         return Status.CONFLICT
-    if outcome.error:
+    if outcome.error or plan.error:
         return Status.FAILED
     if not plan.actions:
         return Status.UNCHANGED

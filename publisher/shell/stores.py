@@ -83,6 +83,8 @@ def _read(name: str, arn: str, ports: StorePorts, status: str = "READY") -> Stor
 
 
 def apply_store(plan: StorePlan, ports: StorePorts) -> StoreOutcome:
+    if plan.error:  # the plan forbids any write (e.g. a rollback's store that was deleted)
+        return StoreOutcome()
     done: list[StoreAction] = []
     state = plan.state
     try:
