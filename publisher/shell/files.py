@@ -200,8 +200,10 @@ def _read(path: Path, limit: int, shown: str) -> tuple[bytes | None, str]:
         if not stat.S_ISREG(path.stat().st_mode):
             return None, f"`{shown}` is not a regular file"
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
+    except FileNotFoundError:
         return None, f"`{shown}` does not exist"
+    except OSError as err:  # a permission, a loop of links: say which
+        return None, f"`{shown}` cannot be read: {err.strerror or err}"
     with os.fdopen(fd, "rb") as handle:
         size = os.fstat(fd)
         if not stat.S_ISREG(size.st_mode):
