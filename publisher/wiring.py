@@ -117,9 +117,11 @@ def _run(
     now = datetime.now(UTC)  # to the millisecond: two runs in one second keep their backups apart
     stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
     folder = workspace.setting_path(settings.backup_dir, "backup-dir", "", confined=seams.confined)
-    backups = BackupFolder(folder / stamp, f"{settings.backup_dir}/{stamp}")
+    backups = BackupFolder(folder / stamp, f"{settings.backup_dir.rstrip('/') or '/'}/{stamp}")
     if settings.rollback_from:
         backups = backups.for_rollback()
+    # the result's `backup_dir` is this run's own folder: a rollback from it restores this run alone
+    settings = settings.model_copy(update={"backup_dir": backups.shown})
     if settings.watch_minutes and settings.mode is Mode.PUBLISH:
         from publisher.shell.cloudwatch import AwsCloudWatch
 

@@ -10,7 +10,16 @@ from publisher.core.errors import Problem
 from publisher.core.model import FunctionConfig
 from publisher.core.modes import Action, Mode
 from publisher.core.plan import make_plan
-from publisher.core.rollback import Backup, newest, parse_backup, restore_manifest
+from publisher.core.rollback import (
+    Backup,
+    StoreBackup,
+    checked,
+    newest,
+    parse_backup,
+    parse_store_backup,
+    restore_manifest,
+    when,
+)
 from tests.factories import observed, stage
 
 CONFIG = FunctionConfig("c", "cloudfront-js-2.0")
@@ -58,12 +67,22 @@ def test_a_backup_is_read_with_its_whole_config() -> None:
     [
         ("{", b"x", "b/a.LIVE.E1.js", "not a backup this tool wrote"),
         (saved(Runtime="python"), b"x", "b/a.LIVE.E1.js", "not a backup this tool wrote"),
+        (saved(Runtime="cloudfront-js-3.0"), b"x", "b/a.LIVE.E1.js", "Runtime"),
+        (saved(Comment="c" * 129), b"x", "b/a.LIVE.E1.js", "Comment"),
+        (saved(KeyValueStoreARNs=["flags"]), b"x", "b/a.LIVE.E1.js", "KeyValueStoreARNs"),
+        (
+            saved(Runtime="cloudfront-js-1.0", KeyValueStoreARNs=["arn:kvs"]),
+            b"x",
+            "b/a.LIVE.E1.js",
+            "needs runtime cloudfront-js-2.0",
+        ),
         (saved(), b"x", "b/other.LIVE.E1.js", "names function a"),
-        (saved(), None, "b/a.LIVE.E1.js", "missing or empty"),
+        (saved(), "`b/a.LIVE.E1.js` is 10,241 bytes; the limit is 10,240", "b/a.LIVE.E1.js", "10,241 bytes"),
+        (saved(), b"", "b/a.LIVE.E1.js", "is empty"),
     ],
 )
 def test_a_file_that_is_not_a_backup_is_refused(
-    text: str, code: bytes | None, shown: str, message: str
+    text: str, code: bytes | str, shown: str, message: str
 ) -> None:
     found = parse_backup(text, code, shown, "s")
     assert isinstance(found, Problem) and message in found.message
@@ -109,5 +128,70 @@ def test_a_store_backup_undoes_its_run_and_a_sensitive_one_is_refused() -> None:
         "a": "old",
         "c": "theirs",
     }
-    refused = parse_store_backup(_json.dumps(saved | {"Sensitive": True}), "b/run/flags.KVS.K1.json", "run")
-    assert isinstance(refused, _Problem) and "hashes, not values" in refused.message
+    hashed = parse_store_backup(_json.dumps(saved | {"Sensitive": True}), "b/run/flags.KVS.K1.json", "run")
+    assert isinstance(hashed, StoreBackup) and hashed.sensitive and not hashed.restore  # no hash as a value
+    _, refused = checked(restore_manifest({}, "b", {"flags": hashed}))
+    assert [p.message for p in refused if "hashes, not values" in p.message], refused
+    assert all(isinstance(p, _Problem) for p in refused)
+
+
+def test_a_store_backup_is_refused_when_its_file_names_another_store() -> None:
+    text = json.dumps({"Name": "other", "KvsARN": "arn:kvs", "ETag": "K1"})
+    found = parse_store_backup(text, "b/run/flags.KVS.K1.json", "run")
+    assert isinstance(found, Problem) and "names store other" in found.message
+
+
+def test_a_sensitive_store_refuses_only_the_rollback_of_a_function_that_reads_it() -> None:
+    text = json.dumps({"Name": "secrets", "KvsARN": "arn:kvs:s", "ETag": "K1", "Sensitive": True})
+    store = parse_store_backup(text, "b/run/secrets.KVS.K1.json", "run")
+    assert isinstance(store, StoreBackup)
+    reader = parse_backup(saved(KeyValueStoreARNs=["arn:kvs:s"]), b"code", "b/run/a.LIVE.E1.js", "run")
+    other = parse_backup(saved(Name="b"), b"code", "b/run/b.LIVE.E1.js", "run")
+    assert isinstance(reader, Backup) and isinstance(other, Backup)
+    whole = restore_manifest({"a": reader, "b": other}, "b", {"secrets": store})
+    assert checked(whole.select(["b"]))[1] == []
+    assert [p.file for p in checked(whole.select(["a"]))[1]] == ["b/run/secrets.KVS.K1.json"]
+    assert len(checked(whole)[1]) == 1
+
+
+def test_a_backup_in_no_runs_folder_is_older_than_every_run() -> None:
+    """Files at the top of the folder (its own name is no stamp) never beat a stamped run."""
+    chosen = newest(
+        [backup("a", "cloudfront-backups", b"loose"), backup("a", "20250101T000000.000Z", b"run")]
+    )
+    assert chosen["a"].code == b"run"
+    assert when("20261207T153515.123Z") == "20261207T153515.123Z" and when("restore") == ""
+
+
+def test_a_backup_is_checked_against_the_language_of_its_runtime() -> None:
+    found = parse_backup(saved(Runtime="cloudfront-js-1.0"), b"const x = 1;\n", "b/s/a.LIVE.E1.js", "s")
+    assert isinstance(found, Backup)
+    _, problems = checked(restore_manifest({"a": found}, "b"))
+    assert [(p.file, p.line) for p in problems] == [("b/s/a.LIVE.E1.js", 1)]
+    assert "const" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("dev", "live", "carried", "conflict"),
+    [
+        (b"bad", b"bad", (Action.UPDATE, Action.PUBLISH), False),  # DEVELOPMENT is LIVE: ours to replace
+        (b"old", b"bad", (Action.PUBLISH,), False),  # DEVELOPMENT holds the backup already
+        (b"theirs", b"bad", (), True),  # an edit nobody published: theirs
+        (b"theirs", None, (), True),  # never published: all of DEVELOPMENT is someone's work
+    ],
+)
+def test_a_rollback_writes_development_only_while_it_holds_live_or_the_backup(
+    dev: bytes, live: bytes | None, carried: tuple[Action, ...], conflict: bool
+) -> None:
+    from publisher.core.outcome import Outcome, function_result
+    from publisher.core.result import Status
+
+    manifest = restore_manifest({"a": backup("a", "1", b"old")}, "b")
+    found = observed(a=(stage(dev, "E7"), stage(live) if live is not None else None))
+    (fp,) = make_plan(manifest, found, Mode.ROLLBACK).functions
+    assert fp.carried == carried
+    assert fp.conflict is conflict
+    result = function_result(fp, Mode.ROLLBACK, Outcome(), [])
+    if conflict:
+        assert result.status is Status.CONFLICT and "E7" in result.error and "not LIVE" in result.error
+        assert "re-run the rollback" in result.next_step

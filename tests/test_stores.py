@@ -64,3 +64,19 @@ def test_the_data_file_is_checked_with_lines_and_yaml_is_accepted() -> None:
     assert found == {"a": "1"} and problems == []
     _, problems = parse_data(b'{"data": [{"key": "a", "value": 1}]}', "f.json")
     assert "must be a string" in problems[0].message
+
+
+def test_a_rollback_plans_no_write_for_a_store_that_no_longer_exists() -> None:
+    """A store is created only from a data file; a rollback's keys alone would make a different store."""
+    from publisher.core.modes import Mode
+    from publisher.core.outcome import Outcome, store_result
+    from publisher.core.result import Status
+    from publisher.core.store_plan import plan_store
+    from publisher.core.stores import Changes, StoreSpec
+
+    spec = StoreSpec("flags", restore=Changes({"a": "old"}, ("b",)), restored_from="b/run/flags.KVS.K1.json")
+    plan = plan_store(spec, None)
+    assert plan.actions == () and "does not create" in (plan.error or "")
+    result = store_result(plan, Mode.ROLLBACK, Outcome(), ["reader"])
+    assert result.status is Status.FAILED and result.error == plan.error and result.next_step
+    assert plan_store(StoreSpec("flags", data={"a": "new"}), None).actions  # a data file still creates it

@@ -76,6 +76,9 @@ class Planned(Protocol):
     @property
     def error(self) -> str | None: ...
 
+    @property
+    def conflict(self) -> bool: ...  # its error is someone else's change, found while planning
+
 
 STATUS = {
     Halt.CONFLICT: Status.CONFLICT,
@@ -99,6 +102,11 @@ STORE_NEXT_STEP = {
     Status.CONFLICT: "Someone else changed keys of this store during the run; its functions were not "
     "published. Review their change (keep it in the data file if it should stay), then re-run.",
 }
+ROLLBACK_NEXT_STEP = {  # a rollback's conflict: DEVELOPMENT holds someone else's work, LIVE is unchanged
+    **NEXT_STEP,
+    Status.CONFLICT: "Someone else's change is on DEVELOPMENT. Ask them to publish or discard it, then "
+    "re-run the rollback; LIVE still serves what it served.",
+}
 
 
 def gate_failure(tests: tuple[TestReport, ...], where: str = "") -> str:
@@ -114,7 +122,7 @@ def status_of(item: Planned, mode: Mode, outcome: Outcome) -> Status:
     if outcome.stop is not None:
         return STATUS[outcome.stop.halt]
     if item.error:
-        return Status.FAILED
+        return Status.CONFLICT if item.conflict else Status.FAILED
     if not item.actions:
         return Status.UNCHANGED
     if mode.planning:
@@ -152,7 +160,7 @@ def function_result(
         done=[a.value for a in outcome.done],
         reason=reason,
         error=outcome.stop.message if outcome.stop else (fp.error or ""),
-        next_step=next_step(status, outcome, fp, NEXT_STEP),
+        next_step=next_step(status, outcome, fp, ROLLBACK_NEXT_STEP if fp.spec.restored_from else NEXT_STEP),
         runtime=fp.target.config.runtime if fp.target else (dev.config.runtime if dev else ""),
         code_size=len(fp.target.code) if fp.target else 0,
         arn=dev.arn if dev else "",

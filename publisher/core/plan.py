@@ -31,6 +31,7 @@ class FunctionPlan:
     reason: str = ""
     error: str | None = None
     bad_input: str = ""  # the manifest key the error lies in: the run is refused before any write
+    conflict: bool = False  # the error is someone else's change, found by the plan: nothing is written
     target: Content | None = None  # what DEVELOPMENT holds once synced, and LIVE once published
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
@@ -134,6 +135,9 @@ def plan_function(
     target = Content(spec.code if spec.code is not None else dev.code if dev else b"", config)
     if spec.restored_from and target.held_by(live):  # restored already: DEVELOPMENT is left as it is
         return FunctionPlan(spec, state, reason=f"LIVE already holds {spec.restored_from}", target=target)
+    edit = _unpublished_edit(spec, target, dev, live)
+    if edit:
+        return _failed(base, edit, conflict=True)
     sync = _sync(target, dev)
     publish = _publish(target, dev, live, sync is not None)
     writes = tuple(w for w in (sync, publish) if w is not None)
@@ -194,14 +198,29 @@ def _publish(target: Content, dev: StageState | None, live: StageState | None, s
     return Write(Action.PUBLISH, if_match, reason)
 
 
+def _unpublished_edit(
+    spec: FunctionSpec, target: Content, dev: StageState | None, live: StageState | None
+) -> str:
+    """A rollback replaces LIVE, and DEVELOPMENT only while it holds LIVE as read (or the backup already):
+    anything else there is an edit someone has not published yet, theirs to publish or discard."""
+    if not spec.restored_from or dev is None or target.held_by(dev) or (live and live.content == dev.content):
+        return ""
+    return (
+        f"DEVELOPMENT holds an edit that is not LIVE (ETag {dev.etag}); "
+        "a rollback does not overwrite someone else's unpublished change"
+    )
+
+
 def _why_unchanged(spec: FunctionSpec) -> str:
     if spec.code is None:
         return "LIVE matches DEVELOPMENT"
     return "DEVELOPMENT and LIVE match the repository"
 
 
-def _failed(base: FunctionPlan, error: str, bad_input: str = "") -> FunctionPlan:
-    return FunctionPlan(base.spec, base.state, reason=error, error=error, bad_input=bad_input)
+def _failed(base: FunctionPlan, error: str, bad_input: str = "", *, conflict: bool = False) -> FunctionPlan:
+    return FunctionPlan(
+        base.spec, base.state, reason=error, error=error, bad_input=bad_input, conflict=conflict
+    )
 
 
 def _diff(stage: StageState | None, target: Content, old: str, new: str) -> str:

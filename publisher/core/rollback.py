@@ -1,10 +1,15 @@
 """A folder of LIVE backups as desired state: which backup each function returns to, as FunctionSpecs.
 
 A publish saves `<function>.LIVE.<etag>.js` and `.json` into `<backup-dir>/<UTC stamp>/`. Given that
-folder as the workflow artifact holds it (several runs' stamps) or one run's stamp folder, each function
-returns to its newest backup: the latest stamp, which sorts as text. A backup saved by a rollback (the
-LIVE a rollback replaced, marked `ReplacedBy: rollback`) is chosen only when the folder holds nothing
-else for that function, so that a second rollback from the same folder does not undo the first. No I/O.
+folder (several runs' stamps) or one run's stamp folder (as its `backup-dir` output names it, or as its
+artifact downloads: the files at the top), each function returns to its newest backup: the latest
+stamp, which sorts as text. A backup in a folder not named by a run's stamp (the top of the folder) has
+no known time and counts as older than every stamped run. A backup saved by a rollback (the LIVE a
+rollback replaced, marked `ReplacedBy: rollback`) is chosen only when the folder holds nothing else for
+that function, so that a second rollback from the same folder does not undo the first.
+
+A backup is checked as the manifest is, before any call: its name, comment, runtime (one CloudFront
+has), store association (runtime 2.0 only), code size and the code against its runtime's language. No I/O.
 """
 
 from __future__ import annotations
@@ -13,17 +18,19 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.errors import Problem
-from publisher.core.manifest import NAME_PATTERN, REMOVE, FunctionSpec, Manifest
-from publisher.core.model import FunctionConfig
+from publisher.core.manifest import NAME_PATTERN, REMOVE, FunctionSpec, Manifest, Runtime, language_problems
+from publisher.core.model import FunctionConfig, store_problem
 from publisher.core.stores import STORE_NAME_PATTERN, Changes, StoreSpec
 
 ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
+STAMP = re.compile(r"\d{8}T\d{6}(\.\d{3})?Z")  # a run's folder, as wiring.py names it: UTC, sorts as text
 B = TypeVar("B", "Backup", "StoreBackup")
+Arn = Annotated[str, Field(pattern=r"^arn:")]
 
 
 class _Saved(BaseModel):
@@ -34,8 +41,8 @@ class _Saved(BaseModel):
     name: str = Field(alias="Name", pattern=NAME_PATTERN)
     etag: str = Field(alias="ETag", min_length=1)
     comment: str = Field("", alias="Comment", max_length=128)
-    runtime: str = Field(alias="Runtime", pattern=r"^cloudfront-js-[0-9.]+$")
-    key_value_store_arns: list[str] = Field([], alias="KeyValueStoreARNs", max_length=1)
+    runtime: Runtime = Field(alias="Runtime")  # one CloudFront has: another is refused before any write
+    key_value_store_arns: list[Arn] = Field([], alias="KeyValueStoreARNs", max_length=1)
     replaced_by: str = Field("publish", alias="ReplacedBy")
 
 
@@ -50,8 +57,9 @@ class Backup:
     replaced_by: str = "publish"
 
 
-def parse_backup(text: str, code: bytes | None, shown: str, stamp: str) -> Backup | Problem:
-    """One backup from its `.json` text and its `.js` bytes (None: missing), or what is wrong with it."""
+def parse_backup(text: str, code: bytes | str, shown: str, stamp: str) -> Backup | Problem:
+    """One backup from its `.json` text and its `.js` bytes (or why they could not be read), or what is
+    wrong with it."""
     where = shown.removesuffix(".js") + ".json"
     try:
         saved = _Saved.model_validate(json.loads(text))
@@ -59,8 +67,13 @@ def parse_backup(text: str, code: bytes | None, shown: str, stamp: str) -> Backu
         return Problem(where, None, "rollback-from", f"not a backup this tool wrote: {_first(err)}")
     if not re.match(rf"^{re.escape(saved.name)}\.LIVE\.", shown.rsplit("/", 1)[-1]):
         return Problem(where, None, "rollback-from", f"names function {saved.name}, not the file's")
+    wrong = store_problem(saved.runtime, bool(saved.key_value_store_arns))
+    if wrong:
+        return Problem(where, None, "KeyValueStoreARNs", wrong)
+    if isinstance(code, str):  # the reader's reason: missing, too large, not a regular file
+        return Problem(shown, None, "rollback-from", code)
     if not code:
-        return Problem(where, None, "rollback-from", f"`{shown}` is missing or empty")
+        return Problem(shown, None, "rollback-from", f"`{shown}` is empty")
     config = FunctionConfig(saved.comment, saved.runtime, tuple(saved.key_value_store_arns))
     return Backup(saved.name, saved.etag, code, config, stamp, shown, saved.replaced_by)
 
@@ -78,7 +91,7 @@ class _SavedStore(BaseModel):
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
     name: str = Field(alias="Name", pattern=STORE_NAME_PATTERN)
-    arn: str = Field(alias="KvsARN", min_length=1)
+    arn: Arn = Field(alias="KvsARN")
     etag: str = Field(alias="ETag", min_length=1)
     sensitive: bool = Field(False, alias="Sensitive")
     keys: list[_SavedKey] = Field([], alias="Keys")
@@ -96,6 +109,7 @@ class StoreBackup:
     stamp: str
     shown: str
     replaced_by: str = "publish"
+    sensitive: bool = False  # its values are hashes: refused by a rollback that would restore it
 
 
 def parse_store_backup(text: str, shown: str, stamp: str) -> StoreBackup | Problem:
@@ -105,9 +119,10 @@ def parse_store_backup(text: str, shown: str, stamp: str) -> StoreBackup | Probl
         return Problem(
             shown, None, "rollback-from", f"not a KeyValueStore backup this tool wrote: {_first(err)}"
         )
-    if saved.sensitive:  # its values were never written: only the data file's history has them
-        message = f"`{saved.name}` is sensitive, so its backup holds hashes, not values; restore its data file from history and publish"
-        return Problem(shown, None, "rollback-from", message)
+    if not re.match(rf"^{re.escape(saved.name)}\.KVS\.", shown.rsplit("/", 1)[-1]):
+        return Problem(shown, None, "rollback-from", f"names store {saved.name}, not the file's")
+    if saved.sensitive:  # hashes, never written anywhere as values: `sensitive_problems` refuses it
+        return StoreBackup(saved.name, saved.arn, Changes(), stamp, shown, saved.replaced_by, sensitive=True)
     restore = Changes({k.key: k.value for k in saved.keys}, tuple(saved.added))
     return StoreBackup(saved.name, saved.arn, restore, stamp, shown, saved.replaced_by)
 
@@ -118,7 +133,13 @@ def newest_stores(backups: Iterable[StoreBackup]) -> dict[str, StoreBackup]:
 
 
 def store_spec(backup: StoreBackup) -> StoreSpec:
-    return StoreSpec(backup.name, restore=backup.restore, restored_from=backup.shown, arn=backup.arn)
+    return StoreSpec(
+        backup.name,
+        sensitive=backup.sensitive,
+        restore=backup.restore,
+        restored_from=backup.shown,
+        arn=backup.arn,
+    )
 
 
 def newest(backups: Iterable[Backup]) -> dict[str, Backup]:
@@ -128,9 +149,15 @@ def newest(backups: Iterable[Backup]) -> dict[str, Backup]:
 
 def _newest(backups: Iterable[B], name: Callable[[B], str]) -> dict[str, B]:
     chosen: dict[str, B] = {}
-    for b in sorted(backups, key=lambda b: (b.replaced_by != ROLLBACK, b.stamp, b.shown)):
+    for b in sorted(backups, key=lambda b: (b.replaced_by != ROLLBACK, when(b.stamp), b.shown)):
         chosen[name(b)] = b  # later in this order wins
     return dict(sorted(chosen.items()))
+
+
+def when(stamp: str) -> str:
+    """A run's stamp, which sorts as its time; "" for a folder that is not one (nothing says when its
+    files were saved), which sorts before every run."""
+    return stamp if STAMP.fullmatch(stamp) else ""
 
 
 def restore_manifest(
@@ -140,6 +167,34 @@ def restore_manifest(
     the stores' keys as they were before the run that saved them."""
     store_specs = tuple(store_spec(b) for b in (stores or {}).values())
     return Manifest(file, tuple(spec(b) for b in chosen.values()), stores=store_specs)
+
+
+def checked(manifest: Manifest) -> tuple[Manifest, list[Problem]]:
+    """What a rollback is about to restore, checked as the manifest's entries are while loading: the
+    code against the language of the runtime its backup names (located in the backup's code file),
+    and no sensitive store (its backup holds hashes, not values)."""
+    functions, problems, warnings = [], sensitive_problems(manifest), list(manifest.warnings)
+    for entry in manifest.functions:
+        found, wrong, warned = language_problems(entry, entry.restored_from)
+        functions.append(found)
+        problems += wrong
+        warnings += warned
+    return Manifest(manifest.file, tuple(functions), tuple(warnings), manifest.stores), problems
+
+
+def sensitive_problems(manifest: Manifest) -> list[Problem]:
+    """A sensitive store's values were never written: only its data file's history has them."""
+    return [
+        Problem(
+            store.restored_from,
+            None,
+            "rollback-from",
+            f"`{store.name}` is sensitive, so its backup holds hashes, not values; restore its data "
+            "file from history and publish (or name with --functions only functions that do not read it)",
+        )
+        for store in manifest.stores
+        if store.sensitive
+    ]
 
 
 def spec(backup: Backup) -> FunctionSpec:

@@ -13,6 +13,7 @@ from publisher.core.modes import Action, Kind, Ref
 from publisher.core.stores import Changes, StoreSpec, StoreState, diff, wanted_keys
 
 PENDING = "(created by this run: {})"
+DELETED = "no longer exists; a rollback restores a store's keys, it does not create the store"
 
 
 def pending_arn(name: str) -> str:
@@ -29,6 +30,7 @@ class StorePlan:
     error: str | None = None
 
     kind = Kind.KEY_VALUE_STORE
+    conflict = False  # a store's plan finds no one else's change; its writes may (see shell/stores.py)
 
     @property
     def name(self) -> str:
@@ -97,9 +99,7 @@ def plan_store(
     if error:
         return StorePlan(spec, state, error=f"could not be read: {error}")
     if spec.restore is not None and state is None:
-        return StorePlan(
-            spec, None, error="no longer in CloudFront; a rollback restores keys, it does not create a store"
-        )
+        return StorePlan(spec, None, error=DELETED)  # created anew it would hold only the saved keys
     held = state.keys if state else {}
     wanted = wanted_keys(spec, held)
     changes = diff(wanted, held) if wanted is not None else Changes()

@@ -12,6 +12,7 @@ from publisher.core.model import CODE_LIMIT
 from publisher.core.rollback import (
     Backup,
     StoreBackup,
+    checked,
     newest,
     newest_stores,
     parse_backup,
@@ -80,8 +81,8 @@ def read_backup(path: Path, where: str, stamp: str, workspace: Workspace | None 
     text, problem = read_regular(path, 65_536, where.removesuffix(".js") + ".json")
     if text is None:
         return Problem(where, None, "rollback-from", problem)
-    code, _ = read_regular(code_file, CODE_LIMIT, where)
-    return parse_backup(text.decode("utf-8", "replace"), code, where, stamp)
+    code, problem = read_regular(code_file, CODE_LIMIT, where)
+    return parse_backup(text.decode("utf-8", "replace"), problem if code is None else code, where, stamp)
 
 
 def rollback_manifest(
@@ -91,7 +92,8 @@ def rollback_manifest(
     source: str = "command line",
     stores: Iterable[StoreBackup] = (),
 ) -> Manifest:
-    """Each function's newest backup, cut to `functions`; a name with no backup is bad input."""
+    """Each function's newest backup, cut to `functions` (and the stores they read), checked as a
+    manifest is; a name with no backup, or a backup that cannot be restored, is bad input."""
     chosen, saved_stores = newest(backups), newest_stores(stores)
     if not chosen and not saved_stores:
         message = f"`{shown}` holds no backups (`<function>.LIVE.<etag>.js` and `.json`)"
@@ -100,4 +102,7 @@ def rollback_manifest(
     if unknown:
         message = f"no backup in `{shown}` for: {', '.join(unknown)}"
         raise InputError([Problem(source, None, "functions", message, in_file=False)])
-    return restore_manifest(chosen, shown, saved_stores).select(functions)
+    manifest, problems = checked(restore_manifest(chosen, shown, saved_stores).select(functions))
+    if problems:
+        raise InputError(problems)
+    return manifest

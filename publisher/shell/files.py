@@ -193,17 +193,24 @@ def read_regular(path: Path, limit: int, shown: str) -> tuple[bytes | None, str]
 
 
 def _read(path: Path, limit: int, shown: str) -> tuple[bytes | None, str]:
-    """A regular file of at most limit bytes; devices, FIFOs and folders are refused before opening."""
+    """A regular file of at most limit bytes; devices, FIFOs and folders are refused before reading.
+    The file is opened without blocking and checked on the handle itself, so a FIFO put in its place
+    after a first look cannot hold the run."""
     try:
-        mode = path.stat().st_mode
-    except OSError:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None, f"`{shown}` is not a regular file"
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
         return None, f"`{shown}` does not exist"
-    if not stat.S_ISREG(mode):
-        return None, f"`{shown}` is not a regular file"
-    with path.open("rb") as handle:
+    except OSError as err:  # a permission, a loop of links: say which
+        return None, f"`{shown}` cannot be read: {err.strerror or err}"
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(fd)
+        if not stat.S_ISREG(size.st_mode):
+            return None, f"`{shown}` is not a regular file"
         data = handle.read(limit + 1)
     if len(data) > limit:
-        return None, f"`{shown}` is {path.stat().st_size:,} bytes; the limit is {limit:,}"
+        return None, f"`{shown}` is {max(size.st_size, len(data)):,} bytes; the limit is {limit:,}"
     return data, ""
 
 

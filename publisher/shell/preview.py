@@ -2,7 +2,10 @@
 
 Each throwaway function is deleted in a finally block, so a failed test, an AWS error or a cancelled
 run (SIGTERM sets the stop event; it does not unwind) still removes it. One left behind by a killed
-run or an unanswered delete has this preview's name: it is taken over (updated in place), then deleted.
+run or an unanswered delete has this preview's name: it is taken over (updated in place, on the ETag
+it was judged on), then deleted, but only when core/preview.py finds it provably a leftover (never
+published, carrying the copy's marker comment). Any other function at that name is refused, never
+updated or deleted.
 """
 
 from __future__ import annotations
@@ -17,11 +20,16 @@ from publisher.core.modes import Action
 from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
 from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.port import CloudFront
+from publisher.core.preview import copy_config, not_a_leftover
 from publisher.core.result import TestReport
 from publisher.shell.apply import RunTests
 
 PREFIX_MARK = "-preview-"
 NAME_LIMIT = 64
+
+
+class NotOurs(Exception):
+    """A function at the copy's name that this preview did not leave: not to be touched."""
 
 
 def preview_name(function: str, run_id: str) -> str:
@@ -63,8 +71,10 @@ def _try(
         tests = run_tests(fp, etag, name)
     except AwsError as err:
         failure = Stop(Halt.FAILED, f"preview function {name}: {err}")
+    except NotOurs as err:
+        failure = Stop(Halt.FAILED, str(err))
     finally:
-        leftover = _delete(cloudfront, name)
+        leftover = _delete(cloudfront, fp.name, name)
     blocked = gate_failure(tuple(tests), " in the preview")
     stop_ = leftover or failure or (Stop(Halt.BLOCKED, blocked) if blocked else None)
     return Outcome(tests=tuple(tests), stop=stop_)
@@ -72,24 +82,40 @@ def _try(
 
 def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str) -> str:
     assert fp.target is not None
+    config = copy_config(fp.name, fp.target.config)
     try:
-        return cloudfront.create_function(name, fp.target.code, fp.target.config)
-    except AlreadyExists:  # this preview's own leftover: take it over
-        found = cloudfront.describe_function(name, Stage.DEVELOPMENT)
+        return cloudfront.create_function(name, fp.target.code, config)
+    except AlreadyExists:  # a leftover of this preview, or someone else's function: the core tells
+        found = _ours(cloudfront, fp.name, name)
         if found is None:  # deleted meanwhile: the name is free again
-            return cloudfront.create_function(name, fp.target.code, fp.target.config)
-        etag = cloudfront.update_function(name, fp.target.code, fp.target.config, found.etag)
+            return cloudfront.create_function(name, fp.target.code, config)
+        etag = cloudfront.update_function(name, fp.target.code, config, found)
         fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
         return fresh.etag if fresh else etag or ""
 
 
-def _delete(cloudfront: CloudFront, name: str) -> Stop | None:
-    """Delete the throwaway copy, whatever happened: a leftover would block the next preview."""
+def _ours(cloudfront: CloudFront, function: str, name: str) -> str | None:
+    """The DEVELOPMENT ETag of this preview's leftover at `name` (None: nothing there); NotOurs when
+    what is there is not provably one."""
+    development = cloudfront.describe_function(name, Stage.DEVELOPMENT)
+    if development is None:
+        return None
+    refused = not_a_leftover(name, function, development, cloudfront.describe_function(name, Stage.LIVE))
+    if refused:
+        raise NotOurs(refused)
+    return development.etag
+
+
+def _delete(cloudfront: CloudFront, function: str, name: str) -> Stop | None:
+    """Delete the throwaway copy, whatever happened: a leftover would block the next preview. What is
+    not provably this preview's copy (someone's function at that name) is left as it is."""
     try:
-        fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
-        if fresh is None:
+        etag = _ours(cloudfront, function, name)
+        if etag is None:
             return None
-        cloudfront.delete_function(name, fresh.etag)
+        cloudfront.delete_function(name, etag)
+    except NotOurs:
+        return None
     except AwsError as err:
         return Stop(
             Halt.FAILED,

@@ -213,4 +213,4 @@ def test_the_command_line_saves_backups_wherever_it_is_pointed(
     assert run.code == 0, run.err
     (saved,) = elsewhere.glob("*/a.LIVE.*.js")
     assert b"/*old*/" in saved.read_bytes()
-    assert run.json["backup_dir"] == str(elsewhere)
+    assert run.json["backup_dir"] == str(saved.parent)  # this run's own stamped folder

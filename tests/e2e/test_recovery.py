@@ -48,6 +48,36 @@ def test_the_action_rolls_back_from_the_backup_folder_an_earlier_publish_wrote(
     assert len(replaced) == 1  # the LIVE the rollback replaced is backed up in turn
 
 
+def test_the_backup_dir_output_is_the_runs_own_folder_so_rolling_it_back_restores_only_this_run(
+    emu: Emulator, aws: Any, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """a and b at v1, then both at v2, then only a at v3: rolling back the last run from its
+    `backup-dir` output puts a back to v2 and leaves b, which that run never touched, at v2."""
+
+    def publish(functions: dict[str, bytes | None]) -> dict[str, str]:
+        write_manifest(workspace, functions)
+        (workspace / "out").unlink(missing_ok=True)
+        code, log = run_action(action_env(workspace, emu, mode="publish"), monkeypatch, emu)
+        assert code == 0, log
+        return outputs(workspace / "out")
+
+    publish({"a": V1, "b": V1})
+    publish({"a": V2, "b": V2})
+    V3 = handler("/*v3*/")
+    last = publish({"a": V3, "b": V2})
+    folder = last["backup-dir"]
+    assert folder.startswith("cloudfront-backups/") and folder != "cloudfront-backups"
+    assert sorted(p.name for p in (workspace / folder).iterdir()) == [
+        p.name for p in sorted((workspace / folder).glob("a.LIVE.*"))
+    ]  # this run's backups only: a's
+    (workspace / "out").unlink()
+    env = action_env(workspace, emu, mode="rollback", rollback_from=folder)
+    code, log = run_action(env, monkeypatch, emu)
+    assert code == 0, log
+    assert code_of(aws, "a", "LIVE") == V2 and code_of(aws, "b", "LIVE") == V2
+    assert json.loads(outputs(workspace / "out")["rolled-back"]) == ["a"]
+
+
 def test_a_rerun_of_a_finished_rollback_makes_no_write(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
@@ -80,6 +110,27 @@ def test_a_rollback_meeting_a_foreign_change_on_development_refuses_it(
     assert run.code == 1
     assert run.json["functions"][0]["status"] == "conflict"
     assert code_of(aws, "a", "DEVELOPMENT") == theirs and code_of(aws, "a", "LIVE") == V2
+
+
+def test_a_rollback_leaves_an_unpublished_edit_on_development_and_reports_a_conflict(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """v1, v2, then a colleague edits DEVELOPMENT without publishing: their edit is not ours to replace."""
+    publish_twice(workspace, cli, ("a", "b"))
+    theirs = handler("/*their unpublished edit*/")
+    emu.seed_function("a", theirs, comment="a")
+    emu.reset_counts()
+    dry = cli("rollback", "--from", "cloudfront-backups", "--dry-run", "--json")
+    assert {f["name"]: f["status"] for f in dry.json["functions"]} == {"a": "conflict", "b": "planned"}
+    run = cli("rollback", "--from", "cloudfront-backups", "--json")
+    assert run.code == 1, run.out
+    by = {f["name"]: f for f in run.json["functions"]}
+    assert by["a"]["status"] == "conflict" and by["a"]["done"] == []
+    assert "DEVELOPMENT holds an edit that is not LIVE" in by["a"]["error"]
+    assert "rollback" in by["a"]["next_step"]
+    assert code_of(aws, "a", "DEVELOPMENT") == theirs and code_of(aws, "a", "LIVE") == V2
+    assert by["b"]["status"] == "published" and code_of(aws, "b", "LIVE") == V1  # the others go on
+    assert emu.counts().get("UpdateFunction") == 1  # b's only
 
 
 def test_a_dry_run_shows_the_restore_and_writes_nothing(

@@ -282,6 +282,29 @@ def test_rollback_restores_a_deleted_key_and_removes_an_added_one_then_writes_no
     assert writes(emu) == 0  # the rollback's own backup of the keys it replaced is passed over
 
 
+def test_rollback_never_creates_a_store_deleted_since_and_reports_it_failed(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """Re-created, it would hold only the backed-up keys under a new ARN no function is tied to."""
+    manifest(workspace, {"greeting": "hello"}, tests=False)
+    assert cli("publish").code == 0
+    manifest(workspace, {"greeting": "bonjour"}, tests=False)
+    assert cli("publish").code == 0
+    etag = aws.describe_key_value_store(Name="flags")["ETag"]
+    aws.delete_key_value_store(Name="flags", IfMatch=etag)
+    emu.reset_counts()
+    dry = cli("rollback", "--from", "cloudfront-backups", "--dry-run", "--json")
+    (planned,) = dry.json["stores"]
+    assert planned["status"] == "failed" and planned["actions"] == [], planned
+    run = cli("rollback", "--from", "cloudfront-backups", "--json")
+    assert run.code == 1, run.out + run.err
+    (store,) = run.json["stores"]
+    assert store["status"] == "failed" and store["done"] == [], store
+    assert "no longer exists" in store["error"] and "does not create" in store["error"]
+    assert writes(emu, DATA_WRITES) == 0
+    assert aws.list_key_value_stores()["KeyValueStoreList"].get("Items", []) == []
+
+
 def test_more_keys_than_one_update_takes_are_written_in_batches_and_listed_in_pages(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:

@@ -17,6 +17,7 @@ from emulator import Emulator
 from publisher.action import main as action_main
 from publisher.core.model import Stage
 from publisher.core.port import FunctionSummary
+from publisher.core.preview import marker as copy_marker
 from publisher.shell.aws import AwsCloudFront
 from tests.e2e.conftest import Run, code_of, handler, write_manifest
 from tests.e2e.test_action_run import outputs
@@ -137,13 +138,42 @@ def test_preview_recovers_from_its_own_leftover(
     emu: Emulator, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu.seed_function("a", handler("/*live*/ return event.request;"), comment="a", publish=True)
-    emu.seed_function("a-preview-pr7", handler("/*left by a killed run*/"), comment="a")
+    emu.seed_function("a-preview-pr7", handler("/*left by a killed run*/"), comment=copy_marker("a"))
     write_manifest(workspace, {"a": handler()}, "")
     env = action_env(workspace, emu, mode="preview") | {"GITHUB_REF": "refs/pull/7/merge"}
     code, log = run_action(env, monkeypatch, emu)
     assert code == 0, log
     names = {f["Name"] for f in emu_functions(emu)}
     assert names == {"a"}
+
+
+@pytest.mark.parametrize(
+    "found",
+    [
+        ("a", True, "is published"),  # a real function that happens to have the name
+        ("a", False, "does not carry the preview's marker"),  # someone's unpublished work
+        (copy_marker("a"), True, "is published"),  # marked, but published since: no longer a throwaway
+    ],
+)
+def test_preview_never_takes_over_or_deletes_a_function_that_is_not_its_own_leftover(
+    emu: Emulator, aws: Any, workspace: Path, monkeypatch: pytest.MonkeyPatch, found: tuple[str, bool, str]
+) -> None:
+    comment, publish, why = found
+    emu.seed_function("a", handler("/*live*/ return event.request;"), comment="a", publish=True)
+    theirs = handler("/*theirs*/")
+    emu.seed_function("a-preview-pr7", theirs, comment=comment, publish=publish)
+    write_manifest(workspace, {"a": handler()}, "")
+    env = action_env(workspace, emu, mode="preview") | {"GITHUB_REF": "refs/pull/7/merge"}
+    emu.reset_counts()
+    code, log = run_action(env, monkeypatch, emu)
+    assert code == 1, log
+    result = json.loads(outputs(workspace / "out")["result"])
+    (a,) = result["functions"]
+    assert a["status"] == "failed" and why in a["error"] and "a-preview-pr7" in a["error"], a
+    assert emu.counts().get("UpdateFunction", 0) == emu.counts().get("DeleteFunction", 0) == 0
+    assert code_of(aws, "a-preview-pr7", "DEVELOPMENT") == theirs  # there, as it was
+    if publish:
+        assert code_of(aws, "a-preview-pr7", "LIVE") == theirs
 
 
 def emu_functions(emu: Emulator) -> list[dict[str, Any]]:

@@ -338,3 +338,59 @@ def test_the_entry_point_refuses_every_broken_manifest_without_calling_aws(
         assert lines and all(line.startswith("error: cloudfront-functions.yml") for line in lines), run.err
 
     check()
+
+
+# --- backups ------------------------------------------------------------------------------------------
+
+
+def test_a_backup_folder_takes_any_files(tried: Tried) -> None:
+    """A rollback's input is whatever lies in the folder: each file is a backup, checked as the manifest
+    is (the code against its runtime's language included), or one located problem; never an exception."""
+    import json
+
+    from publisher.core.errors import Problem
+    from publisher.core.rollback import Backup, StoreBackup, checked, parse_backup, parse_store_backup
+    from publisher.core.rollback import restore_manifest as restored
+
+    junk = st.one_of(
+        st.none(), st.booleans(), st.integers(), st.text(max_size=20), st.lists(st.text(max_size=8))
+    )
+    fields = st.fixed_dictionaries(
+        {},
+        optional={
+            "Name": st.one_of(st.just("a"), junk),
+            "ETag": st.one_of(st.just("E1"), junk),
+            "Comment": junk,
+            "Runtime": st.one_of(
+                st.sampled_from(["cloudfront-js-1.0", "cloudfront-js-2.0", "cloudfront-js-3.0"]), junk
+            ),
+            "KeyValueStoreARNs": st.one_of(st.just(["arn:kvs"]), junk),
+            "KvsARN": st.one_of(st.just("arn:kvs"), junk),
+            "Sensitive": junk,
+            "Keys": st.one_of(st.just([{"key": "k", "value": "v"}]), junk),
+            "Added": junk,
+        },
+    )
+    texts = st.one_of(fields.map(json.dumps), st.text(max_size=200))
+    code = st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from([b"const x = 1;\n", b"function handler(e) { return e.request; }"]),
+        st.just("`x.js` is not a regular file"),
+    )
+
+    @seed(SEED)
+    @fuzz(500)
+    @given(texts, code)
+    def check(text: str, body: bytes | str) -> None:
+        tried()
+        found = parse_backup(text, body, "b/s/a.LIVE.E1.js", "s")
+        assert isinstance(found, Backup | Problem)
+        if isinstance(found, Backup):
+            _, problems = checked(restored({"a": found}, "b"))
+            assert all(p.file == "b/s/a.LIVE.E1.js" and p.message for p in problems), problems
+        else:
+            assert found.file.startswith("b/s/a.LIVE.E1.") and found.message.strip(), found
+        store = parse_store_backup(text, "b/s/a.KVS.K1.json", "s")
+        assert isinstance(store, StoreBackup | Problem)
+
+    check()

@@ -158,3 +158,28 @@ def test_the_action_reports_the_conflict_in_the_log_and_the_summary(
     text = summary.read_text()
     assert "conflict" in text and "Next step" in text
     assert 'failed=["a"]' in output.read_text()
+
+
+@pytest.mark.parametrize(
+    "operation", ["before the run", "UpdateFunction", "DescribeFunction", "PublishFunction"]
+)
+def test_a_rollback_never_overwrites_an_edit_on_development_nor_publishes_over_it(
+    emu: Emulator, workspace: Path, writes: WriteLog, operation: str
+) -> None:
+    """After a publish, a colleague edits DEVELOPMENT without publishing: before the rollback reads it,
+    or at any of its steps. Their edit stays on DEVELOPMENT, LIVE keeps what it served, and the
+    rollback says it met a conflict."""
+    assert run_cli(emu, "publish").code == 0  # LIVE_BEFORE is backed up, OURS is LIVE
+    edit = other(writes, "a", THEIRS)
+    if operation == "before the run":
+        edit(emu)
+    else:
+        emu.before(operation, edit)
+    run = run_cli(emu, "rollback", "--from", "cloudfront-backups", "--json")
+    assert run.code == 1, run.out + run.err + run.traceback
+    (result,) = run.json["functions"]
+    assert result["status"] == "conflict", result
+    assert result["error"] and "re-run" in result["next_step"].lower(), result
+    assert getattr(stage(emu, "a", "DEVELOPMENT"), "code", None) == THEIRS
+    assert getattr(stage(emu, "a", "LIVE"), "code", None) == OURS
+    assert not overwritten_without_backup(workspace, writes.writes)

@@ -190,11 +190,12 @@ def test_a_publish_refused_as_unchanged_is_reconciled(tmp_path: Path) -> None:
 
 
 def test_preview_takes_over_its_own_leftover_and_deletes_it(tmp_path: Path) -> None:
+    from publisher.core.preview import copy_config
     from publisher.shell.preview import preview, preview_name
 
     cf = FakeCloudFront()
     cf.put("a", b"v1", OLD, publish=True)
-    cf.put(preview_name("a", "pr7"), b"left by a killed run", OLD)
+    cf.put(preview_name("a", "pr7"), b"left by a killed run", copy_config("a", OLD))
     plan = make_plan(manifest(fn("a", code=b"v2")), Observed({"a": read_function(cf, "a")}), Mode.PREVIEW)
     tested: list[bytes] = []
 
@@ -207,3 +208,23 @@ def test_preview_takes_over_its_own_leftover_and_deletes_it(tmp_path: Path) -> N
     outcomes = preview(plan, cf, run_tests, threading.Event(), "pr7")
     assert outcomes["a"].stop is None
     assert tested == [b"v2"] and set(cf.functions) == {"a"}
+
+
+@pytest.mark.parametrize("publish", [True, False])
+def test_preview_leaves_a_function_at_its_copys_name_that_is_not_its_leftover(
+    tmp_path: Path, publish: bool
+) -> None:
+    from publisher.shell.preview import preview, preview_name
+
+    cf = FakeCloudFront()
+    cf.put("a", b"v1", OLD, publish=True)
+    name = preview_name("a", "pr7")
+    cf.put(name, b"theirs", OLD, publish=publish)
+    plan = make_plan(manifest(fn("a", code=b"v2")), Observed({"a": read_function(cf, "a")}), Mode.PREVIEW)
+    cf.calls.clear()
+    outcomes = preview(plan, cf, lambda fp, etag, name=None: [], threading.Event(), "pr7")
+    stop = outcomes["a"].stop
+    assert stop is not None and stop.halt is Halt.FAILED and name in stop.message
+    assert cf.calls["UpdateFunction"] == cf.calls["DeleteFunction"] == 0
+    found = cf.stage(name, Stage.DEVELOPMENT)
+    assert found is not None and found.code == b"theirs"
