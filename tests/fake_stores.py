@@ -40,7 +40,7 @@ class Store:
     describes_to_ready: int = 0  # control-plane describes until a new store is READY
 
 
-Hook = Callable[["FakeStores"], None]
+Hook = Callable[["FakeStores"], object]  # what it returns is ignored
 
 
 @dataclass

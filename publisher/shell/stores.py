@@ -123,9 +123,10 @@ def _create(spec: StoreSpec, ports: StorePorts) -> StoreState:
     return _read(spec.name, arn, ports)
 
 
-def _write(changes: Changes, seen: StoreState, ports: StorePorts, trace: _Trace) -> None:
-    """UpdateKeys, batch after batch; on a 409 the store is read again and the rule decides."""
-    etag = seen.etag
+def _write(planned: Changes, seen: StoreState, ports: StorePorts, trace: _Trace) -> None:
+    """UpdateKeys, batch after batch; on a 409 the store is read again and the rule decides, always
+    over the plan's whole changes: keys an earlier batch wrote are still this run's."""
+    changes, etag = planned, seen.etag
     for _ in range(ATTEMPTS):
         try:
             for batch in batches(changes):
@@ -139,7 +140,7 @@ def _write(changes: Changes, seen: StoreState, ports: StorePorts, trace: _Trace)
             return
         except StoreConflict:
             fresh = _read(seen.name, seen.arn, ports)
-            again = recheck_store(changes, seen.keys, fresh.keys)
+            again = recheck_store(planned, seen.keys, fresh.keys)
             if again.verdict is Verdict.CONFLICT:
                 trace.etag = fresh.etag
                 message = f"{again.message} (ETag {etag} → {fresh.etag}); its functions were not published"
