@@ -12,9 +12,9 @@ from publisher.core.outcome import Halt, Outcome
 from publisher.core.store_plan import StorePlan, plan_store
 from publisher.core.stores import StoreSpec, StoreState
 from publisher.shell.files import BackupFolder
-from publisher.shell.stores import StoreBackups, StorePorts, apply_store, observe_store
+from publisher.shell.stores import POLL, READY_TIMEOUT, StoreBackups, StorePorts, apply_store, observe_store
 from tests.factories import store
-from tests.fake_stores import ARN, FakeStores
+from tests.fake_stores import ARN, PROVISIONING, FakeStores
 
 OLD = {f"k{i:03}": "0" for i in range(120)}
 NEW = {f"k{i:03}": "1" for i in range(120)}
@@ -151,3 +151,31 @@ def test_no_key_changes_without_a_backup(tmp_path: Path) -> None:
     assert out.stop is not None and out.stop.halt is Halt.FAILED
     assert "backup could not be written" in out.stop.message
     assert fake.data.calls["UpdateKeys"] == 0 and fake.keys("cfg") == {"a": "0"}
+
+
+def test_a_cancel_between_batches_starts_no_new_one(tmp_path: Path) -> None:
+    fake, stop = FakeStores(), threading.Event()
+    fake.put("cfg", OLD)
+    fake.data.before["UpdateKeys"] = lambda f: stop.set()  # the signal comes during the first batch
+    out = carry(fake, store("cfg", NEW), tmp_path, stop=stop)
+    assert sizes(fake) == [50]
+    assert out.stop is not None and out.stop.halt is Halt.CANCELLED
+    assert out.stop.unanswered == ""  # every batch sent was answered
+    assert out.done == (Action.UPDATE_KEYS,) and out.partial == "50 of 120 key changes"
+
+
+def test_a_cancel_before_the_create_creates_nothing(tmp_path: Path) -> None:
+    fake, stop = FakeStores(), threading.Event()
+    stop.set()
+    out = carry(fake, store("cfg", NEW), tmp_path, stop=stop)
+    assert out.stop is not None and out.stop.halt is Halt.CANCELLED and out.stop.unanswered == ""
+    assert fake.stores == {} and out.done == ()
+
+
+def test_a_store_that_never_gets_ready_fails_after_its_create(tmp_path: Path) -> None:
+    fake = FakeStores(ready_after=10_000)
+    out = carry(fake, store("cfg", NEW), tmp_path)
+    assert out.stop is not None and out.stop.halt is Halt.FAILED and PROVISIONING in out.stop.message
+    assert out.stop.unanswered == ""  # the create was answered; only the wait ran out
+    assert out.done == (Action.CREATE,) and fake.data.calls["UpdateKeys"] == 0
+    assert fake.control.calls["DescribeKeyValueStore"] == READY_TIMEOUT / POLL  # one a poll, no more
