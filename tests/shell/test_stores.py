@@ -28,15 +28,18 @@ class NoDisk:
 
 
 def ports(
-    fake: FakeStores, tmp: Path, stop: threading.Event | None = None, backups: StoreBackups | None = None
+    fake: FakeStores,
+    tmp: Path,
+    stop: threading.Event | None = None,
+    backups: StoreBackups | None = None,
+    sleeps: list[float] | None = None,
 ) -> StorePorts:
-    sleeps: list[float] = []
     return StorePorts(
         fake.control,
         fake.data,
         backups or BackupFolder(tmp / "b", "b"),
         stop or threading.Event(),
-        sleep=sleeps.append,
+        sleep=(sleeps if sleeps is not None else []).append,
     )
 
 
@@ -73,6 +76,8 @@ def test_sync_creates_and_writes_plan_writes_nothing(tmp_path: Path) -> None:
     assert fake.stores == {}
     out = apply_store(plan_of(fake, store("cfg", {"a": "1"}), at, Mode.SYNC), at)
     assert out.done == (Action.CREATE, Action.UPDATE_KEYS) and fake.keys("cfg") == {"a": "1"}
+    assert apply_store(plan_of(fake, store("cfg", {"a": "2"}), at, Mode.PREVIEW), at) == Outcome()
+    assert fake.keys("cfg") == {"a": "1"} and len(fake.data.written) == 1
 
 
 def test_a_409_over_someone_elses_keys_keeps_them_and_writes_only_the_plans(tmp_path: Path) -> None:
@@ -173,9 +178,10 @@ def test_a_cancel_before_the_create_creates_nothing(tmp_path: Path) -> None:
 
 
 def test_a_store_that_never_gets_ready_fails_after_its_create(tmp_path: Path) -> None:
-    fake = FakeStores(ready_after=10_000)
-    out = carry(fake, store("cfg", NEW), tmp_path)
+    fake, sleeps = FakeStores(ready_after=10_000), list[float]()
+    out = carry(fake, store("cfg", NEW), tmp_path, sleeps=sleeps)
     assert out.stop is not None and out.stop.halt is Halt.FAILED and PROVISIONING in out.stop.message
     assert out.stop.unanswered == ""  # the create was answered; only the wait ran out
     assert out.done == (Action.CREATE,) and fake.data.calls["UpdateKeys"] == 0
     assert fake.control.calls["DescribeKeyValueStore"] == READY_TIMEOUT / POLL  # one a poll, no more
+    assert sum(sleeps) == READY_TIMEOUT
