@@ -149,6 +149,14 @@ def test_a_lost_answer_may_have_taken_effect(tmp_path: Path) -> None:
     assert fake.keys("cfg") == {"a": "1"}  # it did
 
 
+def test_a_create_whose_answer_was_lost_may_have_taken_effect(tmp_path: Path) -> None:
+    fake = FakeStores()
+    fake.control.lose_answer.add("CreateKeyValueStore")
+    out = carry(fake, store("cfg", {"a": "1"}), tmp_path)
+    assert out.stop is not None and out.stop.unanswered == "CreateKeyValueStore"
+    assert out.done == () and "cfg" in fake.stores  # it did; the re-run finds it and writes its keys
+
+
 def test_no_key_changes_without_a_backup(tmp_path: Path) -> None:
     fake = FakeStores()
     fake.put("cfg", {"a": "0"})
