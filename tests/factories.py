@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import FunctionConfig, FunctionState, Observed, StageState
+from publisher.core.stores import StoreSpec, StoreState
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
 STORE = "arn:aws:cloudfront::123456789012:key-value-store/0f3c"
@@ -23,8 +24,18 @@ def fn(name: str = "fn", code: bytes | None = b"v2", **kw: object) -> FunctionSp
     return FunctionSpec(name, code_path=f"{name}.js" if code is not None else None, code=code, **kw)  # type: ignore[arg-type]
 
 
-def manifest(*specs: FunctionSpec) -> Manifest:
-    return Manifest("cloudfront-functions.yml", specs)
+def manifest(*specs: FunctionSpec, stores: tuple[StoreSpec, ...] = ()) -> Manifest:
+    return Manifest("cloudfront-functions.yml", specs, stores=stores)
+
+
+def store(name: str = "cfg", data: dict[str, str] | None = None, **kw: object) -> StoreSpec:
+    """A store owned by its data file (none: its keys are left as they are)."""
+    return StoreSpec(name, data_path=f"{name}.json" if data is not None else None, data=data, **kw)  # type: ignore[arg-type]
+
+
+def held(name: str = "cfg", keys: dict[str, str] | None = None, etag: str = "S1") -> StoreState:
+    """A store as read from the account."""
+    return StoreState(name, STORE, etag, keys or {})
 
 
 def observed(

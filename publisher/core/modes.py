@@ -14,6 +14,11 @@ class Kind(StrEnum):
     FUNCTION = "function"  # a viewer function: *Function operations, by name
     KEY_VALUE_STORE = "key-value-store"  # control plane by name, keys through the data API by ARN
 
+    @property
+    def noun(self) -> str:
+        """What a message calls one resource of this kind: "this function", "this store"."""
+        return _NOUN[self]
+
 
 class Action(StrEnum):
     """A write the plan may call for, whatever the kind; each leads to the status it names when done."""
@@ -73,6 +78,7 @@ class Mode(StrEnum):
         return self is Mode.ROLLBACK
 
 
+_NOUN = {Kind.FUNCTION: "function", Kind.KEY_VALUE_STORE: "store"}
 _CARRIED = {
     Mode.CHECK: frozenset[Action](),
     Mode.PLAN: frozenset[Action](),

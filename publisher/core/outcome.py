@@ -186,7 +186,7 @@ def _next_for_failure(outcome: Outcome, item: Planned) -> str:
         return f"{before}{outcome.stop.unanswered} got no answer and may have taken effect; re-run to finish."
     if done:
         return f"{done} took effect before the failure; re-run to finish."
-    return "Nothing was written for this function; re-run once the cause is fixed."
+    return f"Nothing was written for this {item.ref.kind.noun}; re-run once the cause is fixed."
 
 
 def store_result(sp: StorePlan, mode: Mode, outcome: Outcome, readers: list[str]) -> StoreResult:

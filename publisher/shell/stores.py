@@ -25,6 +25,7 @@ from publisher.core.stores import Changes, StoreSpec, StoreState, Verdict, batch
 ATTEMPTS = 3  # rounds of "409, read again, decide again" before giving up
 READY_TIMEOUT = 120.0  # seconds to wait for a new store to be READY
 POLL = 1.0
+WRITES = ("CreateKeyValueStore", "UpdateKeys")  # the calls that may take effect without an answer
 
 
 class StoreBackups(Protocol):
@@ -59,6 +60,10 @@ class _Theirs(Exception):
     """Someone else changed a key this run writes: the rest of the store's writes stop."""
 
 
+class _Cancelled(Exception):
+    """A signal arrived: no new call starts, and none was left without an answer."""
+
+
 @dataclass
 class _Trace:
     done: list[Action] = field(default_factory=list)
@@ -89,17 +94,18 @@ def apply_store(plan: StorePlan, ports: StorePorts) -> Outcome:
         if state is None:
             if Action.CREATE not in plan.carried:
                 return trace.outcome(None)
-            state = _create(plan.spec, ports)
-            trace.done.append(Action.CREATE)
-            trace.arn, trace.etag = state.arn, state.etag
+            state = _create(plan.spec, ports, trace)
         if Action.UPDATE_KEYS not in plan.carried:
             return trace.outcome(None)
         trace.backup = _back_up(plan, state, ports)
         _write(plan.changes, state, ports, trace)
     except _Theirs as err:
         return trace.outcome(Stop(Halt.CONFLICT, str(err)), total)
+    except _Cancelled as err:
+        return trace.outcome(Stop(Halt.CANCELLED, str(err)), total)
     except AwsError as err:
-        return trace.outcome(Stop(Halt.FAILED, str(err), err.operation if err.unanswered else ""), total)
+        unanswered = err.operation if err.unanswered and err.operation in WRITES else ""
+        return trace.outcome(Stop(Halt.FAILED, str(err), unanswered), total)
     except PublisherError as err:
         return trace.outcome(Stop(Halt.FAILED, str(err)), total)
     except OSError as err:  # the backup could not be written: no key is changed without one
@@ -107,30 +113,37 @@ def apply_store(plan: StorePlan, ports: StorePorts) -> Outcome:
     return trace.outcome(None)
 
 
-def _create(spec: StoreSpec, ports: StorePorts) -> StoreState:
+def _create(spec: StoreSpec, ports: StorePorts, trace: _Trace) -> StoreState:
+    """CreateKeyValueStore, then the wait until READY: the create is done (and reported) once answered,
+    also when the wait then runs out."""
     if ports.stop.is_set():
-        raise AwsError(
-            "CreateKeyValueStore", "Cancelled", "the run was cancelled before the store was created"
-        )
+        raise _Cancelled("the run was cancelled before the store was created")
     arn, status = ports.control.create_key_value_store(spec.name, spec.comment)
+    trace.done.append(Action.CREATE)
+    trace.arn = arn
     waited = 0.0
     while status != "READY":  # usable once READY (API CreateKeyValueStore, DescribeKeyValueStore)
-        if waited >= READY_TIMEOUT or status == "FAILED" or ports.stop.is_set():
+        if ports.stop.is_set():
+            raise _Cancelled(f"the run was cancelled while the new store was {status}")
+        if waited >= READY_TIMEOUT or status == "FAILED":
             raise AwsError("DescribeKeyValueStore", "NotReady", f"the store is {status} after {waited:.0f} s")
         ports.sleep(POLL)
         waited += POLL
         arn, status = ports.control.describe_key_value_store(spec.name) or (arn, status)
-    return _read(spec.name, arn, ports)
+    state = _read(spec.name, arn, ports)
+    trace.arn, trace.etag = arn, state.etag
+    return state
 
 
-def _write(changes: Changes, seen: StoreState, ports: StorePorts, trace: _Trace) -> None:
-    """UpdateKeys, batch after batch; on a 409 the store is read again and the rule decides."""
-    etag = seen.etag
+def _write(planned: Changes, seen: StoreState, ports: StorePorts, trace: _Trace) -> None:
+    """UpdateKeys, batch after batch; on a 409 the store is read again and the rule decides, always
+    over the plan's whole changes: keys an earlier batch wrote are still this run's."""
+    changes, etag = planned, seen.etag
     for _ in range(ATTEMPTS):
         try:
             for batch in batches(changes):
                 if ports.stop.is_set():
-                    raise AwsError("UpdateKeys", "Cancelled", "the run was cancelled between batches")
+                    raise _Cancelled("the run was cancelled between batches")
                 etag = ports.data.update_keys(seen.arn, etag, batch.puts, batch.deletes)
                 trace.etag = etag
                 trace.written += len(batch.touched())
@@ -139,7 +152,7 @@ def _write(changes: Changes, seen: StoreState, ports: StorePorts, trace: _Trace)
             return
         except StoreConflict:
             fresh = _read(seen.name, seen.arn, ports)
-            again = recheck_store(changes, seen.keys, fresh.keys)
+            again = recheck_store(planned, seen.keys, fresh.keys)
             if again.verdict is Verdict.CONFLICT:
                 trace.etag = fresh.etag
                 message = f"{again.message} (ETag {etag} → {fresh.etag}); its functions were not published"

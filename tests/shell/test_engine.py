@@ -10,11 +10,15 @@ from publisher.core.model import FunctionConfig, Stage
 from publisher.core.modes import Mode
 from publisher.core.result import Result, Status
 from publisher.core.settings import Settings
+from publisher.core.stores import StoreSpec
 from publisher.shell import engine
 from publisher.shell.files import BackupFolder
 from publisher.shell.observe import read_stage
-from tests.factories import fn, manifest
+from publisher.shell.stores import StorePorts
+from tests.factories import fn, manifest, store
 from tests.fake_cloudfront import FakeCloudFront
+from tests.fake_stores import ARN as STORE_ARN
+from tests.fake_stores import FakeStores
 
 CONFIG = FunctionConfig("c", "cloudfront-js-2.0")
 
@@ -60,3 +64,34 @@ def test_a_stage_read_retries_until_code_and_config_share_an_etag() -> None:
     state = read_stage(cf, "a", Stage.DEVELOPMENT)
     assert state is not None and state.code == b"v2"
     assert cf.calls["GetFunction"] == 2
+
+
+def run_with_stores(cf: FakeCloudFront, kvs: FakeStores, tmp: Path, *stores: StoreSpec) -> Result:
+    settings = Settings.model_validate({"mode": Mode.PUBLISH, "max_concurrency": 4})
+    backups = BackupFolder(tmp / "b", "b")
+    ports = StorePorts(kvs.control, kvs.data, backups, sleep=lambda s: None)
+    spec = fn("f", code=b"v2", key_value_store="cfg")
+    return engine.run(settings, manifest(spec, stores=stores), cf, backups, engine.Hooks(), stores=ports)
+
+
+def test_a_store_this_run_creates_is_written_before_its_function_names_it(tmp_path: Path) -> None:
+    cf, kvs = FakeCloudFront(), FakeStores(ready_after=1)
+    result = run_with_stores(cf, kvs, tmp_path, store("cfg", {"a": "1"}))
+    assert [(r.name, r.status) for r in result.resources] == [
+        ("cfg", Status.CREATED),
+        ("f", Status.PUBLISHED),
+    ]
+    live = cf.stage("f", Stage.LIVE)
+    assert live is not None and live.config.key_value_store_arns == (STORE_ARN + "cfg",)
+    assert kvs.keys("cfg") == {"a": "1"}
+
+
+def test_a_store_refused_by_aws_holds_its_functions_back_and_is_no_conflict(tmp_path: Path) -> None:
+    cf, kvs = FakeCloudFront(), FakeStores()
+    kvs.put("cfg", {"a": "0"})
+    cf.stores = {"cfg": STORE_ARN + "cfg"}
+    kvs.data.refuse("UpdateKeys")
+    result = run_with_stores(cf, kvs, tmp_path, store("cfg", {"a": "1"}))
+    assert [(r.name, r.status) for r in result.resources] == [("cfg", Status.FAILED), ("f", Status.BLOCKED)]
+    assert "AccessDenied" in result.functions[0].error and "Someone else" not in result.functions[0].next_step
+    assert cf.writes == 0 and result.exit_code == 1
