@@ -64,7 +64,7 @@ RESTORE = store("cfg", restore=Changes({"a": "0"}, ("added",)), restored_from="b
             "",
             (),
             Changes(),
-            "no longer in CloudFront; a rollback restores keys, it does not create a store",
+            "no longer exists; a rollback restores a store's keys, it does not create the store",
         ),
         (
             store("cfg", {"a": "1"}),
