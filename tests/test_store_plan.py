@@ -144,11 +144,18 @@ def test_a_function_names_a_store_that_exists_by_its_arn() -> None:
     assert function_arns(None, known) == (known.arn,)  # a rollback's store, named by its ARN
 
 
-def test_a_store_neither_read_nor_listed_is_one_its_functions_cannot_name() -> None:
+def test_a_store_that_could_not_be_read_holds_its_functions_back_instead_of_refusing_the_run() -> None:
+    """Not bad input (exit 2): the store's plan fails with AWS's reason, and its functions wait for it."""
+    from publisher.core.order import ready
+
     seen = observed(f=(None, None))
     seen.store_errors["cfg"] = "AccessDenied"
     plan = make_plan(manifest(fn("f", key_value_store="cfg"), stores=(store("cfg", {"a": "1"}),)), seen)
-    assert plan.functions[0].error == "KeyValueStore `cfg` does not exist"
+    assert plan.functions[0].error is None and plan.stores[0].error == "could not be read: AccessDenied"
+    go, held = ready(plan, {})
+    stop = held[plan.functions[0].ref].stop
+    assert go == [] and stop is not None
+    assert "KeyValueStore `cfg`: could not be read: AccessDenied" in stop.message
 
 
 def test_the_plan_holds_its_stores_and_finds_a_functions_store() -> None:

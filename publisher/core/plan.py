@@ -84,7 +84,10 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
         )
         for spec in manifest.stores
     )
-    arns = {**observed.key_value_stores, **{s.name: s.arn for s in stores if not s.error}}
+    # a store that could not be read keeps the ARN it is listed under (or a pending one): its functions
+    # are planned as usual, and held back by it when the writes start (core/order.py)
+    arns = {**{s.name: s.arn for s in stores}, **observed.key_value_stores}
+    arns |= {s.name: s.arn for s in stores if not s.error}
     seen = replace(observed, key_value_stores=arns)
     plans = tuple(plan_function(spec, seen, mode.carried) for spec in manifest.functions)
     return Plan(mode, plans, observed, stores)

@@ -69,6 +69,8 @@ class StorePlan:
         if self.spec.restore is not None and not self.changes:
             return f"already holds the keys of {self.spec.restored_from}"
         if self.spec.data is None and self.spec.restore is None:
+            if self.state is None:
+                return "not in the account yet; created empty (no `data`)"
             return "no `data`: its keys are left as they are"
         parts = [
             f"{n} {what}"

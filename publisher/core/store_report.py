@@ -12,7 +12,9 @@ SYMBOL = {
     Status.PLANNED: "~",
     Status.CONFLICT: "✗",
     Status.FAILED: "!",
+    Status.BLOCKED: "⊘",
 }
+PLANNED_SYMBOL = {"create": "+", "update-keys": "~"}  # as a planned function's: the first write's
 
 
 def store_lines(result: Result) -> list[str]:
@@ -20,8 +22,10 @@ def store_lines(result: Result) -> list[str]:
 
 
 def _store(s: StoreResult) -> list[str]:
-    what = ", ".join(s.actions) if s.status is Status.PLANNED else s.status.value
-    lines = [f"{SYMBOL.get(s.status, '?')} {what:<16} store {s.name}  {s.reason}"]
+    planned = s.status is Status.PLANNED
+    what = ", ".join(s.actions) if planned else s.status.value
+    symbol = PLANNED_SYMBOL.get(s.actions[0], "~") if planned and s.actions else SYMBOL.get(s.status, "?")
+    lines = [f"{symbol} {what:<16} store {s.name}  {s.reason}"]
     if s.error:
         lines.append(f"    error: {s.error}")
     lines += [f"    + {k.key} = {k.new}" for k in s.added]
