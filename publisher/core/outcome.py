@@ -59,6 +59,7 @@ class Outcome:
     arn: str = ""  # a resource this run created
     partial: str = ""  # part of a write took effect before it stopped, e.g. "100 of 120 key changes"
     theirs: tuple[str, ...] = ()  # a store: keys someone else changed during the run, kept as they left them
+    note: str = ""  # what the report must add to the plan's reason (e.g. what a preview could not test)
 
 
 class Planned(Protocol):
@@ -150,6 +151,8 @@ def function_result(
         reason += f" ({mode} mode does not publish)"
     if outcome.reconciled:
         reason += f"; {' and '.join(outcome.reconciled)} confirmed by re-reading after a lost answer"
+    if outcome.note:
+        reason += f"; {outcome.note}"
     if outcome.live_moved:
         reason += f"; LIVE changed during the run (ETag {live.etag if live else 'none'} → {outcome.live_moved}), and that is what the backup holds"
     published = Action.PUBLISH in outcome.done

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from publisher.core.errors import AlreadyExists, AwsError
 from publisher.core.model import Stage
@@ -49,9 +50,40 @@ def preview(
     changed = [fp for fp in plan.functions if fp.target and _code_changes(fp)]
     if not changed or run_tests is None:
         return {}
-    with ThreadPoolExecutor(len(changed)) as pool:
-        outcomes = pool.map(lambda fp: _try(fp, cloudfront, run_tests, stop, run_id), changed)
-        return {fp.name: outcome for fp, outcome in zip(changed, outcomes, strict=True)}
+    notes = {fp.name: store_note(plan, fp) for fp in changed}
+    unmade = {fp.name: Outcome(note=notes[fp.name]) for fp in changed if waits_for_store(plan, fp)}
+    tested = [fp for fp in changed if fp.name not in unmade]
+    if not tested:
+        return unmade
+    with ThreadPoolExecutor(len(tested)) as pool:
+        outcomes = pool.map(lambda fp: _try(fp, cloudfront, run_tests, stop, run_id), tested)
+        found = {fp.name: replace(o, note=notes[fp.name]) for fp, o in zip(tested, outcomes, strict=True)}
+    return {**unmade, **found}
+
+
+def waits_for_store(plan: Plan, fp: FunctionPlan) -> bool:
+    """Its store is one this run would create: no copy can name it before a publish has made it."""
+    store = plan.store_of(fp)
+    return store is not None and store.state is None
+
+
+def store_note(plan: Plan, fp: FunctionPlan) -> str:
+    """What a preview of this function cannot show about its store, said plainly."""
+    store = plan.store_of(fp)
+    if store is None:
+        return ""
+    if store.state is None:
+        return (
+            f"not previewed: its KeyValueStore `{store.name}` does not exist until a publish creates it; "
+            "the publish's tests are the gate"
+        )
+    if store.changes:
+        count = len(store.changes.touched())
+        return (
+            f"tested against the keys KeyValueStore `{store.name}` holds now: its {count} key "
+            f"change{'s' if count != 1 else ''} are written only by a sync or a publish"
+        )
+    return ""
 
 
 def _code_changes(fp: FunctionPlan) -> bool:

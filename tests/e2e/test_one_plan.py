@@ -164,3 +164,27 @@ def test_the_guard_judges_only_what_the_new_code_served(
     again = cli("publish", "--watch-minutes", "0.02", "--max-error-rate", "1", "--json")
     assert again.code == 1
     assert again.json["functions"][0]["status"] == "rolled back"  # the new code's errors are judged
+
+
+def test_a_preview_says_what_it_cannot_show_of_a_store(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    manifest(workspace, {"greeting": "hello"})  # the store does not exist yet
+    emu.reset_counts()
+    run = cli("preview", "--json")
+    assert run.code == 0, run.out + run.err
+    (function,) = run.json["functions"]
+    assert function["status"] == "planned" and function["tests"] == []
+    assert "does not exist until a publish creates it" in function["reason"]
+    assert emu.counts().get("CreateFunction", 0) == 0  # no copy naming a store that is not there
+    assert emu.counts().get("CreateKeyValueStore", 0) == 0
+
+    assert cli("publish").code == 0
+    manifest(workspace, {"greeting": "bonjour"})
+    (workspace / "ab-route.js").write_bytes((workspace / "ab-route.js").read_bytes() + b"// v2\n")
+    run = cli("preview", "--json")
+    assert run.code == 0, run.out + run.err
+    (function,) = run.json["functions"]
+    assert [t["passed"] for t in function["tests"]] == [True]
+    assert "tested against the keys KeyValueStore `flags` holds now: its 1 key change" in function["reason"]
+    assert emu.kvs_keys(store_arn(aws)) == {"greeting": "hello"}  # a preview writes no key
