@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from publisher.core.deployment import Watch
+from publisher.core.deployment import Rollout
 from publisher.core.port import CloudFront
 from publisher.shell.wait import wait_for_deployment
 
@@ -34,7 +34,7 @@ class Distributions:
         return self.last[dist_id]
 
 
-def run(script: dict[str, list[tuple[str, str]]], timeout: float) -> tuple[Watch, list[str], Clock]:
+def run(script: dict[str, list[tuple[str, str]]], timeout: float) -> tuple[Rollout, list[str], Clock]:
     clock, lines = Clock(), list[str]()
     fake = Distributions(script)
     watch = wait_for_deployment(

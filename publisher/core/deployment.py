@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class Watch:
+class Rollout:
     before: dict[str, str]  # distribution Id -> ETag read before the publish
     grace: float = 30.0
     seen: set[str] = field(default_factory=set)

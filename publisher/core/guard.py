@@ -1,6 +1,6 @@
 """The guard of a publish: judge(sums, limit) → Keep | RollBack | NotJudged, the moments the watch reads
 the metrics, and what its verdicts do to the Result. No I/O: the shell fetches the sums (shell/cloudwatch.py)
-and carries the verdicts out (shell/watch.py)."""
+and carries the verdicts out (shell/guard.py)."""
 
 from __future__ import annotations
 

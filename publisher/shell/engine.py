@@ -33,7 +33,7 @@ from publisher.shell.stores import StorePorts, apply_store
 from publisher.shell.wait import wait_for_deployment
 
 if TYPE_CHECKING:
-    from publisher.shell.watch import Metrics
+    from publisher.shell.guard import Metrics
 
 SIGNALLED = threading.Event()  # any run of this process was cancelled: the process must not end in 0
 T = TypeVar("T")
@@ -123,12 +123,12 @@ def _follow(  # noqa: PLR0917 - the run's own values, handed on
 ) -> Result:
     """After the publish: wait for the edge, then (with a guard) watch what the new code serves and roll
     back what fails. Each can fail, or be cancelled, on its own: what was published stays reported."""
-    guard = hooks.metrics if settings.watch_minutes and settings.mode.guarded else None
-    if not (settings.wait_for_deployment or guard) or not result.published or hooks.stop.is_set():
+    metrics = hooks.metrics if settings.watch_minutes and settings.mode.guarded else None
+    if not (settings.wait_for_deployment or metrics) or not result.published or hooks.stop.is_set():
         return result
     hooks.published(result)
     result = _wait(result, distributions, cloudfront, settings, hooks, pool)  # the guard implies the wait
-    if guard is None:
+    if metrics is None:
         return result
     wait = result.wait
     if wait is None or wait.deployed_at is None or wait.timed_out:
@@ -141,13 +141,13 @@ def _follow(  # noqa: PLR0917 - the run's own values, handed on
             error=f"nothing was judged: {why}",
         )
         return result.model_copy(update={"guard": report})
-    from publisher.shell.watch import Guard
+    from publisher.shell.guard import Guard
 
-    watch = Guard(guard, cloudfront, backups, hooks.stop, hooks.say, now=hooks.now)
+    guard = Guard(metrics, cloudfront, backups, hooks.stop, hooks.say, now=hooks.now)
     published = {fp.name: fp.target for fp in plan.functions if fp.target is not None}
     args = (result, settings.watch_minutes, settings.max_error_rate, wait.deployed_at, published)
-    left = watch.left_behind(*args)
-    return _settle(pool.submit(watch.run, *args), hooks.stop, left)
+    left = guard.left_behind(*args)
+    return _settle(pool.submit(guard.run, *args), hooks.stop, left)
 
 
 def _apply(
@@ -249,26 +249,26 @@ def _wait(  # noqa: PLR0917 - the run's own values, handed on
         sleep=hooks.stop.wait,  # a pause between polls (up to 20 s) that a cancel cuts short
     )
     try:
-        watch = _settle(future, hooks.stop, None)
+        rollout = _settle(future, hooks.stop, None)
     except PublisherError as err:
         report = WaitReport(timeout_minutes=minutes, deployed=[], timed_out=sorted(before), error=str(err))
         return result.model_copy(update={"wait": report})
-    if watch is None or hooks.stop.is_set():
-        deployed = sorted(watch.deployed) if watch else []
+    if rollout is None or hooks.stop.is_set():
+        deployed = sorted(rollout.deployed) if rollout else []
         pending = sorted(set(before) - set(deployed))
         report = WaitReport(timeout_minutes=minutes, deployed=deployed, timed_out=pending, cancelled=True)
         return result.model_copy(update={"wait": report})
     reports = [
-        r.model_copy(update={"status": "Deployed" if r.id in watch.deployed else "InProgress"})
+        r.model_copy(update={"status": "Deployed" if r.id in rollout.deployed else "InProgress"})
         if r.id in affected
         else r
         for r in result.distributions
     ]
     report = WaitReport(
         timeout_minutes=minutes,
-        deployed=sorted(watch.deployed),
-        timed_out=watch.pending,
-        deployed_at=None if watch.pending else hooks.now(),
+        deployed=sorted(rollout.deployed),
+        timed_out=rollout.pending,
+        deployed_at=None if rollout.pending else hooks.now(),
     )
     return result.model_copy(update={"distributions": reports, "wait": report})
 

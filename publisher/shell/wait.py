@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from publisher.core.deployment import Watch, next_delay
+from publisher.core.deployment import Rollout, next_delay
 from publisher.core.port import CloudFront
 
 
@@ -21,19 +21,19 @@ def wait_for_deployment(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], object] = time.sleep,
     cancelled: Callable[[], bool] = lambda: False,
-) -> Watch:
-    """Polls all pending distributions together each round; returns the watch, pending ones timed out."""
-    watch, start, delay = Watch(dict(before), grace), clock(), first_delay
+) -> Rollout:
+    """Polls all pending distributions together each round; returns the rollout, pending ones timed out."""
+    rollout, start, delay = Rollout(dict(before), grace), clock(), first_delay
     with ThreadPoolExecutor(min(16, max(1, len(before)))) as pool:
-        while watch.pending:
+        while rollout.pending:
             elapsed = clock() - start
-            ids = watch.pending
+            ids = rollout.pending
             for dist_id, (status, etag) in zip(ids, pool.map(cloudfront.get_distribution, ids), strict=True):
-                watch.observe(dist_id, status, etag, elapsed)
-            progress(f"{len(watch.deployed)} of {len(before)} distributions deployed after {elapsed:.0f} s")
+                rollout.observe(dist_id, status, etag, elapsed)
+            progress(f"{len(rollout.deployed)} of {len(before)} distributions deployed after {elapsed:.0f} s")
             remaining = timeout - (clock() - start)
-            if not watch.pending or remaining <= 0 or cancelled():
+            if not rollout.pending or remaining <= 0 or cancelled():
                 break
             sleep(min(delay, remaining))
             delay = next_delay(delay)
-    return watch
+    return rollout

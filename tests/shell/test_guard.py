@@ -15,7 +15,7 @@ from publisher.core.guard import Sums
 from publisher.core.model import Stage
 from publisher.core.result import Result, Status
 from publisher.core.settings import Settings
-from publisher.shell import engine, watch
+from publisher.shell import engine, guard
 from publisher.shell.files import BackupFolder
 from tests.factories import fn, manifest
 from tests.fake_cloudfront import FakeCloudFront
@@ -104,7 +104,7 @@ def test_the_rollback_does_not_clobber_a_foreign_development(cf: FakeCloudFront,
 def test_a_cancel_ends_the_watch_at_once(
     cf: FakeCloudFront, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(watch, "MINUTE", 0.05)
+    monkeypatch.setattr(guard, "MINUTE", 0.05)
     stop = threading.Event()
     metrics = Metrics({"good": Sums(100)})
     threading.Timer(0.3, stop.set).start()
