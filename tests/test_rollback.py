@@ -195,3 +195,13 @@ def test_a_rollback_writes_development_only_while_it_holds_live_or_the_backup(
     if conflict:
         assert result.status is Status.CONFLICT and "E7" in result.error and "not LIVE" in result.error
         assert "re-run the rollback" in result.next_step
+
+
+def test_a_backup_says_its_kind_and_one_of_another_kind_is_refused() -> None:
+    store_file = json.dumps(
+        {"Kind": "key-value-store", "Name": "a", "ETag": "E1", "Runtime": "cloudfront-js-2.0"}
+    )
+    found = parse_backup(store_file, b"code", "b/run/a.LIVE.E1.js", "run")
+    assert isinstance(found, Problem) and "Kind" in found.message
+    legacy = json.dumps({"Name": "a", "ETag": "E1", "Runtime": "cloudfront-js-2.0"})  # written before kinds
+    assert isinstance(parse_backup(legacy, b"code", "b/run/a.LIVE.E1.js", "run"), Backup)

@@ -18,13 +18,14 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.errors import Problem
 from publisher.core.manifest import NAME_PATTERN, REMOVE, FunctionSpec, Manifest, Runtime, language_problems
 from publisher.core.model import FunctionConfig, store_problem
+from publisher.core.modes import Kind
 from publisher.core.stores import STORE_NAME_PATTERN, Changes, StoreSpec
 
 ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
@@ -38,6 +39,7 @@ class _Saved(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
+    kind: Literal[Kind.FUNCTION] = Field(Kind.FUNCTION, alias="Kind")  # older backups carry none
     name: str = Field(alias="Name", pattern=NAME_PATTERN)
     etag: str = Field(alias="ETag", min_length=1)
     comment: str = Field("", alias="Comment", max_length=128)
@@ -90,6 +92,7 @@ class _SavedStore(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
+    kind: Literal[Kind.KEY_VALUE_STORE] = Field(Kind.KEY_VALUE_STORE, alias="Kind")
     name: str = Field(alias="Name", pattern=STORE_NAME_PATTERN)
     arn: Arn = Field(alias="KvsARN")
     etag: str = Field(alias="ETag", min_length=1)

@@ -13,6 +13,7 @@ from typing import Any
 from publisher.core.errors import InputError, Problem
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event, language_problems
 from publisher.core.model import CODE_LIMIT, StageState
+from publisher.core.modes import Kind
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value
 
@@ -144,6 +145,7 @@ class BackupFolder:
         stem = f"{function}.LIVE.{_safe(live.etag)}"
         (self.folder / f"{stem}.js").write_bytes(live.code)
         config = {
+            "Kind": Kind.FUNCTION.value,
             "Name": function,
             "ETag": live.etag,
             "FunctionARN": live.arn,
@@ -166,6 +168,7 @@ class BackupFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
         name_on_disk = f"{name}.KVS.{_safe(state.etag)}.json"
         saved = {
+            "Kind": Kind.KEY_VALUE_STORE.value,
             "Name": name,
             "KvsARN": state.arn,
             "ETag": state.etag,
