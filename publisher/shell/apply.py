@@ -4,12 +4,21 @@ The plan's reads are two calls per function that are not one snapshot, so before
 write its DEVELOPMENT is described again: the write goes ahead only on the ETag and config the plan
 saw. When they moved, or AWS answers 412 or 409, the function is read again, consistently, and the
 planner's `recheck` (core/plan.py) decides: go on from the fresh ETag, or stop on someone else's
-change. LIVE is read again right before the publish, and that copy is what the backup holds.
+change. LIVE can only come to hold what DEVELOPMENT holds, so when DEVELOPMENT held LIVE's own code
+(or nothing), LIVE is described beside that first read: someone's publish after it could put no other
+code on LIVE without moving DEVELOPMENT, which this run's If-Match guards. When DEVELOPMENT held code
+LIVE does not (staged, unpublished), someone may publish it at any moment, so LIVE is read right
+before the publish. Either copy is what the backup holds.
+
+A changed function's chain is then three round trips: DescribeFunction of both stages together,
+UpdateFunction, and PublishFunction on the ETag UpdateFunction answered (bench/floor.py).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -81,6 +90,7 @@ class Applier:
     backups: Backups
     run_tests: RunTests | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    reads: Executor | None = None  # where LIVE is read beside DEVELOPMENT; None: one after the other
 
     def apply(self, fp: FunctionPlan) -> Outcome:
         """One function's writes; its failure is data in the Outcome, never an exception."""
@@ -101,15 +111,25 @@ class Applier:
 
     def _carry(self, fp: FunctionPlan, trace: _Trace) -> None:
         etag = trace.development_etag
+        live = self._read_live(fp) if Action.PUBLISH in fp.carried else None
         if Action.CREATE in fp.carried:
             etag = self._create(fp, trace)
         elif Action.UPDATE in fp.carried:
             etag = self._update(fp, trace)
         trace.development_etag = etag
-        if Action.PUBLISH in fp.carried:
-            self._publish(fp, etag, trace)
+        if live is not None:
+            written = Action.CREATE in fp.carried or Action.UPDATE in fp.carried
+            self._publish(fp, etag, trace, live, answered=written)
         elif etag:
             self._gate(fp, etag, trace)
+
+    def _read_live(self, fp: FunctionPlan) -> Callable[[], StageState | None]:
+        """LIVE as the publish will replace it: read now, beside DEVELOPMENT, when nothing staged could
+        be published meanwhile; otherwise when asked, right before the publish."""
+        dev, live = fp.state.development, fp.state.live
+        if self.reads is None or (dev is not None and (live is None or dev.content != live.content)):
+            return lambda: self._live_now(fp)
+        return self.reads.submit(self._live_now, fp).result
 
     def _create(self, fp: FunctionPlan, trace: _Trace) -> str:
         assert fp.target is not None
@@ -146,13 +166,23 @@ class Applier:
             return etag or self._as_planned(fp, None, synced=True).etag
         raise AwsError("UpdateFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
 
-    def _publish(self, fp: FunctionPlan, etag: str | None, trace: _Trace) -> None:
+    def _publish(
+        self,
+        fp: FunctionPlan,
+        etag: str | None,
+        trace: _Trace,
+        read: Callable[[], StageState | None],
+        *,
+        answered: bool,
+    ) -> None:
+        """`answered`: `etag` is what this run's own create or update answered (or a read right after
+        it), so DEVELOPMENT is known to hold the target there; else it is described once more first."""
         assert fp.target is not None
-        checked = self._as_planned(fp, etag, synced=True)  # a fresh ETag: an older one may be refused
-        etag = checked.etag
+        if not answered or not etag:
+            etag = self._as_planned(fp, etag, synced=True).etag
         self._gate(fp, etag, trace)
         self._check_stop(Action.PUBLISH)
-        live = self._live_now(fp)  # what the publish will replace, as it is now
+        live = read()  # what the publish will replace
         if fp.target.held_by(live):
             return  # someone published this very code meanwhile: nothing left to do
         self._back_up(fp, live, trace)

@@ -173,9 +173,13 @@ def _apply(
     go, held = ready(plan, outcomes)
     for ref, outcome in held.items():
         hooks.progress(str(ref), outcome)
-    applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop)
     outcomes.update(held)
-    outcomes.update(_as_completed({pool.submit(applier.apply, fp): fp.ref for fp in go}, hooks))
+    with ThreadPoolExecutor(
+        max(1, min(len(go), settings.max_concurrency)), thread_name_prefix="live"
+    ) as reads:
+        applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop, reads)
+        outcomes.update(_as_completed({pool.submit(applier.apply, fp): fp.ref for fp in go}, hooks))
+        reads.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
     return outcomes
 
 

@@ -10,7 +10,7 @@ function: code and config of each stage under the same ETag.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError, PublisherError
@@ -83,12 +83,15 @@ def read_stage(cloudfront: CloudFront, name: str, stage: Stage) -> StageState | 
 
 
 def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:
-    """One paginated scan of each listing; tenant-only distributions may or may not be in the first."""
-    found = list(cloudfront.list_distributions())
-    try:
-        found += cloudfront.list_distributions(tenant_only=True)
-    except AwsError as err:  # e.g. a policy without ListDistributionsByConnectionMode: report, go on
-        return dedupe(found), [f"tenant-only distributions were not listed: {err}"]
+    """One paginated scan of each listing, side by side; tenant-only distributions may or may not be
+    in the first."""
+    with ThreadPoolExecutor(1, thread_name_prefix="tenant") as beside:
+        tenant = beside.submit(lambda: list(cloudfront.list_distributions(tenant_only=True)))
+        found = list(cloudfront.list_distributions())
+        try:
+            found += tenant.result()
+        except AwsError as err:  # e.g. a policy without ListDistributionsByConnectionMode: report, go on
+            return dedupe(found), [f"tenant-only distributions were not listed: {err}"]
     return dedupe(found), []
 
 
