@@ -162,3 +162,11 @@ def test_tests_and_events_are_checked_before_any_call(tmp_path: Path) -> None:
     assert found[0].startswith("m.yml:7: a.tests.wrong-type.event: context.eventType must be")
     assert found[1].startswith("m.yml:9: a.tests.not-json.event: bad.json is not JSON")
     assert len(found) == 2
+
+
+def test_the_runtime_type_and_the_runtimes_are_the_same_names() -> None:
+    from typing import get_args
+
+    from publisher.core.limits import RUNTIMES, Runtime
+
+    assert get_args(Runtime) == RUNTIMES

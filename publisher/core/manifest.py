@@ -6,21 +6,18 @@ import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
-from publisher.core.model import RUNTIMES, store_problem
-from publisher.core.stores import STORE_NAME_PATTERN, StoreSpec
+from publisher.core.limits import COMMENT_LIMIT, NAME_PATTERN, RUNTIMES, Runtime
+from publisher.core.model import store_problem
+from publisher.core.stores import StoreSpec
 
-NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
 REMOVE = "none"  # `key-value-store: none` removes the association
-
-
-Runtime = Literal["cloudfront-js-1.0", "cloudfront-js-2.0"]  # = RUNTIMES, as a type
 
 
 class _Strict(BaseModel):
@@ -38,19 +35,19 @@ class _Function(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     code: str | None = Field(None, min_length=1)
     runtime: Runtime | None = None
-    comment: str | None = Field(None, max_length=128)
+    comment: str | None = Field(None, max_length=COMMENT_LIMIT)
     key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
     tests: list[_Test] = []
 
 
 class _Defaults(_Strict):
     runtime: Runtime | None = None
-    comment: str | None = Field(None, max_length=128)
+    comment: str | None = Field(None, max_length=COMMENT_LIMIT)
 
 
 class _Store(_Strict):
-    name: str = Field(pattern=STORE_NAME_PATTERN)
-    comment: str = Field("", max_length=128)  # API CreateKeyValueStore: Comment, 0 to 128
+    name: str = Field(pattern=NAME_PATTERN)
+    comment: str = Field("", max_length=COMMENT_LIMIT)  # API CreateKeyValueStore: Comment, 0 to 128
     data: str | None = Field(None, min_length=1)
     sensitive: bool = False
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from publisher.core.limits import STORE_RUNTIME
 from publisher.core.stores import StoreState
 
 
 class Stage(StrEnum):
     DEVELOPMENT = "DEVELOPMENT"
     LIVE = "LIVE"
-
-
-RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")  # the manifest's choices, and the language check's
-CODE_LIMIT = 10_240  # bytes; the service quota, not the model's 40,960
-STORE_RUNTIME = "cloudfront-js-2.0"  # the only runtime that may read a KeyValueStore
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from publisher.core.diffs import diff_code, diff_config, differences
+from publisher.core.limits import DEFAULT_RUNTIME
 from publisher.core.manifest import REMOVE, FunctionSpec, Manifest
 from publisher.core.model import Content, FunctionConfig, FunctionState, Observed, StageState, store_problem
 from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.store_plan import StorePlan, pending_arn, plan_store
-
-DEFAULT_RUNTIME = "cloudfront-js-2.0"
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,11 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.errors import Problem
-from publisher.core.manifest import NAME_PATTERN, REMOVE, FunctionSpec, Manifest, Runtime, language_problems
+from publisher.core.limits import COMMENT_LIMIT, NAME_PATTERN, Runtime
+from publisher.core.manifest import REMOVE, FunctionSpec, Manifest, language_problems
 from publisher.core.model import FunctionConfig, store_problem
 from publisher.core.modes import Kind
-from publisher.core.stores import STORE_NAME_PATTERN, Changes, StoreSpec
+from publisher.core.stores import Changes, StoreSpec
 
 ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
 STAMP = re.compile(r"\d{8}T\d{6}(\.\d{3})?Z")  # a run's folder, as wiring.py names it: UTC, sorts as text
@@ -42,7 +43,7 @@ class _Saved(BaseModel):
     kind: Literal[Kind.FUNCTION] = Field(Kind.FUNCTION, alias="Kind")  # older backups carry none
     name: str = Field(alias="Name", pattern=NAME_PATTERN)
     etag: str = Field(alias="ETag", min_length=1)
-    comment: str = Field("", alias="Comment", max_length=128)
+    comment: str = Field("", alias="Comment", max_length=COMMENT_LIMIT)
     runtime: Runtime = Field(alias="Runtime")  # one CloudFront has: another is refused before any write
     key_value_store_arns: list[Arn] = Field([], alias="KeyValueStoreARNs", max_length=1)
     replaced_by: str = Field("publish", alias="ReplacedBy")
@@ -93,7 +94,7 @@ class _SavedStore(BaseModel):
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
     kind: Literal[Kind.KEY_VALUE_STORE] = Field(Kind.KEY_VALUE_STORE, alias="Kind")
-    name: str = Field(alias="Name", pattern=STORE_NAME_PATTERN)
+    name: str = Field(alias="Name", pattern=NAME_PATTERN)
     arn: Arn = Field(alias="KvsARN")
     etag: str = Field(alias="ETag", min_length=1)
     sensitive: bool = Field(False, alias="Sensitive")

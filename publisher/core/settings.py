@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from publisher.core.errors import InputError, Problem
-from publisher.core.manifest import NAME_PATTERN
+from publisher.core.limits import NAME_PATTERN
 from publisher.core.modes import Mode
 
 NAME = re.compile(NAME_PATTERN)

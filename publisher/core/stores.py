@@ -29,7 +29,6 @@ VALUE_LIMIT = 1_024  # bytes
 STORE_LIMIT = 5 * 1024 * 1024  # bytes, keys and values together
 BATCH_KEYS = 50  # puts and deletes in one UpdateKeys
 BATCH_BYTES = 3 * 1024 * 1024
-STORE_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"  # API CreateKeyValueStore: Name, [a-zA-Z0-9-_]{1,64}
 
 
 @dataclass(frozen=True)

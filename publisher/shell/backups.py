@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from publisher.core.errors import InputError, Problem
+from publisher.core.limits import CODE_LIMIT
 from publisher.core.manifest import Manifest
-from publisher.core.model import CODE_LIMIT
 from publisher.core.rollback import (
     Backup,
     StoreBackup,

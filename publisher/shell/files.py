@@ -11,8 +11,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from publisher.core.errors import InputError, Problem
+from publisher.core.limits import CODE_LIMIT
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event, language_problems
-from publisher.core.model import CODE_LIMIT, StageState
+from publisher.core.model import StageState
 from publisher.core.modes import Kind
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value

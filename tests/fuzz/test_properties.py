@@ -25,7 +25,8 @@ from emulator import Emulator
 from publisher.action import INPUTS, settings_from_inputs
 from publisher.cli import settings_from_argv
 from publisher.core.errors import InputError
-from publisher.core.manifest import NAME_PATTERN, Manifest, check
+from publisher.core.limits import NAME_PATTERN
+from publisher.core.manifest import Manifest, check
 from publisher.core.settings import Settings
 from publisher.shell.files import Workspace
 from tests.fuzz.conftest import entry

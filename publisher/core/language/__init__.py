@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from publisher.core.language.sources import RUNTIME_PAGES
 from publisher.core.language.tree import Finding, Source, walk
-from publisher.core.model import RUNTIMES
+from publisher.core.limits import RUNTIMES
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from publisher.core.model import CODE_LIMIT
+from publisher.core.limits import CODE_LIMIT
 from publisher.core.modes import Mode
 from publisher.core.report import totals
 from publisher.core.result import FunctionResult, Result, Status

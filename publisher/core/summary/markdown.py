@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from publisher.core.model import CODE_LIMIT
+from publisher.core.limits import CODE_LIMIT
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # CommonMark ends a line on all three
 # Character references, not backslashes: they read the same in Markdown, in a table cell and inside
