@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
@@ -19,6 +20,7 @@ class FunctionSummary:
     arn: str
     status: str
     etag: str = ""
+    modified: datetime | None = None  # FunctionMetadata.LastModifiedTime, where the answer has it
 
     def with_code(self, code: bytes, etag: str) -> StageState:
         return StageState(etag=etag, code=code, config=self.config, arn=self.arn, status=self.status)

@@ -9,6 +9,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any, TypeVar
 
 from publisher.core.errors import (
@@ -246,7 +247,15 @@ def _summary(item: dict[str, Any], etag: str = "") -> FunctionSummary:
         cfg.get("Comment", ""), cfg["Runtime"], tuple(s["KeyValueStoreARN"] for s in stores)
     )
     meta = item.get("FunctionMetadata", {})
-    return FunctionSummary(item["Name"], config, meta.get("FunctionARN", ""), item.get("Status", ""), etag)
+    modified = meta.get("LastModifiedTime")
+    return FunctionSummary(
+        item["Name"],
+        config,
+        meta.get("FunctionARN", ""),
+        item.get("Status", ""),
+        etag,
+        modified if isinstance(modified, datetime) else None,
+    )
 
 
 def _config(config: FunctionConfig) -> dict[str, Any]:

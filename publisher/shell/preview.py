@@ -7,7 +7,6 @@ run or an unanswered delete has this preview's name: it is taken over (updated i
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,20 +16,10 @@ from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
 from publisher.core.plan import Action, FunctionPlan, Plan
 from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
+from publisher.core.throwaway import marked, preview_name
 from publisher.shell.apply import RunTests
 
-PREFIX_MARK = "-preview-"
-NAME_LIMIT = 64
-
-
-def preview_name(function: str, run_id: str) -> str:
-    """A name within the 64-character limit; a hash keeps two long names that share a prefix apart."""
-    suffix = f"{PREFIX_MARK}{run_id}"[:24]
-    name = f"{function}{suffix}"
-    if len(name) <= NAME_LIMIT:
-        return name
-    digest = hashlib.sha256(function.encode()).hexdigest()[:6]
-    return f"{function[: NAME_LIMIT - len(suffix) - 7]}-{digest}{suffix}"
+__all__ = ["preview", "preview_name"]
 
 
 def preview(
@@ -58,7 +47,7 @@ def _try(
     tests: list[TestReport] = []
     failure: Stop | None = None
     try:
-        etag = _create(cloudfront, fp, name)
+        etag = _create(cloudfront, fp, name, run_id)
         tests = run_tests(fp, etag, name)
     except AwsError as err:
         failure = Stop(Halt.FAILED, f"preview function {name}: {err}")
@@ -69,15 +58,17 @@ def _try(
     return Outcome(tests=tuple(tests), stop=stop_)
 
 
-def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str) -> str:
+def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str, run_id: str) -> str:
+    """The throwaway carries the project's marker, so a clean-up can tell it from a function of the team."""
     assert fp.target is not None
+    config = marked(fp.target.config, fp.name, run_id)
     try:
-        return cloudfront.create_function(name, fp.target.code, fp.target.config)
+        return cloudfront.create_function(name, fp.target.code, config)
     except AlreadyExists:  # this preview's own leftover: take it over
         found = cloudfront.describe_function(name, Stage.DEVELOPMENT)
         if found is None:  # deleted meanwhile: the name is free again
-            return cloudfront.create_function(name, fp.target.code, fp.target.config)
-        etag = cloudfront.update_function(name, fp.target.code, fp.target.config, found.etag)
+            return cloudfront.create_function(name, fp.target.code, config)
+        etag = cloudfront.update_function(name, fp.target.code, config, found.etag)
         fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
         return fresh.etag if fresh else etag or ""
 
