@@ -54,11 +54,11 @@ async function handler(event) {
 KEYS = {"greeting": "hello", "beta": "on", "grüße": 'quote " and \\ and 日本', "empty-ish": " "}
 
 
-def command(emu: Emulator, cwd: Path, *args: str) -> Run:
+def command(emu: Emulator, cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     proc = subprocess.run(
         [sys.executable, "-c", LAUNCH, *args, "--endpoint-url", emu.url],
         cwd=cwd,
-        env={**os.environ, **FAKE, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        env={**os.environ, **FAKE, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **(env or {})},
         capture_output=True,
         check=False,
         text=True,
