@@ -174,3 +174,17 @@ def test_force_overwrites_what_exists(emu: Emulator, tmp_path: Path) -> None:
     assert command(emu, tmp_path, "import", "--force").code == 0
     assert (tmp_path / "functions" / "a.js").read_bytes() == CRLF
     assert '"a"' in (tmp_path / "cloudfront-functions.yml").read_text()
+
+
+def test_after_an_import_a_change_made_in_the_console_is_drift(
+    emu: Emulator, aws: Any, tmp_path: Path
+) -> None:
+    """What the nightly drift workflow relies on: exit 3 once LIVE no longer matches the repository."""
+    emu.seed_function("a", CRLF, comment="a", publish=True)
+    assert command(emu, tmp_path, "import").code == 0
+    assert command(emu, tmp_path, "plan", "--detailed-exitcode").code == 0
+    emu.seed_function("a", CRLF + b"// edited by hand\n", comment="a", publish=True)
+
+    plan = command(emu, tmp_path, "plan", "--detailed-exitcode")
+
+    assert plan.code == 3, plan.out + plan.err
