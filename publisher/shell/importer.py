@@ -1,8 +1,9 @@
 """Import an account: one listing pass, then every read in parallel, then the files, or nothing.
 
 The listings (ListFunctions per stage, ListKeyValueStores) run at once; `core/adopt.choose` decides
-from them what to read; then GetFunction for each stage of each chosen function and ListKeys for each
-store that is not sensitive run in one bounded pool. `core/adopt.adopt` turns the reads into files.
+from them what to read; then GetFunction for each stage of each chosen function (CloudFront's API)
+and ListKeys for each store that is not sensitive (the data API, its pages one after another) run
+side by side, each API in its own pool of `concurrency` threads. `core/adopt.adopt` turns the reads into files.
 Every target path is checked before the first write: one that exists without `force` refuses the
 whole import (InputError, exit 2) and nothing is written. Code files are written as bytes, exactly
 as GetFunction answered them, since the manifest reads code files as bytes.
@@ -24,7 +25,7 @@ def read_account(
     cloudfront: CloudFront, data: Callable[[], StoreData], choice: Choice, concurrency: int
 ) -> tuple[Account, tuple[str, ...], tuple[str, ...]]:
     """What the import needs, read once; the chosen functions and stores. Unknown names: InputError."""
-    with ThreadPoolExecutor(concurrency) as pool:
+    with ThreadPoolExecutor(concurrency) as pool, ThreadPoolExecutor(concurrency) as store_pool:
         lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
         arns_future = pool.submit(cloudfront.list_key_value_stores)
         summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
@@ -37,6 +38,11 @@ def read_account(
         chosen = choose({n: s.config.comment for n, s in dev.items()}, reads, arns, choice)
         if chosen.problems:
             raise InputError([Problem("command line", None, "import", p, False) for p in chosen.problems])
+        stores = chosen.stores
+        wanted = [s for s in stores if s not in choice.sensitive]
+        client = data() if wanted else None
+        # a store's pages wait for each other: its own pool, so the chains run beside the gets, not after
+        keys = {s: store_pool.submit(client.list_keys, arns[s]) for s in wanted} if client else {}
         codes = {
             (name, stage): pool.submit(cloudfront.get_function, name, stage)
             for name in chosen.functions
@@ -49,10 +55,6 @@ def read_account(
             )
             for name in chosen.functions
         }
-        stores = chosen.stores
-        wanted = [s for s in stores if s not in choice.sensitive]
-        client = data() if wanted else None
-        keys = {s: pool.submit(client.list_keys, arns[s]) for s in wanted} if client else {}
         account = Account(states, arns, {s: k.result() for s, k in keys.items()})
     return account, chosen.functions, stores
 
