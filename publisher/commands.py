@@ -83,6 +83,9 @@ def main(argv: Sequence[str]) -> int:
     except PublisherError as err:
         _say(f"error: {err}")
         return err.exit_code
+    except KeyboardInterrupt:
+        _say(f"{command}: interrupted; what is reported above took effect, nothing after it")
+        return 1
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -91,6 +94,9 @@ def _import(args: argparse.Namespace) -> int:
     from publisher.shell.kvs import AwsStoreData
 
     endpoint = args.endpoint_url or None
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError([_problem(f"--out {args.out} is not a folder")])
     names = split_names(args.functions) or None
     stores = split_names(args.stores) or None
     choice = Choice(
@@ -100,14 +106,18 @@ def _import(args: argparse.Namespace) -> int:
         sensitive=frozenset(n for v in args.sensitive for n in split_names(v)),
     )
     cloudfront = AwsCloudFront(endpoint, _concurrency(args.max_concurrency))
-    adoption, written = run_import(
-        cloudfront,
-        lambda: AwsStoreData(endpoint),
-        choice,
-        Path(args.out),
-        force=args.force,
-        concurrency=_concurrency(args.max_concurrency),
-    )
+    try:
+        adoption, written = run_import(
+            cloudfront,
+            lambda: AwsStoreData(endpoint),
+            choice,
+            out,
+            force=args.force,
+            concurrency=_concurrency(args.max_concurrency),
+        )
+    except OSError as err:  # the disk, after every read: say where, one line
+        _say(f"error: could not write into {args.out}: {err.strerror or err} ({err.filename or ''})")
+        return 1
     kinds = counts(adoption)
     if args.json:
         shown = {"written": [str(p) for p in written], "notes": list(adoption.notes)}
@@ -115,8 +125,9 @@ def _import(args: argparse.Namespace) -> int:
     for note in adoption.notes:
         _say(f"note: {note}")
     _say(
-        f"wrote {Path(args.out) / adoption.files[0][0]}, {kinds['code']} code files and {kinds['data']} data "
-        "files; `cloudfront-publish plan` should now report no change for what was taken from LIVE"
+        f"wrote {out / adoption.files[0][0]}, {_count(kinds['code'], 'code file')} and "
+        f"{_count(kinds['data'], 'data file')}; `cloudfront-publish plan` finds no change in what was "
+        "taken from LIVE"
     )
     return 0
 
@@ -182,7 +193,13 @@ def _managed(manifest: str) -> set[str]:
 
 
 def _concurrency(value: int) -> int:
-    return max(1, min(value, 64))
+    if not 1 <= value <= 64:
+        raise InputError([_problem(f"--max-concurrency must be 1 to 64 (got {value})")])
+    return value
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _problem(message: str) -> Problem:

@@ -151,3 +151,13 @@ def test_quoted_text_reads_back_as_itself(text: str) -> None:
         f"functions:\n  - name: a\n    code: a.js\n    comment: {_quoted(text)}\n".encode(), "m"
     )
     assert problems == [] and manifest.functions[0].comment == text
+
+
+def test_names_that_differ_only_in_case_are_written_and_noted() -> None:
+    account = Account({"Edge": same(b"x"), "edge": same(b"y")}, {})
+    chosen = choose(dict.fromkeys(account.functions, ""), {}, {}, Choice())
+    adoption = adopt(account, chosen.functions, chosen.stores, Choice())
+    assert dict(adoption.files)["functions/Edge.js"] == b"x"
+    assert adoption.notes == (
+        "functions/Edge.js, functions/edge.js differ only in case: a checkout on macOS or Windows keeps one of them",
+    )

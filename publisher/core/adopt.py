@@ -11,7 +11,7 @@ chosen: a repository holds one version, and which one is the user's call. A sens
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from publisher.core.model import FunctionState, Stage, StageState
@@ -114,6 +114,11 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
         function_lines += _function(name, path, stage, by_arn)
         if why:
             notes.append(f"{name}: {why}")
+    clashing = _clashes(p for p, _ in files)
+    if clashing:
+        notes.append(
+            f"{', '.join(clashing)} differ only in case: a checkout on macOS or Windows keeps one of them"
+        )
     head = ["# Written by `cloudfront-publish import`: what the account held. Review it, then commit it."]
     body = (
         head + (["key-value-stores:", *store_lines] if store_lines else []) + ["functions:", *function_lines]
@@ -139,6 +144,16 @@ def _source(state: FunctionState, stage: Stage | None) -> tuple[StageState | Non
         "the next plan updates DEVELOPMENT to it" if stage == Stage.LIVE else "the next publish publishes it"
     )
     return _usable(taken, f"{differs}; took {stage} ({then})")
+
+
+def _clashes(paths: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    clashing: list[str] = []
+    for path in paths:
+        first = seen.setdefault(path.casefold(), path)
+        if first != path:
+            clashing += [p for p in (first, path) if p not in clashing]
+    return clashing
 
 
 def _usable(stage: StageState, why: str) -> tuple[StageState | None, str]:

@@ -188,3 +188,14 @@ def test_after_an_import_a_change_made_in_the_console_is_drift(
     plan = command(emu, tmp_path, "plan", "--detailed-exitcode")
 
     assert plan.code == 3, plan.out + plan.err
+
+
+def test_an_out_that_is_a_file_or_a_bad_concurrency_refuses_before_any_call(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("x")
+    run = command(emu, tmp_path, "import", "--out", "taken")
+    assert (run.code, run.err) == (2, "error: --out taken is not a folder\n")
+    run = command(emu, tmp_path, "import", "--max-concurrency", "0")
+    assert (run.code, run.err) == (2, "error: --max-concurrency must be 1 to 64 (got 0)\n")
+    assert emu.counts() == {}
