@@ -81,11 +81,14 @@ def test_stages_that_differ(
 
 def test_a_sensitive_store_gets_no_data_file_and_a_store_with_keys_gets_the_import_format() -> None:
     keys = {"k": 'v "1"', "ü": "日本"}
-    account = Account({"a": same(b"x")}, {"open": STORE, "secret": STORE + "2"}, {"open": keys})
+    account = Account(
+        {"a": same(b"x")}, {"open": STORE, "secret": STORE + "2"}, {"open": keys}, {"open": "Ö #1"}
+    )
     out = files(account, Choice(sensitive=frozenset({"secret"})))
     assert set(out) == {"cloudfront-functions.yml", "functions/a.js", "kvs/open.json"}
     assert parse_data(out["kvs/open.json"], "kvs/open.json") == (keys, [])
     stores = check(out["cloudfront-functions.yml"], "m.yml")[0].stores
+    assert [s.comment for s in stores] == ["Ö #1", ""]
     assert [(s.name, s.data_path, s.sensitive) for s in stores] == [
         ("open", "kvs/open.json", False),
         ("secret", None, True),

@@ -50,11 +50,12 @@ class Adoption:
 @dataclass(frozen=True)
 class Account:
     """What the import read: both stages of each chosen function, every store's ARN, the keys of each
-    chosen store that is not sensitive, and the comments of the listed functions."""
+    chosen store that is not sensitive, and each store's comment."""
 
     functions: Mapping[str, FunctionState]
     stores: Mapping[str, str]  # name -> ARN, the whole account
     keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    store_comments: Mapping[str, str] = field(default_factory=dict)
 
 
 def choose(
@@ -96,6 +97,8 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
     store_lines: list[str] = []
     for name in stores:
         entry, data = _store(name, name in choice.sensitive, account.keys.get(name, {}))
+        comment = account.store_comments.get(name, "")
+        entry[1:1] = [f"    comment: {_quoted(comment)}"] if comment else []
         store_lines += entry
         if data is not None:
             files.append(data)

@@ -177,13 +177,16 @@ class AwsCloudFront:
     def delete_function(self, name: str, if_match: str) -> None:
         self._call("DeleteFunction", Name=name, IfMatch=if_match)
 
-    @_answers
     def list_key_value_stores(self) -> dict[str, str]:
+        return {name: arn for name, (arn, _) in self.list_key_value_store_entries().items()}
+
+    @_answers
+    def list_key_value_store_entries(self) -> dict[str, tuple[str, str]]:
         stores, marker = {}, ""
         while True:
             page = self._call("ListKeyValueStores", MaxItems="100", **_marker(marker))
             listing = page.get("KeyValueStoreList", {})
-            stores.update({s["Name"]: s["ARN"] for s in listing.get("Items", [])})
+            stores.update({s["Name"]: (s["ARN"], s.get("Comment", "")) for s in listing.get("Items", [])})
             marker = listing.get("NextMarker", "")
             if not marker:
                 return stores

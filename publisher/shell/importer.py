@@ -27,9 +27,9 @@ def read_account(
     """What the import needs, read once; the chosen functions and stores. Unknown names: InputError."""
     with ThreadPoolExecutor(concurrency) as pool, ThreadPoolExecutor(concurrency) as store_pool:
         lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
-        arns_future = pool.submit(cloudfront.list_key_value_stores)
+        entries = pool.submit(cloudfront.list_key_value_store_entries)
         summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
-        arns = arns_future.result()
+        arns = {name: arn for name, (arn, _) in entries.result().items()}
         dev = summaries[Stage.DEVELOPMENT]
         reads = {
             n: {a for st in Stage if n in summaries[st] for a in summaries[st][n].config.key_value_store_arns}
@@ -55,7 +55,8 @@ def read_account(
             )
             for name in chosen.functions
         }
-        account = Account(states, arns, {s: k.result() for s, k in keys.items()})
+        comments = {name: comment for name, (_, comment) in entries.result().items()}
+        account = Account(states, arns, {s: k.result() for s, k in keys.items()}, comments)
     return account, chosen.functions, stores
 
 

@@ -107,6 +107,10 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     assert not (tmp_path / "kvs" / "secrets.json").exists()  # a sensitive store's keys never touch disk
     assert "s3cr3t" not in "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file())
     assert "reader-preview-pr9" not in (tmp_path / "cloudfront-functions.yml").read_text()
+    assert (
+        '  - name: "flags"\n    comment: "Feature flags"\n'
+        in (tmp_path / "cloudfront-functions.yml").read_text()
+    )
 
     emu.reset_counts()
     plan = command(emu, tmp_path, "plan", "--detailed-exitcode", "--json")
