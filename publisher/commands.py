@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher.core.adopt import Choice
 from publisher.core.errors import InputError, Problem, PublisherError
@@ -21,6 +22,9 @@ from publisher.core.model import Stage
 from publisher.core.report import escape_controls
 from publisher.core.settings import split_names
 from publisher.core.throwaway import RUN_ID_PATTERN
+
+if TYPE_CHECKING:
+    from publisher.shell.cleanup import Cleaned
 
 COMMANDS = ("import", "cleanup")
 
@@ -152,7 +156,14 @@ def _cleanup(args: argparse.Namespace) -> int:
         done = [Cleaned(n, Deleted.WOULD_DELETE) for n in found.delete]
     else:
         done = delete_all(cloudfront, found.delete, _concurrency(args.max_concurrency))
-    if args.json:
+    _report(done, found.kept, json_output=args.json)
+    return 1 if any(c.status.failed for c in done) else 0
+
+
+def _report(done: Sequence[Cleaned], kept: Sequence[tuple[str, str]], *, json_output: bool) -> None:
+    from publisher.shell.cleanup import Deleted
+
+    if json_output:
         shown = {
             "deleted": [c.name for c in done if c.status == Deleted.DELETED],
             "would_delete": [c.name for c in done if c.status == Deleted.WOULD_DELETE],
@@ -161,16 +172,15 @@ def _cleanup(args: argparse.Namespace) -> int:
                 for c in done
                 if c.status.failed
             ],
-            "kept": [{"name": n, "why": why} for n, why in found.kept],
+            "kept": [{"name": n, "why": why} for n, why in kept],
         }
         sys.stdout.write(json.dumps(shown, indent=2) + "\n")
     for c in done:
         _say(f"{c.name}: {c.status.value}" + (f": {c.message}" if c.message else ""))
-    for name, why in found.kept:
+    for name, why in kept:
         _say(f"{name}: kept, {why}")
     if not done:
         _say("no throwaway preview function to delete")
-    return 1 if any(c.status.failed for c in done) else 0
 
 
 def _managed(manifest: str) -> set[str]:
