@@ -18,7 +18,10 @@ from publisher.core.settings import Settings, settings_from, split_names
 from publisher.version import __version__
 from publisher.wiring import Finished, Seams, execute
 
-DESCRIPTION = "Check, sync, test and publish CloudFront Functions from a manifest, guarded by ETags."
+DESCRIPTION = (
+    "Check, sync, test and publish CloudFront Functions from a manifest, guarded by ETags. "
+    "Also `import` (an account into a manifest) and `cleanup` (preview leftovers): see their --help."
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -107,6 +110,10 @@ class _Progress:
 
 
 def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
+    if list(argv[:1]) in (["import"], ["cleanup"]):  # their own short paths: publisher/commands.py
+        from publisher import commands
+
+        return commands.main(argv)
     from publisher.shell.engine import cancel_on_signals
 
     args = parser().parse_args(argv)  # --help and argparse's own errors (exit 2) come first

@@ -108,6 +108,9 @@ class FakeCloudFront:
         self._enter("ListKeyValueStores")
         return dict(self.stores)
 
+    def list_key_value_store_entries(self) -> dict[str, tuple[str, str]]:
+        return {name: (arn, "") for name, arn in self.list_key_value_stores().items()}
+
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
         self._enter("ListDistributionsByConnectionMode" if tenant_only else "ListDistributions")
         return iter(())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
@@ -19,6 +20,7 @@ class FunctionSummary:
     arn: str
     status: str
     etag: str = ""
+    modified: datetime | None = None  # FunctionMetadata.LastModifiedTime, where the answer has it
 
     def with_code(self, code: bytes, etag: str) -> StageState:
         return StageState(etag=etag, code=code, config=self.config, arn=self.arn, status=self.status)
@@ -54,6 +56,8 @@ class CloudFront(Protocol):
     def delete_function(self, name: str, if_match: str) -> None: ...
 
     def list_key_value_stores(self) -> dict[str, str]: ...
+
+    def list_key_value_store_entries(self) -> dict[str, tuple[str, str]]: ...  # name -> (ARN, Comment)
 
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]: ...
 

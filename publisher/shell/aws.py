@@ -9,6 +9,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any, TypeVar
 
 from publisher.core.errors import (
@@ -176,13 +177,16 @@ class AwsCloudFront:
     def delete_function(self, name: str, if_match: str) -> None:
         self._call("DeleteFunction", Name=name, IfMatch=if_match)
 
-    @_answers
     def list_key_value_stores(self) -> dict[str, str]:
+        return {name: arn for name, (arn, _) in self.list_key_value_store_entries().items()}
+
+    @_answers
+    def list_key_value_store_entries(self) -> dict[str, tuple[str, str]]:
         stores, marker = {}, ""
         while True:
             page = self._call("ListKeyValueStores", MaxItems="100", **_marker(marker))
             listing = page.get("KeyValueStoreList", {})
-            stores.update({s["Name"]: s["ARN"] for s in listing.get("Items", [])})
+            stores.update({s["Name"]: (s["ARN"], s.get("Comment", "")) for s in listing.get("Items", [])})
             marker = listing.get("NextMarker", "")
             if not marker:
                 return stores
@@ -246,7 +250,15 @@ def _summary(item: dict[str, Any], etag: str = "") -> FunctionSummary:
         cfg.get("Comment", ""), cfg["Runtime"], tuple(s["KeyValueStoreARN"] for s in stores)
     )
     meta = item.get("FunctionMetadata", {})
-    return FunctionSummary(item["Name"], config, meta.get("FunctionARN", ""), item.get("Status", ""), etag)
+    modified = meta.get("LastModifiedTime")
+    return FunctionSummary(
+        item["Name"],
+        config,
+        meta.get("FunctionARN", ""),
+        item.get("Status", ""),
+        etag,
+        modified if isinstance(modified, datetime) else None,
+    )
 
 
 def _config(config: FunctionConfig) -> dict[str, Any]:

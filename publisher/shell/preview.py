@@ -3,14 +3,13 @@
 Each throwaway function is deleted in a finally block, so a failed test, an AWS error or a cancelled
 run (SIGTERM sets the stop event; it does not unwind) still removes it. One left behind by a killed
 run or an unanswered delete has this preview's name: it is taken over (updated in place, on the ETag
-it was judged on), then deleted, but only when core/preview.py finds it provably a leftover (never
+it was judged on), then deleted, but only when core/throwaway.py finds it provably a leftover (never
 published, carrying the copy's marker comment). Any other function at that name is refused, never
 updated or deleted.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -21,26 +20,16 @@ from publisher.core.modes import Action
 from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
 from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.port import CloudFront
-from publisher.core.preview import copy_config, not_a_leftover
 from publisher.core.result import TestReport
+from publisher.core.throwaway import marked, not_a_leftover, preview_name
 from publisher.shell.apply import RunTests
-
-PREFIX_MARK = "-preview-"
-NAME_LIMIT = 64
 
 
 class NotOurs(Exception):
     """A function at the copy's name that this preview did not leave: not to be touched."""
 
 
-def preview_name(function: str, run_id: str) -> str:
-    """A name within the 64-character limit; a hash keeps two long names that share a prefix apart."""
-    suffix = f"{PREFIX_MARK}{run_id}"[:24]
-    name = f"{function}{suffix}"
-    if len(name) <= NAME_LIMIT:
-        return name
-    digest = hashlib.sha256(function.encode()).hexdigest()[:6]
-    return f"{function[: NAME_LIMIT - len(suffix) - 7]}-{digest}{suffix}"
+__all__ = ["preview", "preview_name"]
 
 
 def preview(
@@ -99,26 +88,27 @@ def _try(
     tests: list[TestReport] = []
     failure: Stop | None = None
     try:
-        etag = _create(cloudfront, fp, name)
+        etag = _create(cloudfront, fp, name, run_id)
         tests = run_tests(fp, etag, name)
     except AwsError as err:
         failure = Stop(Halt.FAILED, f"preview function {name}: {err}")
     except NotOurs as err:
         failure = Stop(Halt.FAILED, str(err))
     finally:
-        leftover = _delete(cloudfront, fp.name, name)
+        leftover = _delete(cloudfront, fp.name, name, run_id)
     blocked = gate_failure(tuple(tests), " in the preview")
     stop_ = leftover or failure or (Stop(Halt.BLOCKED, blocked) if blocked else None)
     return Outcome(tests=tuple(tests), stop=stop_)
 
 
-def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str) -> str:
+def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str, run_id: str) -> str:
+    """The throwaway carries the project's marker, so a clean-up can tell it from a function of the team."""
     assert fp.target is not None
-    config = copy_config(fp.name, fp.target.config)
+    config = marked(fp.target.config, fp.name, run_id)
     try:
         return cloudfront.create_function(name, fp.target.code, config)
     except AlreadyExists:  # a leftover of this preview, or someone else's function: the core tells
-        found = _ours(cloudfront, fp.name, name)
+        found = _ours(cloudfront, fp.name, name, run_id)
         if found is None:  # deleted meanwhile: the name is free again
             return cloudfront.create_function(name, fp.target.code, config)
         etag = cloudfront.update_function(name, fp.target.code, config, found)
@@ -126,23 +116,24 @@ def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str) -> str:
         return fresh.etag if fresh else etag or ""
 
 
-def _ours(cloudfront: CloudFront, function: str, name: str) -> str | None:
+def _ours(cloudfront: CloudFront, function: str, name: str, run_id: str) -> str | None:
     """The DEVELOPMENT ETag of this preview's leftover at `name` (None: nothing there); NotOurs when
     what is there is not provably one."""
     development = cloudfront.describe_function(name, Stage.DEVELOPMENT)
     if development is None:
         return None
-    refused = not_a_leftover(name, function, development, cloudfront.describe_function(name, Stage.LIVE))
+    live = cloudfront.describe_function(name, Stage.LIVE)
+    refused = not_a_leftover(name, function, run_id, development, live)
     if refused:
         raise NotOurs(refused)
     return development.etag
 
 
-def _delete(cloudfront: CloudFront, function: str, name: str) -> Stop | None:
+def _delete(cloudfront: CloudFront, function: str, name: str, run_id: str) -> Stop | None:
     """Delete the throwaway copy, whatever happened: a leftover would block the next preview. What is
     not provably this preview's copy (someone's function at that name) is left as it is."""
     try:
-        etag = _ours(cloudfront, function, name)
+        etag = _ours(cloudfront, function, name, run_id)
         if etag is None:
             return None
         cloudfront.delete_function(name, etag)

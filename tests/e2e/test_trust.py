@@ -15,9 +15,9 @@ import pytest
 
 from emulator import Emulator
 from publisher.action import main as action_main
-from publisher.core.model import Stage
+from publisher.core.model import FunctionConfig, Stage
 from publisher.core.port import FunctionSummary
-from publisher.core.preview import marker as copy_marker
+from publisher.core.throwaway import marked
 from publisher.shell.aws import AwsCloudFront
 from tests.e2e.conftest import Run, code_of, handler, write_manifest
 from tests.e2e.test_action_run import outputs
@@ -132,6 +132,10 @@ def test_the_backup_holds_what_a_publish_replaced_when_someone_published_meanwhi
     assert b"/*staged*/" in saved  # what the publish replaced, not what the run saw at its start
     assert "LIVE changed during the run" in result["reason"]
     assert code_of(aws, "a", "LIVE") == handler()
+
+
+def copy_marker(function: str, run_id: str = "pr7") -> str:
+    return marked(FunctionConfig("", "cloudfront-js-2.0"), function, run_id).comment
 
 
 def test_preview_recovers_from_its_own_leftover(

@@ -190,12 +190,12 @@ def test_a_publish_refused_as_unchanged_is_reconciled(tmp_path: Path) -> None:
 
 
 def test_preview_takes_over_its_own_leftover_and_deletes_it(tmp_path: Path) -> None:
-    from publisher.core.preview import copy_config
+    from publisher.core.throwaway import marked
     from publisher.shell.preview import preview, preview_name
 
     cf = FakeCloudFront()
     cf.put("a", b"v1", OLD, publish=True)
-    cf.put(preview_name("a", "pr7"), b"left by a killed run", copy_config("a", OLD))
+    cf.put(preview_name("a", "pr7"), b"left by a killed run", marked(OLD, "a", "pr7"))
     plan = make_plan(manifest(fn("a", code=b"v2")), Observed({"a": read_function(cf, "a")}), Mode.PREVIEW)
     tested: list[bytes] = []
 

@@ -1,0 +1,221 @@
+"""`import` and `cleanup` on the command line: each parses its own argv and runs its own short path.
+
+They sit beside the run of `cli.py` (load → observe → plan → apply → report) rather than in it: an
+import reads AWS into files, a clean-up deletes throwaways; neither has a manifest to plan from.
+Exit codes as everywhere: 0 done, 1 a delete failed or was refused (412), 2 bad input or set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from publisher.core.adopt import Choice
+from publisher.core.errors import InputError, Problem, PublisherError
+from publisher.core.model import Stage
+from publisher.core.report import escape_controls
+from publisher.core.settings import split_names
+from publisher.core.throwaway import RUN_ID_PATTERN
+
+if TYPE_CHECKING:
+    from publisher.shell.cleanup import Cleaned
+
+COMMANDS = ("import", "cleanup")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint-url", help="CloudFront endpoint (AWS_ENDPOINT_URL works too)")
+    p.add_argument("--max-concurrency", type=int, default=16, help="AWS calls in flight at once")
+    p.add_argument("--json", action="store_true", help="print what was done as JSON on stdout")
+
+
+def import_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cloudfront-publish import",
+        description="Write a manifest, code files and KeyValueStore data files from what the account holds.",
+    )
+    p.add_argument("--out", default=".", help="the folder to write into (default: the current one)")
+    p.add_argument("--functions", default="", help="only these functions (comma-separated)")
+    p.add_argument("--stores", default="", help="only these KeyValueStores (comma-separated)")
+    p.add_argument(
+        "--stage",
+        choices=[s.value for s in Stage],
+        help="for a function whose DEVELOPMENT differs from LIVE, take this stage (else a bare name)",
+    )
+    p.add_argument(
+        "--sensitive",
+        action="append",
+        default=[],
+        metavar="STORE",
+        help="a KeyValueStore whose keys are never read nor written to disk (repeat, or comma-separated)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite files that exist")
+    _common(p)
+    return p
+
+
+def cleanup_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cloudfront-publish cleanup",
+        description="Delete the throwaway functions previews left behind (marked, never published, "
+        "not in the manifest).",
+    )
+    p.add_argument("--run-id", help="the throwaways of one run, e.g. pr123 for pull request 123")
+    p.add_argument("--older-than", type=float, metavar="HOURS", help="every throwaway older than this")
+    p.add_argument("--manifest", default="cloudfront-functions.yml", help="its functions are never deleted")
+    p.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    _common(p)
+    return p
+
+
+def main(argv: Sequence[str]) -> int:
+    command, rest = argv[0], list(argv[1:])
+    try:
+        if command == "import":
+            return _import(import_parser().parse_args(rest))
+        return _cleanup(cleanup_parser().parse_args(rest))
+    except InputError as err:
+        for problem in err.problems:
+            _say(f"error: {problem.message}")
+        return err.exit_code
+    except PublisherError as err:
+        _say(f"error: {err}")
+        return err.exit_code
+    except KeyboardInterrupt:
+        _say(f"{command}: interrupted; what is reported above took effect, nothing after it")
+        return 1
+
+
+def _import(args: argparse.Namespace) -> int:
+    from publisher.shell.aws import AwsCloudFront
+    from publisher.shell.importer import counts, run_import
+    from publisher.shell.kvs import AwsStoreData
+
+    endpoint = args.endpoint_url or None
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError([_problem(f"--out {args.out} is not a folder")])
+    names = split_names(args.functions) or None
+    stores = split_names(args.stores) or None
+    choice = Choice(
+        functions=names,
+        stores=stores,
+        stage=Stage(args.stage) if args.stage else None,
+        sensitive=frozenset(n for v in args.sensitive for n in split_names(v)),
+    )
+    cloudfront = AwsCloudFront(endpoint, _concurrency(args.max_concurrency))
+    try:
+        adoption, written = run_import(
+            cloudfront,
+            lambda: AwsStoreData(endpoint),
+            choice,
+            out,
+            force=args.force,
+            concurrency=_concurrency(args.max_concurrency),
+        )
+    except OSError as err:  # the disk, after every read: say where, one line
+        _say(f"error: could not write into {args.out}: {err.strerror or err} ({err.filename or ''})")
+        return 1
+    kinds = counts(adoption)
+    if args.json:
+        shown = {"written": [str(p) for p in written], "notes": list(adoption.notes)}
+        sys.stdout.write(json.dumps(shown, indent=2) + "\n")
+    for note in adoption.notes:
+        _say(f"note: {note}")
+    _say(
+        f"wrote {out / adoption.files[0][0]}, {_count(kinds['code'], 'code file')} and "
+        f"{_count(kinds['data'], 'data file')}; `cloudfront-publish plan` finds no change in what was "
+        "taken from LIVE"
+    )
+    return 0
+
+
+def _cleanup(args: argparse.Namespace) -> int:
+    from publisher.shell.aws import AwsCloudFront
+    from publisher.shell.cleanup import Cleaned, Deleted, delete_all, find
+
+    if args.run_id is None and args.older_than is None:
+        raise InputError([_problem("give --run-id, --older-than HOURS, or both")])
+    if args.run_id is not None and not re.match(RUN_ID_PATTERN, args.run_id):
+        raise InputError(
+            [_problem(f"--run-id must be 1 to 40 letters, digits, `-` or `_` (got {args.run_id!r})")]
+        )
+    if args.older_than is not None and not 0 <= args.older_than <= 24 * 365:
+        raise InputError([_problem("--older-than must be between 0 and 8760 hours")])
+    managed = _managed(args.manifest)
+    cloudfront = AwsCloudFront(args.endpoint_url or None, _concurrency(args.max_concurrency))
+    older = timedelta(hours=args.older_than) if args.older_than is not None else None
+    found = find(cloudfront, managed, run_id=args.run_id, older_than=older, now=datetime.now(UTC))
+    if args.dry_run:
+        done = [Cleaned(n, Deleted.WOULD_DELETE) for n in found.delete]
+    else:
+        done = delete_all(cloudfront, found.delete, _concurrency(args.max_concurrency))
+    _report(done, found.kept, json_output=args.json)
+    return 1 if any(c.status.failed for c in done) else 0
+
+
+def _report(done: Sequence[Cleaned], kept: Sequence[tuple[str, str]], *, json_output: bool) -> None:
+    from publisher.shell.cleanup import Deleted
+
+    if json_output:
+        shown = {
+            "deleted": [c.name for c in done if c.status == Deleted.DELETED],
+            "would_delete": [c.name for c in done if c.status == Deleted.WOULD_DELETE],
+            "failed": [
+                {"name": c.name, "status": c.status.value, "message": c.message}
+                for c in done
+                if c.status.failed
+            ],
+            "kept": [{"name": n, "why": why} for n, why in kept],
+        }
+        sys.stdout.write(json.dumps(shown, indent=2) + "\n")
+    for c in done:
+        _say(f"{c.name}: {c.status.value}" + (f": {c.message}" if c.message else ""))
+    for name, why in kept:
+        _say(f"{name}: kept, {why}")
+    if not done:
+        _say("no throwaway preview function to delete")
+
+
+def _managed(manifest: str) -> set[str]:
+    """The names the manifest holds, never deleted; a missing or broken manifest refuses the clean-up."""
+    from publisher.core.manifest import check
+
+    path = Path(manifest)
+    if not path.is_file():
+        raise InputError(
+            [
+                _problem(
+                    f"the manifest {manifest} does not exist; its functions are never deleted, so it is needed (--manifest)"
+                )
+            ]
+        )
+    parsed, problems = check(path.read_bytes(), manifest)
+    if problems:
+        raise InputError([_problem(f"the manifest {manifest} is not valid: {problems[0]}")])
+    return {f.name for f in parsed.functions}
+
+
+def _concurrency(value: int) -> int:
+    if not 1 <= value <= 64:
+        raise InputError([_problem(f"--max-concurrency must be 1 to 64 (got {value})")])
+    return value
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _problem(message: str) -> Problem:
+    return Problem("command line", None, "", message, False)
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(escape_controls(line) + "\n")
+    sys.stderr.flush()

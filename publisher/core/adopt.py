@@ -1,0 +1,215 @@
+"""Import: what AWS holds → the manifest, code files and data files a plan then finds unchanged. No I/O.
+
+`choose` decides from the listings alone what an import reads (or what it refuses: an unknown name);
+`adopt` turns what was read into files. Each function keeps its runtime, comment and store; its code
+is written as the bytes AWS holds (the manifest reads code files as bytes). A function whose
+DEVELOPMENT differs from LIVE (or that was never published) becomes a bare name unless a stage is
+chosen: a repository holds one version, and which one is the user's call. A sensitive store gets
+`sensitive: true` and no data file: its keys are never read, so they never reach the disk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from publisher.core.model import FunctionState, Stage, StageState
+from publisher.core.throwaway import is_throwaway
+
+MANIFEST = "cloudfront-functions.yml"
+CODE_DIR = "functions"
+DATA_DIR = "kvs"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the user asked for: None imports all; `stage` settles functions whose stages differ."""
+
+    functions: tuple[str, ...] | None = None
+    stores: tuple[str, ...] | None = None
+    stage: Stage | None = None
+    sensitive: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Chosen:
+    functions: tuple[str, ...]
+    stores: tuple[str, ...]
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """The files to write, manifest first (relative paths, exact bytes), and what the user should know."""
+
+    files: tuple[tuple[str, bytes], ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the import read: both stages of each chosen function, every store's ARN, the keys of each
+    chosen store that is not sensitive, and each store's comment."""
+
+    functions: Mapping[str, FunctionState]
+    stores: Mapping[str, str]  # name -> ARN, the whole account
+    keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    store_comments: Mapping[str, str] = field(default_factory=dict)
+
+
+def choose(
+    listed: Mapping[str, str], reads: Mapping[str, Collection[str]], stores: Mapping[str, str], choice: Choice
+) -> Chosen:
+    """From the listings (function -> comment, function -> the store ARNs either stage reads, store ->
+    ARN): what to read, or why not. Throwaway preview copies are never imported. With neither filter,
+    everything; with `--functions` alone, the stores they read come along; with `--stores` alone, the
+    functions that read them (a manifest needs at least one function)."""
+    adoptable = sorted(n for n, comment in listed.items() if not is_throwaway(n, comment))
+    problems = [
+        f"`{n}` is a throwaway preview copy, not imported"
+        if n in listed
+        else f"no function `{n}` in the account"
+        for n in choice.functions or ()
+        if n not in adoptable
+    ]
+    problems += [f"no KeyValueStore `{n}` in the account" for n in choice.stores or () if n not in stores]
+    problems += [
+        f"--sensitive names no KeyValueStore in the account: `{n}`"
+        for n in sorted(choice.sensitive - set(stores))
+    ]
+    functions, named = choice.functions, choice.stores
+    if functions is None:
+        wanted = {stores[s] for s in named or () if s in stores}
+        functions = tuple(n for n in adoptable if named is None or wanted & set(reads.get(n, ())))
+    if named is None:
+        used = {a for n in functions for a in reads.get(n, ())}
+        named = tuple(s for s in sorted(stores) if choice.functions is None or stores[s] in used)
+    if not problems and not functions:
+        problems.append("a manifest needs at least one function, and there is none to import")
+    return Chosen(tuple(functions), tuple(named), tuple(problems))
+
+
+def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], choice: Choice) -> Adoption:
+    by_arn = {arn: name for name, arn in account.stores.items()}
+    notes: list[str] = []
+    files: list[tuple[str, bytes]] = []
+    store_lines: list[str] = []
+    for name in stores:
+        entry, data = _store(name, name in choice.sensitive, account.keys.get(name, {}))
+        comment = account.store_comments.get(name, "")
+        entry[1:1] = [f"    comment: {_quoted(comment)}"] if comment else []
+        store_lines += entry
+        if data is not None:
+            files.append(data)
+        else:
+            notes.append(f"{name}: sensitive, no data file written; its keys stay as AWS holds them")
+    function_lines: list[str] = []
+    for name in functions:
+        state = account.functions[name]
+        stage, why = _source(state, choice.stage)
+        if stage is None:
+            function_lines.append(f"  - {_quoted(name)}  # {why}")
+            notes.append(f"{name}: a bare name; {why}")
+            continue
+        path = f"{CODE_DIR}/{name}.js"
+        files.append((path, stage.code))
+        function_lines += _function(name, path, stage, by_arn)
+        if why:
+            notes.append(f"{name}: {why}")
+    clashing = _clashes(p for p, _ in files)
+    if clashing:
+        notes.append(
+            f"{', '.join(clashing)} differ only in case: a checkout on macOS or Windows keeps one of them"
+        )
+    head = ["# Written by `cloudfront-publish import`: what the account held. Review it, then commit it."]
+    body = (
+        head + (["key-value-stores:", *store_lines] if store_lines else []) + ["functions:", *function_lines]
+    )
+    manifest = ("\n".join(body) + "\n").encode()
+    return Adoption(((MANIFEST, manifest), *files), tuple(notes))
+
+
+def _source(state: FunctionState, stage: Stage | None) -> tuple[StageState | None, str]:
+    """The stage whose code and config the repository takes, or None (a bare name) and why."""
+    dev, live = state.development, state.live
+    if dev is None:
+        return None, "it was deleted while it was read"
+    if live is not None and dev.content == live.content:
+        return _usable(live, "")
+    differs = "never published" if live is None else "DEVELOPMENT differs from LIVE"
+    if stage is None:
+        return None, f"{differs}: pass --stage LIVE or --stage DEVELOPMENT to take one of them"
+    if stage == Stage.LIVE and live is None:
+        return None, f"{differs}: there is no LIVE to take"
+    taken = live if stage == Stage.LIVE and live is not None else dev
+    then = (
+        "the next plan updates DEVELOPMENT to it" if stage == Stage.LIVE else "the next publish publishes it"
+    )
+    return _usable(taken, f"{differs}; took {stage} ({then})")
+
+
+def _clashes(paths: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    clashing: list[str] = []
+    for path in paths:
+        first = seen.setdefault(path.casefold(), path)
+        if first != path:
+            clashing += [p for p in (first, path) if p not in clashing]
+    return clashing
+
+
+def _usable(stage: StageState, why: str) -> tuple[StageState | None, str]:
+    if not stage.code:
+        return None, "its code is empty, which a manifest cannot hold"
+    return stage, why
+
+
+def _function(name: str, path: str, stage: StageState, by_arn: Mapping[str, str]) -> list[str]:
+    lines = [
+        f"  - name: {_quoted(name)}",
+        f"    code: {_quoted(path)}",
+        f"    runtime: {_quoted(stage.config.runtime)}",
+        f"    comment: {_quoted(stage.config.comment)}",
+    ]
+    for arn in stage.config.key_value_store_arns[:1]:  # at most one store per function
+        lines.append(f"    key-value-store: {_quoted(by_arn.get(arn, arn))}")
+    return lines
+
+
+def _store(name: str, sensitive: bool, keys: Mapping[str, str]) -> tuple[list[str], tuple[str, bytes] | None]:
+    if sensitive:
+        return [f"  - name: {_quoted(name)}", "    sensitive: true"], None
+    path = f"{DATA_DIR}/{name}.json"
+    return [f"  - name: {_quoted(name)}", f"    data: {_quoted(path)}"], (path, data_file(keys))
+
+
+def data_file(keys: Mapping[str, str]) -> bytes:
+    """CloudFront's import format, one key a line, sorted: diffs in review stay small."""
+    entries = [json.dumps({"key": k, "value": keys[k]}, ensure_ascii=False) for k in sorted(keys)]
+    inner = ",\n".join(f"  {e}" for e in entries)
+    return ('{"data": [\n' + inner + "\n]}\n" if entries else '{"data": []}\n').encode()
+
+
+_LINE_BREAKS = {0x85, 0x2028, 0x2029}  # YAML 1.1 reads these as line breaks
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar that reads back as exactly `text`: every character YAML would not
+    print, or would fold as a line break, is escaped."""
+    out = []
+    for c in text:
+        o = ord(c)
+        if c in '"\\':
+            out.append("\\" + c)
+        elif (
+            o < 0x20
+            or 0x7F <= o <= 0x9F
+            or o in _LINE_BREAKS
+            or 0xD800 <= o <= 0xDFFF
+            or o in (0xFEFF, 0xFFFE, 0xFFFF)
+        ):
+            out.append(f"\\x{o:02x}" if o <= 0xFF else f"\\u{o:04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'

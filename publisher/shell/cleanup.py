@@ -1,0 +1,87 @@
+"""Delete throwaway preview functions: one listing pass per stage, then each delete on a fresh ETag.
+
+`core/throwaway.select` chooses from the listings. Right before each delete, DEVELOPMENT is described
+again: the function must still carry the marker, and LIVE must still be absent (never published);
+the delete then rests on that ETag (If-Match). A function changed by someone else in between answers
+412: it is reported, not deleted, and the run fails (exit 1).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from publisher.core.errors import AwsError, NotFound, PreconditionFailed
+from publisher.core.model import Stage
+from publisher.core.port import CloudFront
+from publisher.core.throwaway import Listed, Selection, is_throwaway, select
+
+
+class Deleted(StrEnum):
+    DELETED = "deleted"
+    WOULD_DELETE = "would delete"
+    GONE = "already gone"
+    CONFLICT = "conflict"
+    FAILED = "failed"
+
+    @property
+    def failed(self) -> bool:
+        return self in (Deleted.CONFLICT, Deleted.FAILED)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    name: str
+    status: Deleted
+    message: str = ""
+
+
+def find(
+    cloudfront: CloudFront,
+    managed: set[str],
+    *,
+    run_id: str | None,
+    older_than: timedelta | None,
+    now: datetime,
+) -> Selection:
+    with ThreadPoolExecutor(2) as pool:
+        dev, live = (pool.submit(cloudfront.list_functions, stage) for stage in Stage)
+        listed = [Listed(s.name, s.config.comment, s.modified) for s in dev.result()]
+        published = {s.name for s in live.result()}
+    return select(listed, published, managed, run_id=run_id, older_than=older_than, now=now)
+
+
+def delete_all(cloudfront: CloudFront, names: tuple[str, ...], concurrency: int) -> list[Cleaned]:
+    if not names:
+        return []
+    with ThreadPoolExecutor(min(concurrency, len(names))) as pool:
+        return list(pool.map(lambda n: _delete(cloudfront, n), names))
+
+
+def _delete(cloudfront: CloudFront, name: str) -> Cleaned:
+    fresh = None
+    try:
+        fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
+        if fresh is None:
+            return Cleaned(name, Deleted.GONE)
+        if not is_throwaway(name, fresh.config.comment):
+            return Cleaned(
+                name, Deleted.CONFLICT, "its comment changed since the listing: no longer marked; kept"
+            )
+        if cloudfront.describe_function(name, Stage.LIVE) is not None:
+            return Cleaned(name, Deleted.CONFLICT, "it was published since the listing; kept")
+        cloudfront.delete_function(name, fresh.etag)
+    except PreconditionFailed:
+        return Cleaned(
+            name,
+            Deleted.CONFLICT,
+            f"changed by someone else after it was read (ETag {fresh.etag if fresh else '?'}, 412); "
+            "not deleted. Re-run the clean-up to judge it again.",
+        )
+    except NotFound:
+        return Cleaned(name, Deleted.GONE)
+    except AwsError as err:
+        return Cleaned(name, Deleted.FAILED, str(err))
+    return Cleaned(name, Deleted.DELETED)

@@ -1,0 +1,119 @@
+"""Import an account: one listing pass, then every read in parallel, then the files, or nothing.
+
+The listings (ListFunctions per stage, ListKeyValueStores) run at once; `core/adopt.choose` decides
+from them what to read; then GetFunction for each stage of each chosen function (CloudFront's API)
+and ListKeys for each store that is not sensitive (the data API, its pages one after another) run
+side by side, each API in its own pool of `concurrency` threads. `core/adopt.adopt` turns the reads into files.
+Every target path is checked before the first write: one that exists without `force` refuses the
+whole import (InputError, exit 2) and nothing is written. Code files are written as bytes, exactly
+as GetFunction answered them, since the manifest reads code files as bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from publisher.core.adopt import Account, Adoption, Choice, adopt, choose
+from publisher.core.errors import InputError, Problem
+from publisher.core.model import FunctionState, Stage, StageState
+from publisher.core.port import CloudFront, FunctionSummary, StoreData
+
+
+def read_account(
+    cloudfront: CloudFront, data: Callable[[], StoreData], choice: Choice, concurrency: int
+) -> tuple[Account, tuple[str, ...], tuple[str, ...]]:
+    """What the import needs, read once; the chosen functions and stores. Unknown names: InputError."""
+    with ThreadPoolExecutor(concurrency) as pool, ThreadPoolExecutor(concurrency) as store_pool:
+        lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
+        entries = pool.submit(cloudfront.list_key_value_store_entries)
+        summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
+        arns = {name: arn for name, (arn, _) in entries.result().items()}
+        dev = summaries[Stage.DEVELOPMENT]
+        reads = {
+            n: {a for st in Stage if n in summaries[st] for a in summaries[st][n].config.key_value_store_arns}
+            for n in dev
+        }
+        chosen = choose({n: s.config.comment for n, s in dev.items()}, reads, arns, choice)
+        if chosen.problems:
+            raise InputError([Problem("command line", None, "import", p, False) for p in chosen.problems])
+        stores = chosen.stores
+        wanted = [s for s in stores if s not in choice.sensitive]
+        client = data() if wanted else None
+        # a store's pages wait for each other: its own pool, so the chains run beside the gets, not after
+        keys = {s: store_pool.submit(client.list_keys, arns[s]) for s in wanted} if client else {}
+        codes = {
+            (name, stage): pool.submit(cloudfront.get_function, name, stage)
+            for name in chosen.functions
+            for stage in Stage
+            if name in summaries[stage]
+        }
+        states = {
+            name: FunctionState(
+                name, *(_stage(summaries[st].get(name), codes.get((name, st))) for st in Stage)
+            )
+            for name in chosen.functions
+        }
+        comments = {name: comment for name, (_, comment) in entries.result().items()}
+        account = Account(states, arns, {s: k.result() for s, k in keys.items()}, comments)
+    return account, chosen.functions, stores
+
+
+def write(adoption: Adoption, out: Path, *, force: bool) -> list[Path]:
+    """Every file, or none: paths that exist are refused up front unless `force`."""
+    targets = [(out / rel, body) for rel, body in adoption.files]
+    taken = [p for p, _ in targets if p.exists() or p.is_symlink()]
+    if taken and not force:
+        shown = ", ".join(str(p) for p in taken[:3]) + (
+            f" and {len(taken) - 3} more" if len(taken) > 3 else ""
+        )
+        raise InputError(
+            [
+                Problem(
+                    "command line",
+                    None,
+                    "import",
+                    f"{shown} already exists; nothing was written (--force overwrites)",
+                    False,
+                )
+            ]
+        )
+    written = []
+    for path, body in [*targets[1:], targets[0]]:  # the manifest last: it never names a file not yet there
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            path.unlink()  # --force replaces the link itself, never the file it points to
+        path.write_bytes(body)
+        written.append(path)
+    return written
+
+
+def run_import(
+    cloudfront: CloudFront,
+    data: Callable[[], StoreData],
+    choice: Choice,
+    out: Path,
+    *,
+    force: bool,
+    concurrency: int,
+) -> tuple[Adoption, list[Path]]:
+    account, functions, stores = read_account(cloudfront, data, choice, concurrency)
+    adoption = adopt(account, functions, stores, choice)
+    return adoption, write(adoption, out, force=force)
+
+
+def _stage(
+    summary: FunctionSummary | None, code: Future[tuple[bytes, str] | None] | None
+) -> StageState | None:
+    got = code.result() if code is not None else None
+    if summary is None or got is None:  # created or deleted between the reads: treat as absent
+        return None
+    return summary.with_code(*got)
+
+
+def counts(adoption: Adoption) -> Mapping[str, int]:
+    kinds = {"code": 0, "data": 0}
+    for rel, _ in adoption.files[1:]:
+        kinds["code" if rel.endswith(".js") else "data"] += 1
+    return kinds

@@ -1,0 +1,166 @@
+"""The pure part of `import`: what to read, and the files that make a plan find nothing to change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from publisher.core.adopt import Account, Choice, _quoted, adopt, choose, data_file
+from publisher.core.manifest import check
+from publisher.core.model import FunctionState, Stage
+from publisher.core.stores import parse_data
+from tests.factories import STORE, stage
+
+MARKED = "cloudfront-publish preview pr1: throwaway copy of a"
+
+
+def files(account: Account, choice: Choice | None = None) -> dict[str, bytes]:
+    choice = choice or Choice()
+    reads = {
+        n: {a for st in (s.development, s.live) if st for a in st.config.key_value_store_arns}
+        for n, s in account.functions.items()
+    }
+    chosen = choose(dict.fromkeys(account.functions, ""), reads, account.stores, choice)
+    assert chosen.problems == ()
+    return dict(adopt(account, chosen.functions, chosen.stores, choice).files)
+
+
+def same(code: bytes, **cfg: str | None) -> FunctionState:
+    return FunctionState("x", stage(code, "E1", **cfg), stage(code, "E2", **cfg))
+
+
+def test_a_function_whose_stages_agree_keeps_code_runtime_comment_and_store_by_name() -> None:
+    account = Account(
+        {"a": same(b"\xff\r\nx", comment="ünï", runtime="cloudfront-js-2.0", store=STORE)}, {"flags": STORE}
+    )
+    out = files(account, Choice(stores=("flags",)))
+    manifest, problems = check(out["cloudfront-functions.yml"], "m.yml")
+    assert problems == []
+    (spec,) = manifest.functions
+    assert (spec.name, spec.code_path, spec.runtime, spec.comment, spec.key_value_store) == (
+        "a",
+        "functions/a.js",
+        "cloudfront-js-2.0",
+        "ünï",
+        "flags",
+    )
+    assert out["functions/a.js"] == b"\xff\r\nx"
+
+
+def test_a_store_outside_the_listing_is_named_by_its_arn() -> None:
+    out = files(Account({"a": same(b"x", store=STORE)}, {}))
+    assert check(out["cloudfront-functions.yml"], "m.yml")[0].functions[0].key_value_store == STORE
+
+
+@pytest.mark.parametrize(
+    ("dev", "live", "taken", "expected"),
+    [
+        (b"v2", b"v1", None, None),
+        (b"v2", None, None, None),
+        (b"v2", b"v1", Stage.LIVE, b"v1"),
+        (b"v2", b"v1", Stage.DEVELOPMENT, b"v2"),
+        (b"v2", None, Stage.LIVE, None),  # nothing LIVE to take
+        (b"v2", None, Stage.DEVELOPMENT, b"v2"),
+        (b"", b"", None, None),  # empty code: a manifest cannot hold it
+    ],
+)
+def test_stages_that_differ(
+    dev: bytes, live: bytes | None, taken: Stage | None, expected: bytes | None
+) -> None:
+    state = FunctionState("a", stage(dev, "E1"), stage(live, "E2") if live is not None else None)
+    choice = Choice(stage=taken)
+    chosen = choose({"a": ""}, {}, {}, choice)
+    adoption = adopt(Account({"a": state}, {}), chosen.functions, chosen.stores, choice)
+    out = dict(adoption.files)
+    assert out.get("functions/a.js") == expected
+    if expected is None:
+        assert check(out["cloudfront-functions.yml"], "m.yml")[0].functions[0].code_path is None
+        assert adoption.notes and adoption.notes[0].startswith("a: a bare name; ")
+
+
+def test_a_sensitive_store_gets_no_data_file_and_a_store_with_keys_gets_the_import_format() -> None:
+    keys = {"k": 'v "1"', "ü": "日本"}
+    account = Account(
+        {"a": same(b"x")}, {"open": STORE, "secret": STORE + "2"}, {"open": keys}, {"open": "Ö #1"}
+    )
+    out = files(account, Choice(sensitive=frozenset({"secret"})))
+    assert set(out) == {"cloudfront-functions.yml", "functions/a.js", "kvs/open.json"}
+    assert parse_data(out["kvs/open.json"], "kvs/open.json") == (keys, [])
+    stores = check(out["cloudfront-functions.yml"], "m.yml")[0].stores
+    assert [s.comment for s in stores] == ["Ö #1", ""]
+    assert [(s.name, s.data_path, s.sensitive) for s in stores] == [
+        ("open", "kvs/open.json", False),
+        ("secret", None, True),
+    ]
+
+
+def test_a_filter_on_one_kind_brings_what_the_other_kind_needs() -> None:
+    listed = dict.fromkeys(("a", "b", "c"), "")
+    reads = {"a": {STORE}, "b": set(), "c": {STORE + "2"}}
+    stores = {"s": STORE, "t": STORE + "2", "u": STORE + "3"}
+    by_function = choose(listed, reads, stores, Choice(functions=("a",)))
+    assert (by_function.functions, by_function.stores) == (("a",), ("s",))
+    by_store = choose(listed, reads, stores, Choice(stores=("t",)))
+    assert (by_store.functions, by_store.stores) == (("c",), ("t",))
+    both = choose(listed, reads, stores, Choice(functions=("b",), stores=("u",)))
+    assert (both.functions, both.stores) == (("b",), ("u",))
+    assert choose(listed, reads, stores, Choice()).stores == ("s", "t", "u")
+
+
+def test_an_empty_store_is_still_a_valid_data_file() -> None:
+    assert json.loads(data_file({})) == {"data": []}
+    assert parse_data(data_file({}), "x.json") == ({}, [])
+
+
+def test_choose_refuses_unknown_names_and_throwaways_and_skips_throwaways_otherwise() -> None:
+    listed = {"a": "", "a-preview-pr1": MARKED}
+    stores = {"s": STORE}
+    assert choose(listed, {}, stores, Choice()).functions == ("a",)
+    refused = choose(
+        listed,
+        {},
+        stores,
+        Choice(functions=("ghost", "a-preview-pr1"), stores=("t",), sensitive=frozenset({"u"})),
+    )
+    assert refused.problems == (
+        "no function `ghost` in the account",
+        "`a-preview-pr1` is a throwaway preview copy, not imported",
+        "no KeyValueStore `t` in the account",
+        "--sensitive names no KeyValueStore in the account: `u`",
+    )
+    assert choose({}, {}, {}, Choice()).problems == (
+        "a manifest needs at least one function, and there is none to import",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain",
+        "yes",
+        "null",
+        "123",
+        'a"b\\c',
+        "tab\tnew\nline",
+        "\x7f\x85\u2028\u2029\ufeff",
+        "é 😀",
+        "#: x",
+        " ",
+    ],
+)
+def test_quoted_text_reads_back_as_itself(text: str) -> None:
+    manifest, problems = check(
+        f"functions:\n  - name: a\n    code: a.js\n    comment: {_quoted(text)}\n".encode(), "m"
+    )
+    assert problems == [] and manifest.functions[0].comment == text
+
+
+def test_names_that_differ_only_in_case_are_written_and_noted() -> None:
+    account = Account({"Edge": same(b"x"), "edge": same(b"y")}, {})
+    chosen = choose(dict.fromkeys(account.functions, ""), {}, {}, Choice())
+    adoption = adopt(account, chosen.functions, chosen.stores, Choice())
+    assert dict(adoption.files)["functions/Edge.js"] == b"x"
+    assert adoption.notes == (
+        "functions/Edge.js, functions/edge.js differ only in case: a checkout on macOS or Windows keeps one of them",
+    )
