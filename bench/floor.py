@@ -5,6 +5,7 @@ Calls, and what each is for:
 - GetFunction per function and stage: the code and the ETag;
 - ListDistributions per page of 100, and ListDistributionsByConnectionMode (tenant-only, one page
   here): which cache behaviours run each function, for the report and the wait;
+- ListKeyValueStores, one page: stores by name, and the account's counts and loose ends;
 - per changed function, the four calls a correct publish needs: DescribeFunction of DEVELOPMENT (the
   plan's two reads are not one snapshot, so the ETag and config the write rests on are checked
   first) together with DescribeFunction of LIVE (the copy the backup must hold), then UpdateFunction,
@@ -30,6 +31,7 @@ PAGE = 100
 WRITE_CALLS = 4  # describe DEVELOPMENT and LIVE, update, publish
 WRITE_CHAIN = 3  # round trips: the two describes together, update, publish
 TENANT_LISTING = 1  # ListDistributionsByConnectionMode: one page in these scenarios
+STORE_LISTING = 1  # ListKeyValueStores: one page in these scenarios
 
 
 def pages(items: int) -> int:
@@ -37,7 +39,7 @@ def pages(items: int) -> int:
 
 
 def calls(scenario: Scenario, writes: bool) -> int:
-    reads = 2 * pages(scenario.n) + 2 * scenario.n + pages(scenario.d) + TENANT_LISTING
+    reads = 2 * pages(scenario.n) + 2 * scenario.n + pages(scenario.d) + TENANT_LISTING + STORE_LISTING
     return reads + (WRITE_CALLS * scenario.k if writes else 0)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from publisher.core.loose_ends import Count, Seen, loose_ends, quota_problem
-from publisher.core.model import Behaviour, Distribution
+from publisher.core.loose_ends import loose_ends, quota_problem
+from publisher.core.model import Behaviour, Distribution, Listed
+from publisher.core.result import Count
 from tests.factories import ARN, STORE
 
 MARKED = "cloudfront-publish preview pr3: throwaway copy of a"
 
 
-def seen(name: str, comment: str = "", store: str | None = None) -> Seen:
-    return Seen(name, ARN + name, comment, (store,) if store else ())
+def seen(name: str, comment: str = "", store: str | None = None) -> Listed:
+    return Listed(name, ARN + name, comment, (store,) if store else ())
 
 
 def test_loose_ends_name_what_nothing_uses_and_what_previews_left() -> None:
@@ -28,28 +29,23 @@ def test_loose_ends_name_what_nothing_uses_and_what_previews_left() -> None:
 
     found = loose_ends(functions, stores, [dist], {"managed", "reader"})
 
-    assert found.unattached == ("forgotten",)
-    assert found.unused_stores == ("idle",)
-    assert found.throwaways == ("a-preview-pr3",)
-    assert (found.functions, found.stores) == (Count(5, 100), Count(2, 50))
-    assert found.as_json() == {
+    assert found.model_dump() == {
         "functions": {"count": 5, "quota": 100},
         "stores": {"count": 2, "quota": 50},
         "unattached_functions": ["forgotten"],
         "unused_stores": ["idle"],
         "throwaways": ["a-preview-pr3"],
     }
-    assert found.lines()[0] == "functions: 5 of 100; KeyValueStores: 2 of 50"
 
 
 def test_an_adjusted_quota_is_a_parameter() -> None:
     found = loose_ends([seen("a")], {}, [], set(), function_quota=300, store_quota=1)
-    assert (found.functions.left, found.stores.left) == (299, 1)
+    assert (found.functions, found.stores) == (Count(count=1, quota=300), Count(count=0, quota=1))
 
 
 def test_quota_problem_names_both_numbers_and_the_leftovers() -> None:
-    assert quota_problem("functions", Count(98, 100), 2, ()) is None
-    assert quota_problem("functions", Count(99, 100), 2, ("x-preview-pr1",)) == (
+    assert quota_problem("functions", Count(count=98, quota=100), 2, ()) is None
+    assert quota_problem("functions", Count(count=99, quota=100), 2, ("x-preview-pr1",)) == (
         "creating 2 functions would pass the account's quota: 99 of 100 exist; "
         "1 throwaway preview copies could be deleted (`cleanup`); nothing was created"
     )

@@ -37,6 +37,12 @@ class InputError(PublisherError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class QuotaError(PublisherError):
+    """The run would create past one of the account's quotas: refused before any write."""
+
+    exit_code = 2
+
+
 class AwsError(PublisherError):
     """An AWS call failed in a way the caller may handle: code is the service's error code."""
 

@@ -90,6 +90,17 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A function of the account as the listings show it: enough for its loose ends and the quotas."""
+
+    name: str
+    arn: str
+    comment: str
+    store_arns: tuple[str, ...] = ()
+    published: bool = False
+
+
+@dataclass(frozen=True)
 class Observed:
     """Everything one run read from AWS before deciding, every kind in the same pass."""
 
@@ -98,3 +109,4 @@ class Observed:
     other_functions: tuple[str, ...] = ()  # in the account, not in the manifest
     stores: dict[str, StoreState | None] = field(default_factory=dict)  # the manifest's; None: not there
     store_errors: dict[str, str] = field(default_factory=dict)  # a manifest store that could not be read
+    account: tuple[Listed, ...] = ()  # every function of the account as listed, both stages merged

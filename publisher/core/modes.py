@@ -63,6 +63,11 @@ class Mode(StrEnum):
         return not self.carried
 
     @property
+    def previews(self) -> bool:
+        """Creates throwaway copies of the changed functions (and deletes them)."""
+        return self is Mode.PREVIEW
+
+    @property
     def reviewed(self) -> bool:
         """Worth a pull-request comment: a review of what would happen, not a record of what did."""
         return self.planning

@@ -45,7 +45,27 @@ def footer(result: Result) -> list[str]:
         lines.append(f"LIVE code replaced by this run was saved under {result.backup_dir}/")
     if result.other_functions:
         lines.append(f"In the account but not in the manifest: {', '.join(result.other_functions)}")
+    lines += account_lines(result)
     lines += [f"warning: {w}" for w in result.warnings]
+    return lines
+
+
+def account_lines(result: Result) -> list[str]:
+    """The account's counts against its quotas, and its loose ends, when it has any."""
+    a = result.account
+    if a is None or not (a.unattached_functions or a.unused_stores or a.throwaways):
+        return []
+    lines = [
+        f"Account: {a.functions.count} of {a.functions.quota} functions, "
+        f"{a.stores.count} of {a.stores.quota} KeyValueStores"
+    ]
+    for names, what in (
+        (a.unattached_functions, "not in the manifest and run by no distribution"),
+        (a.unused_stores, "KeyValueStores no function reads"),
+        (a.throwaways, "preview copies left behind (`cleanup` deletes them)"),
+    ):
+        if names:
+            lines.append(f"  {len(names)} {what}: {', '.join(names)}")
     return lines
 
 

@@ -134,6 +134,21 @@ class GuardReport(_Value):
     error: str = ""  # the metrics could not be read: the guard did not do its work
 
 
+class Count(_Value):
+    count: int
+    quota: int
+
+
+class AccountReport(_Value):
+    """The account around the manifest, from the listings the run made: counts and loose ends."""
+
+    functions: Count
+    stores: Count
+    unattached_functions: list[str] = []  # not in the manifest, run by no distribution
+    unused_stores: list[str] = []  # read by no function's DEVELOPMENT or LIVE
+    throwaways: list[str] = []  # preview copies left behind: `cleanup` deletes them
+
+
 class Fatal(_Value):
     """Why the run as a whole stopped: bad input or set-up (2, nothing touched), or the service (1)."""
 
@@ -177,6 +192,7 @@ class Result(_Value):
     guard: GuardReport | None = None
     fatal: Fatal | None = None
     stores: list[StoreResult] = []  # KeyValueStores, written before the functions tied to them
+    account: AccountReport | None = None  # counts against the quotas, and loose ends
 
     def named(self, *statuses: Status) -> list[str]:
         return [f.name for f in self.functions if f.status in statuses]

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from publisher.core.errors import AwsError, InputError, Problem, PublisherError
+from publisher.core.errors import AwsError, InputError, Problem, PublisherError, QuotaError
+from publisher.core.loose_ends import loose_ends, quota_problems
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution
-from publisher.core.modes import Mode, Ref
+from publisher.core.modes import Ref
 from publisher.core.order import ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
 from publisher.core.plan import Plan, make_plan
@@ -101,11 +102,21 @@ def run(
         observed = _result(pool.submit(observe, cloudfront, manifest, pool, stores), hooks.stop)
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
+        _refuse_past_quotas(plan, manifest)
         outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool, stores=stores)
         cancelled = ((), ["the run was cancelled before distributions were listed"])
         distributions, warnings = _settle(scan, hooks.stop, cancelled)
-        warnings = [*manifest.warnings, *warnings]
-        result = assemble(plan, outcomes, distributions, backup_dir=settings.backup_dir, warnings=warnings)
+        result = assemble(
+            plan,
+            outcomes,
+            distributions,
+            backup_dir=settings.backup_dir,
+            warnings=[*manifest.warnings, *warnings],
+        )
+        if not warnings:  # every distribution was listed: what no behaviour runs is known
+            managed = {f.name for f in manifest.functions}
+            account = loose_ends(observed.account, observed.key_value_stores, distributions, managed)
+            result = result.model_copy(update={"account": account})
         return _follow(result, plan, distributions, settings, cloudfront, backups, hooks, pool)
     finally:
         pool.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
@@ -161,7 +172,7 @@ def _apply(
     stores: StorePorts | None = None,
 ) -> dict[Ref, Outcome]:
     """The plan's writes in its order: the stores', then the functions' that may go on."""
-    if plan.mode is Mode.PREVIEW:
+    if plan.mode.previews:
         found = _result(
             pool.submit(preview, plan, cloudfront, hooks.run_tests, hooks.stop, settings.run_id), hooks.stop
         )
@@ -282,6 +293,16 @@ def _scan(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:
         return scan_distributions(cloudfront)
     except AwsError as err:  # the report loses its distributions; the functions are unaffected
         return (), [f"could not list distributions: {err}"]
+
+
+def _refuse_past_quotas(plan: Plan, manifest: Manifest) -> None:
+    """A run that would create past the account's quotas is refused before any write (exit 2)."""
+    managed = {f.name for f in manifest.functions}
+    problems = quota_problems(
+        plan, loose_ends(plan.observed.account, plan.observed.key_value_stores, (), managed)
+    )
+    if problems:
+        raise QuotaError("; ".join(problems))
 
 
 def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:

@@ -15,7 +15,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError, PublisherError
 from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
+from publisher.core.model import Distribution, FunctionState, Listed, Observed, Stage, StageState
 from publisher.core.port import CloudFront, FunctionSummary
 from publisher.core.stores import StoreState
 from publisher.shell.stores import StorePorts, observe_store
@@ -33,8 +33,7 @@ def observe(
         for spec in manifest.functions
         for stage in Stage
     }
-    wants_stores = any(s.store_name for s in manifest.functions)
-    listed = pool.submit(cloudfront.list_key_value_stores) if wants_stores else None
+    listing = pool.submit(cloudfront.list_key_value_stores)  # names to ARNs; the account's loose ends
     summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
     functions = {
         spec.name: FunctionState(
@@ -45,7 +44,17 @@ def observe(
     names = {s.name for s in manifest.functions}
     others = tuple(sorted(n for n in summaries[Stage.DEVELOPMENT] if n not in names))
     found, errors = _stores(kvs)
-    return Observed(functions, listed.result() if listed else {}, others, found, errors)
+    account = tuple(
+        listed(dev, summaries[Stage.LIVE].get(n)) for n, dev in summaries[Stage.DEVELOPMENT].items()
+    )
+    return Observed(functions, listing.result(), others, found, errors, account)
+
+
+def listed(dev: FunctionSummary, live: FunctionSummary | None) -> Listed:
+    """One function of the account, both stages' listings merged."""
+    arns = dev.config.key_value_store_arns + (live.config.key_value_store_arns if live else ())
+    arn = dev.arn or (live.arn if live else "")
+    return Listed(dev.name, arn, dev.config.comment, tuple(dict.fromkeys(arns)), live is not None)
 
 
 def _stores(

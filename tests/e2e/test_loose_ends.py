@@ -1,13 +1,16 @@
-"""The account's loose ends read over HTTP from the emulator with real boto3 (not wired into a run yet)."""
+"""The account's loose ends over HTTP from the emulator with real boto3: read on their own, reported by
+every run from the listings it made, and the quotas checked before a run creates anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from emulator import Emulator
 from publisher.shell.account import read_loose_ends
 from publisher.shell.aws import AwsCloudFront
-from tests.e2e.conftest import handler
+from tests.e2e.conftest import Run, handler, write_manifest
 
 
 def test_loose_ends_of_an_account_in_one_listing_pass(emu: Emulator) -> None:
@@ -29,13 +32,49 @@ def test_loose_ends_of_an_account_in_one_listing_pass(emu: Emulator) -> None:
         found, warnings = read_loose_ends(AwsCloudFront(emu.url), {"reader"}, pool)
 
     assert warnings == []
-    assert found.unattached == ("forgotten",)
-    assert found.unused_stores == ("idle",)
-    assert found.throwaways == ("a-preview-pr3",)
-    assert (found.functions.used, found.stores.used) == (4, 2)
+    assert found.unattached_functions == ["forgotten"]
+    assert found.unused_stores == ["idle"]
+    assert found.throwaways == ["a-preview-pr3"]
+    assert (found.functions.count, found.stores.count) == (4, 2)
     assert emu.counts() == {
         "ListFunctions": 2,
         "ListKeyValueStores": 1,
         "ListDistributions": 1,
         "ListDistributionsByConnectionMode": 1,
     }
+
+
+def test_a_run_reports_the_accounts_loose_ends_from_the_listings_it_made(
+    emu: Emulator, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_function("forgotten", handler(), comment="by hand", publish=True)
+    emu.seed_function(
+        "a-preview-pr3", handler(), comment="cloudfront-publish preview pr3: throwaway copy of a"
+    )
+    write_manifest(workspace, {"a": handler()})
+    run = cli("plan", "--json")
+    assert run.code == 0, run.err
+    account = run.json["account"]
+    assert account["unattached_functions"] == ["forgotten"] and account["throwaways"] == ["a-preview-pr3"]
+    assert account["functions"] == {"count": 2, "quota": 100}
+    console = cli("plan").out
+    assert "Account: 2 of 100 functions" in console and "1 preview copies left behind" in console
+
+
+def test_a_run_that_would_create_past_the_quota_is_refused_before_any_write(
+    emu: Emulator, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    for i in range(99):
+        emu.seed_function(f"existing-{i:02d}", handler(), comment="x")
+    emu.seed_function(
+        "a-preview-pr3", handler(), comment="cloudfront-publish preview pr3: throwaway copy of a"
+    )
+    write_manifest(workspace, {"new-one": handler(), "new-two": handler()})
+    emu.reset_counts()
+    run = cli("publish")
+    assert run.code == 2, run.out + run.err
+    assert "creating 2 functions would pass the account's quota: 100 of 100 exist" in run.err
+    assert "1 throwaway preview copies could be deleted (`cleanup`)" in run.err
+    assert emu.writes() == 0
+    write_manifest(workspace, {"existing-00": handler("/*v2*/ return event.request;")})
+    assert cli("publish").code == 0  # an update creates nothing: no quota stands in its way

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.core.model import FunctionConfig
+from publisher.core.model import FunctionConfig, Stage
 from publisher.core.stores import StoreState
 from publisher.shell.files import BackupFolder
 from publisher.shell.observe import observe
@@ -97,7 +97,11 @@ def test_a_store_that_cannot_be_read_is_an_error_of_its_own(  # noqa: PLR0917 - 
     assert seen.functions["live"].live is not None  # the functions are read all the same
 
 
-def test_without_a_store_in_the_manifest_none_is_read(cf: FakeCloudFront, pool: ThreadPoolExecutor) -> None:
+def test_without_a_store_in_the_manifest_none_is_read_only_listed(
+    cf: FakeCloudFront, pool: ThreadPoolExecutor
+) -> None:
     seen = observe(cf, manifest(fn("live")), pool)
-    assert seen.stores == {} and seen.key_value_stores == {}
-    assert cf.calls["ListKeyValueStores"] == 0
+    assert seen.stores == {} and set(seen.key_value_stores) == set(cf.list_key_value_stores())
+    assert cf.calls["ListKeyValueStores"] == 2  # the run's one, for names and the account's loose ends
+    assert cf.calls["DescribeKeyValueStore"] == 0
+    assert {f.name for f in seen.account} == {f.name for f in cf.list_functions(Stage.DEVELOPMENT)}
