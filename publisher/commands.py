@@ -185,7 +185,7 @@ def _report(done: Sequence[Cleaned], kept: Sequence[tuple[str, str]], *, json_ou
 
 def _managed(manifest: str) -> set[str]:
     """The names the manifest holds, never deleted; a missing or broken manifest refuses the clean-up."""
-    from publisher.core.manifest import check
+    from publisher.core.manifest import parse
 
     path = Path(manifest)
     if not path.is_file():
@@ -196,7 +196,7 @@ def _managed(manifest: str) -> set[str]:
                 )
             ]
         )
-    parsed, problems = check(path.read_bytes(), manifest)
+    parsed, problems = parse(path.read_bytes(), manifest)
     if problems:
         raise InputError([_problem(f"the manifest {manifest} is not valid: {problems[0]}")])
     return {f.name for f in parsed.functions}

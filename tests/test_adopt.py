@@ -7,7 +7,7 @@ import json
 import pytest
 
 from publisher.core.adopt import Account, Choice, _quoted, adopt, choose, data_file
-from publisher.core.manifest import check
+from publisher.core.manifest import parse
 from publisher.core.model import FunctionState, Stage
 from publisher.core.stores import parse_data
 from tests.factories import STORE, stage
@@ -35,7 +35,7 @@ def test_a_function_whose_stages_agree_keeps_code_runtime_comment_and_store_by_n
         {"a": same(b"\xff\r\nx", comment="ünï", runtime="cloudfront-js-2.0", store=STORE)}, {"flags": STORE}
     )
     out = files(account, Choice(stores=("flags",)))
-    manifest, problems = check(out["cloudfront-functions.yml"], "m.yml")
+    manifest, problems = parse(out["cloudfront-functions.yml"], "m.yml")
     assert problems == []
     (spec,) = manifest.functions
     assert (spec.name, spec.code_path, spec.runtime, spec.comment, spec.key_value_store) == (
@@ -50,7 +50,7 @@ def test_a_function_whose_stages_agree_keeps_code_runtime_comment_and_store_by_n
 
 def test_a_store_outside_the_listing_is_named_by_its_arn() -> None:
     out = files(Account({"a": same(b"x", store=STORE)}, {}))
-    assert check(out["cloudfront-functions.yml"], "m.yml")[0].functions[0].key_value_store == STORE
+    assert parse(out["cloudfront-functions.yml"], "m.yml")[0].functions[0].key_value_store == STORE
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_stages_that_differ(
     out = dict(adoption.files)
     assert out.get("functions/a.js") == expected
     if expected is None:
-        assert check(out["cloudfront-functions.yml"], "m.yml")[0].functions[0].code_path is None
+        assert parse(out["cloudfront-functions.yml"], "m.yml")[0].functions[0].code_path is None
         assert adoption.notes and adoption.notes[0].startswith("a: a bare name; ")
 
 
@@ -87,7 +87,7 @@ def test_a_sensitive_store_gets_no_data_file_and_a_store_with_keys_gets_the_impo
     out = files(account, Choice(sensitive=frozenset({"secret"})))
     assert set(out) == {"cloudfront-functions.yml", "functions/a.js", "kvs/open.json"}
     assert parse_data(out["kvs/open.json"], "kvs/open.json") == (keys, [])
-    stores = check(out["cloudfront-functions.yml"], "m.yml")[0].stores
+    stores = parse(out["cloudfront-functions.yml"], "m.yml")[0].stores
     assert [s.comment for s in stores] == ["Ö #1", ""]
     assert [(s.name, s.data_path, s.sensitive) for s in stores] == [
         ("open", "kvs/open.json", False),
@@ -150,7 +150,7 @@ def test_choose_refuses_unknown_names_and_throwaways_and_skips_throwaways_otherw
     ],
 )
 def test_quoted_text_reads_back_as_itself(text: str) -> None:
-    manifest, problems = check(
+    manifest, problems = parse(
         f"functions:\n  - name: a\n    code: a.js\n    comment: {_quoted(text)}\n".encode(), "m"
     )
     assert problems == [] and manifest.functions[0].comment == text

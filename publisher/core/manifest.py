@@ -1,4 +1,5 @@
-"""The manifest: which functions to manage and how. parse(data, file) → Manifest, or every problem at once."""
+"""The manifest: which resources to manage and how. parse(data, file) → the Manifest and every problem at
+once; the runtime check and the stores' rules run while it loads, so every mode gets them."""
 
 from __future__ import annotations
 
@@ -136,7 +137,7 @@ def _fatal_at(finding: Any, others: list[Any]) -> bool:
     return any(o.fatal and (o.line, o.column) == (finding.line, finding.column) for o in others)
 
 
-def check(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
+def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     """The usable entries and every problem found, so later checks (files) can add theirs to the list."""
     doc, problems = load_document(data, file)
     if doc is None:

@@ -1,5 +1,7 @@
-"""The CloudFront operations a run needs, named after the API. `shell/aws.py` implements them over boto3;
-the unit tests implement them in memory. Every call that reads a function names its Stage."""
+"""The operations a run needs, named after the API: CloudFront's (functions, KeyValueStores' control
+plane, distributions) and the KeyValueStore data API's. `shell/aws.py` and `shell/kvs.py` implement
+them over boto3; tests/fake_cloudfront.py and tests/fake_stores.py implement them in memory. Every
+call that reads a function names its Stage."""
 
 from __future__ import annotations
 

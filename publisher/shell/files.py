@@ -1,5 +1,6 @@
-"""The file system: the manifest and the code and events it names (confined to the workspace), the
-paths the settings name, and the folder of LIVE backups."""
+"""The file system: the manifest and the code, events and data files it names (confined to the
+workspace), the paths the settings name, and the folder a run's backups are written to (every kind's,
+each file naming its Kind; shell/backups.py reads them back)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
-from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event, language_problems
+from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check_event, language_problems, parse
 from publisher.core.model import StageState
 from publisher.core.modes import Kind
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
@@ -34,7 +35,7 @@ class Workspace:
         data, problem = _read(path, 1_048_576, name)
         if data is None:
             raise InputError([Problem(name, None, "manifest", problem)])
-        manifest, problems = check(data, name)
+        manifest, problems = parse(data, name)
         specs = [self._resolve(spec, path.parent, name, problems) for spec in manifest.functions]
         warnings: list[str] = []
         for i, spec in enumerate(specs):

@@ -26,7 +26,8 @@ from publisher.action import INPUTS, settings_from_inputs
 from publisher.cli import settings_from_argv
 from publisher.core.errors import InputError
 from publisher.core.limits import NAME_PATTERN
-from publisher.core.manifest import Manifest, check
+from publisher.core.manifest import Manifest
+from publisher.core.manifest import parse as parse_manifest
 from publisher.core.settings import Settings
 from publisher.shell.files import Workspace
 from tests.fuzz.conftest import entry
@@ -126,7 +127,7 @@ def dump(document: object, style: str) -> str:
 
 
 def parse(data: bytes, file: str) -> Manifest:
-    manifest, problems = check(data, file)
+    manifest, problems = parse_manifest(data, file)
     if problems:
         raise InputError(problems)
     return manifest
