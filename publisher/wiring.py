@@ -11,10 +11,11 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from publisher.core.errors import InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
@@ -24,6 +25,9 @@ from publisher.core.result import Fatal, Result
 from publisher.core.settings import Settings
 from publisher.shell.engine import Cancelled, Hooks, Progress
 from publisher.shell.files import BackupFolder, Workspace
+
+if TYPE_CHECKING:
+    from publisher.shell.aws import AwsCloudFront
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,11 @@ def _outcome(
         settings = make_settings()
         holder.append(settings)
         mode = settings.mode
+        client = _client_beside(settings)  # the SDK's set-up overlaps the manifest and the language check
         workspace = Workspace(Path.cwd())
         manifest = load(settings, workspace, confined=seams.confined)
         template = read_template(settings, workspace, confined=seams.confined)
-        result = _run(settings, manifest, workspace, seams, template)
+        result = _run(settings, manifest, workspace, seams, template, client=client)
     except InputError as err:
         result = Result(
             mode=mode,
@@ -98,15 +103,16 @@ def _run(
     workspace: Workspace,
     seams: Seams,
     template: tuple[str, str] | None,
+    *,
+    client: Future[AwsCloudFront] | None,
 ) -> Result:
     from publisher.core.summary.render import summary_with_fallback
     from publisher.shell import engine
-    from publisher.shell.aws import AwsCloudFront
     from publisher.shell.cases import CaseRunner
 
-    if settings.mode is Mode.CHECK:
+    if client is None:
         return checked(manifest)
-    cloudfront = AwsCloudFront(settings.endpoint_url, settings.max_concurrency)
+    cloudfront = client.result()  # a broken set-up is a SetupError here, after the input was checked
     hooks = Hooks(
         stop=seams.stop,
         run_tests=CaseRunner(cloudfront, settings.max_concurrency),
@@ -146,6 +152,23 @@ def _store_ports(
     from publisher.shell.stores import StorePorts
 
     return StorePorts(cloudfront, AwsStoreData(settings.endpoint_url), backups, hooks.stop)
+
+
+def _client_beside(settings: Settings) -> Future[AwsCloudFront] | None:
+    """The CloudFront client, built in a thread of its own while the manifest loads; None for a mode
+    that makes no call."""
+    if not settings.mode.calls_aws:
+        return None
+
+    def build() -> AwsCloudFront:
+        from publisher.shell.aws import AwsCloudFront
+
+        return AwsCloudFront(settings.endpoint_url, settings.max_concurrency)
+
+    one = ThreadPoolExecutor(1, thread_name_prefix="sdk")
+    built = one.submit(build)
+    one.shutdown(wait=False)  # the thread ends with `build`; nothing waits for it here
+    return built
 
 
 def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
