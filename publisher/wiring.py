@@ -144,7 +144,10 @@ def _store_ports(
 
 def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
     """Everything that can be checked without AWS, checked first: bad input touches nothing."""
-    workspace.setting_path(settings.backup_dir, "backup-dir", settings.source, confined=confined)
+    backups = workspace.setting_path(settings.backup_dir, "backup-dir", settings.source, confined=confined)
+    if backups.exists() and not backups.is_dir():
+        message = f"`{settings.backup_dir}` is not a folder: backups are saved in a folder under it"
+        raise InputError([Problem(settings.source, None, "backup-dir", message, in_file=False)])
     if settings.summary_file:
         workspace.setting_path(settings.summary_file, "summary", settings.source, confined=confined)
     if settings.rollback_from or settings.mode is Mode.ROLLBACK:

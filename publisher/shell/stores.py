@@ -95,6 +95,10 @@ def apply_store(plan: StorePlan, ports: StorePorts) -> StoreOutcome:
         etag, conflict = _write(plan.spec, plan.changes, state, ports)
     except AwsError as err:
         return StoreOutcome(tuple(done), state.arn if state else "", error=str(err))
+    except OSError as err:  # the backup could not be written: no key is written without one
+        return StoreOutcome(
+            tuple(done), state.arn if state else "", error=f"the backup could not be written: {err}"
+        )
     if conflict:
         return StoreOutcome(tuple(done), state.arn, etag, backup, conflict=conflict)
     return StoreOutcome((*done, StoreAction.UPDATE_KEYS), state.arn, etag, backup)

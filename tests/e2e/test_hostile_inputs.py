@@ -4,7 +4,10 @@ choice."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -132,3 +135,39 @@ def test_the_action_writes_its_outputs_and_summary_for_a_deeply_nested_data_file
     code = main([])
     assert code == 2
     assert "nested too deeply" in output.read_text() and summary.read_text()
+
+
+def test_a_backup_dir_that_is_a_file_is_refused_before_any_call(
+    emu: Emulator, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    manifest(workspace, {"greeting": "hello"}, tests=False)
+    (workspace / "taken").write_text("a file, not a folder\n")
+    emu.reset_counts()
+    run = cli("publish", "--backup-dir", "taken")
+    no_traceback(run, 2)
+    assert "backup-dir" in run.err and "not a folder" in run.err
+    assert sum(emu.counts().values()) == 0
+
+
+def test_a_full_disk_when_a_store_changes_fails_the_store_and_writes_none_of_its_keys(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest(workspace, {"greeting": "hello"}, tests=False)
+    assert cli("publish").code == 0
+    manifest(workspace, {"greeting": "bonjour"}, tests=False)
+    real = io.open
+
+    def full(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        """The disk the backups go to is full: every file opened there for writing."""
+        if "cloudfront-backups" in str(path) and ("w" in mode or "a" in mode):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", full)
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    no_traceback(run, 1)
+    (store,) = run.json["stores"]
+    assert store["status"] == "failed" and "No space left on device" in store["error"]
+    assert emu.kvs_keys(store_arn(aws)) == {"greeting": "hello"}  # nothing written without its backup
+    assert emu.counts().get("UpdateKeys", 0) == 0
