@@ -3,11 +3,13 @@ create, find again by the marker across pages, update, refuse, time out; the tok
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -304,3 +306,49 @@ def test_a_short_plan_is_not_cut() -> None:
     fitted = fit_comment("## Plan\n\nnothing to do\n", "")
     assert "cut here" not in fitted
     assert "nothing to do" in fitted
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "ghs_firstHalfOfIt\nghs_secondHalfOfIt",
+        "ghs_firstHalfOfIt\r\nghs_secondHalfOfIt",
+        "ghs_firstHalfOfIt ghs_secondHalfOfIt",
+    ],
+    ids=["line-feed", "crlf", "space"],
+)
+def test_a_token_no_header_could_hold_is_named_in_a_warning_never_shown(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    """The whole Action (mode check, so no AWS), commenting with a token that holds a line break:
+    nothing of the token reaches the log, the outputs or the summary, and no request is sent."""
+    from publisher.action import main
+
+    (tmp_path / "a.js").write_text("function handler(event) { return event.request; }\n")
+    (tmp_path / "cloudfront-functions.yml").write_text("functions:\n  - name: a\n    code: a.js\n")
+    monkeypatch.chdir(tmp_path)
+    environ = _environ(github, tmp_path, **{"INPUT_GITHUB-TOKEN": token}) | {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "INPUT_MODE": "check",
+        "INPUT_COMMENT-ON-PR": "true",
+    }
+    log = io.StringIO()
+    with redirect_stdout(log), redirect_stderr(log):
+        assert main(environ) == 0
+    shown = log.getvalue() + (tmp_path / "output").read_text() + (tmp_path / "summary").read_text()
+    assert "::warning title=comment-on-pr::" in shown and "github-token" in shown
+    for part in ("ghs_firstHalfOfIt", "ghs_secondHalfOfIt", "firstHalf", "secondHalf"):
+        assert part not in shown
+    assert github.requests == []
+
+
+def test_no_form_of_the_token_survives_in_a_message() -> None:
+    from publisher.shell.pr_comment import without_token
+
+    token = "ghs_firstHalfOfIt\nghs_secondHalfOfIt"
+    message = f"Invalid header value {('Bearer ' + token).encode()!r}; {json.dumps(token)}; {token}"
+    cleaned = without_token(message, token)
+    assert "firstHalf" not in cleaned and "secondHalf" not in cleaned and "Invalid header value" in cleaned

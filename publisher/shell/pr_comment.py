@@ -3,7 +3,8 @@
 The comment is found again by a hidden marker at the start of its body. Commenting is a courtesy,
 never a reason to fail the run: a refusal (a fork's read-only token, a missing permission), a network
 error or a timeout becomes one warning, and the plan stays in the job summary. The token goes into
-one request header, which urllib does not carry over a redirect, and is kept out of every warning.
+one request header, which urllib does not carry over a redirect, and is kept out of every warning:
+a token that could not be a token (a line break, a space) is refused before any request, unquoted.
 
 Standard library only: the Action holds AWS credentials, so no dependency is added for an HTTP call.
 """
@@ -26,6 +27,7 @@ MAX_PAGES = 50  # 5,000 comments: past that the comment is created anew rather t
 TRUSTED = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})  # authors whose marked comment may be updated
 
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_TOKEN = re.compile(r"[\x21-\x7e]+")  # a token is visible ASCII: no space, line break or control
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _REFUSED = {
@@ -70,8 +72,18 @@ def upsert_plan_comment(
     except (OSError, http.client.HTTPException, ValueError) as error:  # URLError and timeouts are OSError
         problem = f"GitHub could not be reached or answered oddly ({type(error).__name__}: {error})"
     text = f"comment-on-pr: {problem}. No comment was written; the plan is in the job summary."
-    warn(" ".join(text.replace(target.token, "***").split()))
+    warn(" ".join(without_token(text, target.token).split()))
     return None
+
+
+def without_token(text: str, token: str) -> str:
+    """The text with the token taken out, as itself and as an error message may quote it (escaped, as
+    a repr or in JSON), and every piece of it between characters that split it."""
+    pieces = {token, *re.split(r"[^\x21-\x7e]+", token)}
+    for piece in sorted((p for p in pieces if p), key=len, reverse=True):
+        for form in {piece, repr(piece)[1:-1], json.dumps(piece)[1:-1]}:
+            text = text.replace(form, "***")
+    return text
 
 
 def _pull_request(environ: Mapping[str, str]) -> PullRequest | str:
@@ -80,6 +92,8 @@ def _pull_request(environ: Mapping[str, str]) -> PullRequest | str:
     repository = environ.get("GITHUB_REPOSITORY", "")
     if not token:
         return "the github-token input is empty"
+    if not _TOKEN.fullmatch(token):  # it would not fit in a header; and no part of it is shown
+        return "the github-token input holds a space, a line break or another character no token has"
     if not _REPOSITORY.fullmatch(repository):
         return "GITHUB_REPOSITORY is not OWNER/NAME"
     number = _event_number(environ.get("GITHUB_EVENT_PATH", ""))
