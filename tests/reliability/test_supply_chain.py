@@ -96,7 +96,7 @@ def _zizmor_pin() -> str:
     text = (ROOT / "pyproject.toml").read_text()
     found = re.findall(r'"zizmor==([^"]+)"', text)
     assert len(found) == 1, "zizmor is pinned once, in pyproject.toml's dev extras"
-    return found[0]
+    return str(found[0])
 
 
 def test_the_pinned_zizmor_finds_nothing_in_anything_it_reads() -> None:
