@@ -7,6 +7,7 @@ carries its exit code, so an entry point only writes what it is given.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
@@ -21,6 +22,7 @@ from publisher.core.manifest import Manifest
 from publisher.core.outcome import checked
 from publisher.core.plan import Mode
 from publisher.core.result import Fatal, Result
+from publisher.core.secrets import Secrets
 from publisher.core.settings import Settings
 from publisher.shell.engine import Cancelled, Hooks, Progress
 from publisher.shell.files import BackupFolder, Workspace
@@ -73,7 +75,10 @@ def _outcome(
         workspace = Workspace(Path.cwd())
         manifest = load(settings, workspace, confined=seams.confined)
         template = read_template(settings, workspace, confined=seams.confined)
-        result = _run(settings, manifest, workspace, seams, template)
+        secrets = Secrets.of(manifest.stores)  # what a test may copy out of a sensitive store
+        result = secrets.hidden(
+            _run(settings, manifest, workspace, _hiding(seams, secrets), template, secrets=secrets)
+        )
     except InputError as err:
         result = Result(
             mode=requested_mode,
@@ -88,12 +93,21 @@ def _outcome(
     return result, template, ()
 
 
+def _hiding(seams: Seams, secrets: Secrets) -> Seams:
+    """The seams with every sensitive value taken out of the lines said during the run."""
+    if not secrets:
+        return seams
+    return dataclasses.replace(seams, say=lambda line: seams.say(secrets.hide(line)))
+
+
 def _run(
     settings: Settings,
     manifest: Manifest,
     workspace: Workspace,
     seams: Seams,
     template: tuple[str, str] | None,
+    *,
+    secrets: Secrets,
 ) -> Result:
     from publisher.core.summary.render import summary_with_fallback
     from publisher.shell import engine
@@ -108,7 +122,9 @@ def _run(
         run_tests=CaseRunner(cloudfront, settings.max_concurrency),
         progress=seams.progress,
         say=seams.say,
-        published=lambda result: seams.published(summary_with_fallback(result, template, seams.environ)),
+        published=lambda result: seams.published(
+            summary_with_fallback(secrets.hidden(result), template, seams.environ)
+        ),
     )
     now = datetime.now(UTC)  # to the millisecond: two runs in one second keep their backups apart
     stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
