@@ -19,7 +19,7 @@ from typing import Any
 
 from publisher.core.errors import InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
-from publisher.core.outcome import checked
+from publisher.core.outcome import Outcome, checked
 from publisher.core.plan import Mode
 from publisher.core.result import Fatal, Result
 from publisher.core.secrets import Secrets
@@ -94,10 +94,16 @@ def _outcome(
 
 
 def _hiding(seams: Seams, secrets: Secrets) -> Seams:
-    """The seams with every sensitive value taken out of the lines said during the run."""
+    """The seams with every sensitive value taken out of the lines said during the run, and out of
+    the reason a function stopped, which its progress line shows (a test's error may quote one)."""
     if not secrets:
         return seams
-    return dataclasses.replace(seams, say=lambda line: seams.say(secrets.hide(line)))
+
+    def progress(name: str, outcome: Outcome) -> None:
+        stop = outcome.stop and dataclasses.replace(outcome.stop, message=secrets.hide(outcome.stop.message))
+        seams.progress(name, dataclasses.replace(outcome, stop=stop))
+
+    return dataclasses.replace(seams, say=lambda line: seams.say(secrets.hide(line)), progress=progress)
 
 
 def _run(
