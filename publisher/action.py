@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 
+from publisher.core.capped import RESULT_LIMIT, capped_json
 from publisher.core.errors import Problem
 from publisher.core.outcome import Outcome
 from publisher.core.report import footer, function_lines, headline
@@ -36,7 +37,7 @@ INPUTS = (
     "max-error-rate",
 )
 COMMENTED_MODES = ("check", "plan", "preview")  # a review of what would happen, not a record of a publish
-OUTPUT_JSON_LIMIT = 512 * 1024  # outputs share 1 MB per job: past this the diffs are left out of `result`
+OUTPUT_JSON_LIMIT = RESULT_LIMIT  # outputs share 1 MB per job: `result` leaves out what it must (capped.py)
 TITLE = "CloudFront Functions"
 
 
@@ -122,13 +123,7 @@ def _diffs(f: FunctionResult, log: Log) -> None:
 
 
 def outputs(result: Result) -> dict[str, str]:
-    data = result.model_dump(mode="json")
-    text = json.dumps(data)
-    if len(text) > OUTPUT_JSON_LIMIT:
-        for f in data["functions"]:
-            f["repo_diff"] = f["live_diff"] = ""
-        data["diffs_omitted"] = True
-        text = json.dumps(data)
+    text = capped_json(result.model_dump(mode="json"), OUTPUT_JSON_LIMIT)
     return {
         "changed": json.dumps(result.changed),
         "published": json.dumps(result.published),
