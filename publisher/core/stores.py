@@ -177,7 +177,17 @@ def parse_data(data: bytes, shown: str) -> tuple[dict[str, str] | None, list[Pro
 
     if not data.strip():
         return None, [Problem(shown, 1, "", "the file is empty")]
-    large = len(data) > MAX_BYTES and shown.lower().endswith(".json")  # large stores: JSON, lines unknown
+    large = len(data) > MAX_BYTES
+    if large and not shown.lower().endswith(".json"):  # YAML is read node by node, to keep every line
+        return None, [
+            Problem(
+                shown,
+                None,
+                "",
+                f"the file is {len(data):,} bytes; a YAML data file may hold {MAX_BYTES:,}: "
+                "write a larger store's data as JSON (a `.json` file), which may hold a full store",
+            )
+        ]
     doc, problems = load_json(data, shown) if large else load_document(data, shown)
     if doc is None:
         return None, problems

@@ -171,3 +171,19 @@ def test_a_full_disk_when_a_store_changes_fails_the_store_and_writes_none_of_its
     assert store["status"] == "failed" and "No space left on device" in store["error"]
     assert emu.kvs_keys(store_arn(aws)) == {"greeting": "hello"}  # nothing written without its backup
     assert emu.counts().get("UpdateKeys", 0) == 0
+
+
+def test_a_yaml_data_file_over_1mb_is_refused_with_the_way_out(
+    emu: Emulator, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    manifest(workspace, {})
+    lines = ["data:"] + [f"  - key: k{i:05}\n    value: {'v' * 200}" for i in range(5000)]
+    (workspace / "kvs" / "flags.yml").write_text("\n".join(lines) + "\n")
+    text = (workspace / "cloudfront-functions.yml").read_text()
+    (workspace / "cloudfront-functions.yml").write_text(text.replace("kvs/flags.json", "kvs/flags.yml"))
+    emu.reset_counts()
+    run = cli("plan")
+    no_traceback(run, 2)
+    assert "kvs/flags.yml" in run.err and "YAML data file may hold 1,048,576" in run.err
+    assert "as JSON" in run.err
+    assert sum(emu.counts().values()) == 0
