@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping
 
 from publisher.core.capped import RESULT_LIMIT, capped_json
@@ -66,27 +67,32 @@ def main(environ: Mapping[str, str], *, keep_handlers: bool = False) -> int:
     mode = github.read_inputs(environ, ["mode"])["mode"]
     with cancel_on_signals(seams.stop, log.line, restore=not keep_handlers):
         finished = execute(lambda: settings_from_inputs(environ), seams, requested_mode=mode)
-        return _finish(finished, environ, log, step)
+        return _finish(finished, environ, log, step, seams.stop)
 
 
-def _finish(finished: Finished, environ: Mapping[str, str], log: Log, step: github.StepSummary) -> int:
+def _finish(
+    finished: Finished, environ: Mapping[str, str], log: Log, step: github.StepSummary, stop: threading.Event
+) -> int:
     _report(finished, log)
     if environ.get("GITHUB_OUTPUT"):
         github.write_outputs(environ["GITHUB_OUTPUT"], outputs(finished.result))
     step.write(finished.summary)
     if github.read_inputs(environ, ["comment-on-pr"])["comment-on-pr"].lower() == "true":
-        _comment(finished, environ, log)
+        _comment(finished, environ, log, stop)
     return finished.result.exit_code
 
 
-def _comment(finished: Finished, environ: Mapping[str, str], log: Log) -> None:
+def _comment(finished: Finished, environ: Mapping[str, str], log: Log, stop: threading.Event) -> None:
     """The plan as one pull-request comment, updated in place; a token that may not write only warns."""
     if finished.result.mode not in COMMENTED_MODES:
         return
     from publisher.shell.pr_comment import upsert_plan_comment
 
     upsert_plan_comment(
-        finished.summary, environ, lambda text: log.annotate("warning", text, title="comment-on-pr")
+        finished.summary,
+        environ,
+        lambda text: log.annotate("warning", text, title="comment-on-pr"),
+        stop=stop,  # a signal ends the wait for GitHub at once
     )
 
 

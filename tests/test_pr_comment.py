@@ -352,3 +352,92 @@ def test_no_form_of_the_token_survives_in_a_message() -> None:
     message = f"Invalid header value {('Bearer ' + token).encode()!r}; {json.dumps(token)}; {token}"
     cleaned = without_token(message, token)
     assert "firstHalf" not in cleaned and "secondHalf" not in cleaned and "Invalid header value" in cleaned
+
+
+# --- An API that trickles: a byte every so often, never slow enough for a socket timeout ---------
+
+
+@pytest.fixture
+def trickling() -> Iterator[tuple[str, threading.Event]]:
+    """Answers every request with headers at once, then one byte of its body every 0.3 s for a minute;
+    the event is set once a request has arrived."""
+    arrived, closing = threading.Event(), threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            arrived.set()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "200")
+            self.end_headers()
+            for _ in range(200):
+                if closing.wait(0.3):
+                    return
+                self.wfile.write(b" ")
+                self.wfile.flush()
+
+    server = _Server(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", arrived
+    closing.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_trickling_api_is_cut_off_at_the_comments_deadline(
+    trickling: tuple[str, threading.Event], tmp_path: Path
+) -> None:
+    url, _ = trickling
+    warn = Warnings()
+    started = time.monotonic()
+    environ = _environ(FakeGitHub(base=url), tmp_path)
+    assert upsert_plan_comment("plan", environ, warn, timeout=2, deadline=1.5) is None
+    assert time.monotonic() - started < 5
+    assert len(warn) == 1 and "within 1.5 s" in warn[0] and TOKEN not in warn[0]
+
+
+def test_sigterm_while_the_action_comments_ends_the_process_promptly(
+    trickling: tuple[str, threading.Event], tmp_path: Path
+) -> None:
+    """The whole Action in its own process (mode check, so no AWS), commenting against an API that
+    trickles: a SIGTERM ends it within seconds, in exit 1, with its outputs written."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    url, arrived = trickling
+    (tmp_path / "a.js").write_text("function handler(event) { return event.request; }\n")
+    (tmp_path / "cloudfront-functions.yml").write_text("functions:\n  - name: a\n    code: a.js\n")
+    environ = _environ(FakeGitHub(base=url), tmp_path) | {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "INPUT_MODE": "check",
+        "INPUT_COMMENT-ON-PR": "true",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publisher"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert arrived.wait(30), "the Action never asked GitHub"
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert time.monotonic() - sent < 5, out + err
+    assert process.returncode == 1, (out, err)
+    assert "Traceback" not in out + err
+    assert "cancelled" in out and "has-changes" in (tmp_path / "output").read_text()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -23,6 +25,7 @@ from urllib.parse import quote
 MARKER = "<!-- cloudfront-publish:plan -->"
 COMMENT_LIMIT = 65_536  # the most characters GitHub accepts in a comment's body
 EVENTS = frozenset({"pull_request", "pull_request_target"})
+DEADLINE = 30.0  # seconds for the whole comment (every page, the write): a trickling API is cut off
 MAX_PAGES = 50  # 5,000 comments: past that the comment is created anew rather than searched for
 TRUSTED = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})  # authors whose marked comment may be updated
 
@@ -54,9 +57,19 @@ class _Refused(Exception):
 
 
 def upsert_plan_comment(
-    body: str, environ: Mapping[str, str], warn: Callable[[str], None], *, timeout: float = 10
+    body: str,
+    environ: Mapping[str, str],
+    warn: Callable[[str], None],
+    *,
+    timeout: float = 10,
+    deadline: float = DEADLINE,
+    stop: threading.Event | None = None,
 ) -> str | None:
-    """Create or update this pull request's plan comment; its html_url, or None (after a warning)."""
+    """Create or update this pull request's plan comment; its html_url, or None (after a warning).
+
+    `timeout` bounds each socket read, `deadline` the whole exchange: an API that trickles a byte
+    every few seconds never meets the first, so the requests run in a daemon thread that is left
+    behind when the deadline passes or `stop` (a signal) is set; the process may end without it."""
     if environ.get("GITHUB_EVENT_NAME") not in EVENTS:
         return None
     target = _pull_request(environ)
@@ -64,7 +77,13 @@ def upsert_plan_comment(
         warn(f"comment-on-pr: {target}; no comment was written, the plan is in the job summary.")
         return None
     try:
-        return _upsert(target, fit_comment(body, target.run_url), timeout)
+        return _within(
+            deadline,
+            stop or threading.Event(),
+            lambda: _upsert(target, fit_comment(body, target.run_url), timeout),
+        )
+    except _Late as late:
+        problem = str(late)
     except _Refused as refused:
         problem = f"GitHub answered HTTP {refused.status} ({refused.message})"
         if refused.status in _REFUSED:
@@ -84,6 +103,37 @@ def without_token(text: str, token: str) -> str:
         for form in {piece, repr(piece)[1:-1], json.dumps(piece)[1:-1]}:
             text = text.replace(form, "***")
     return text
+
+
+class _Late(Exception):
+    """The exchange did not end in time, or a signal asked the run to end: left behind, unfinished."""
+
+
+def _within(deadline: float, stop: threading.Event, work: Callable[[], str]) -> str:
+    """`work` in a daemon thread, waited for until it ends, the deadline passes or `stop` is set; its
+    answer, or its exception raised here."""
+    outcome: list[str] = []
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed to the caller's thread, which reports it
+            failure.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="pr-comment", daemon=True).start()
+    ends = time.monotonic() + deadline
+    while not done.wait(min(0.1, max(ends - time.monotonic(), 0))):
+        if stop.is_set():
+            raise _Late("the run was cancelled before GitHub answered")
+        if time.monotonic() >= ends:
+            raise _Late(f"GitHub did not finish answering within {deadline:g} s")
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _pull_request(environ: Mapping[str, str]) -> PullRequest | str:
