@@ -40,7 +40,7 @@ def redact(text: str) -> str:
 
 def _body(found: re.Match[str]) -> str:
     literal = found.group(0)
-    if "Value" not in literal:
+    if '"Value"' not in literal and '\\"Value\\"' not in literal:  # no JSON member named Value
         return literal
     try:
         body = ast.literal_eval(literal)

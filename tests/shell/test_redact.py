@@ -46,3 +46,9 @@ def test_a_body_cut_short_is_hidden_whole() -> None:
 def test_text_without_values_is_left_as_it_is() -> None:
     line = 'Bob\'s request b\'{"Name": "flags"}\' went out'
     assert redact(line) == line
+
+
+def test_a_cloudfront_body_that_only_mentions_key_value_stores_is_left_whole() -> None:
+    body = b"<FunctionConfig><KeyValueStoreAssociations><Quantity>1</Quantity></KeyValueStoreAssociations></FunctionConfig>"
+    line = f"Response body:\n{body!r}"
+    assert redact(line) == line
