@@ -74,8 +74,8 @@ class _Unanswered:
     """First in botocore's needs-retry chain: a request that met a timeout is retried while it has had
     fewer than UNANSWERED_ATTEMPTS, and not at all once one of this client's calls has given up on
     timeouts and no answer has come since; any other retry (throttling, 5xx) is left to botocore's
-    policy. A dead endpoint then ends a run in about two reads (30 s), not ten (150 s): the first
-    reads (functions and stores alike) run side by side, and a run stops when they fail.
+    policy. A dead endpoint then ends a run in about two reads (30 s), not ten (150 s): the run's
+    first reads (the functions', in parallel) fail together, and it stops there, stores included.
 
     Returning False (rather than None) is botocore's way for a handler to say "no retry"
     (botocore.endpoint._needs_retry); None leaves the decision to the retry handler after it."""
