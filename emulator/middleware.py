@@ -7,6 +7,7 @@ then an injected or random fault, then the `before` hook, then the handler.
 from __future__ import annotations
 
 import io
+import json
 import re
 import socket
 import struct
@@ -28,9 +29,27 @@ _ERRORS = {
     "503": (503, "ServiceUnavailable", "Service Unavailable. Please try again later.", False),
     "denied": (403, "AccessDenied", "User is not authorized to perform this action.", True),
 }
+# The same faults in the other APIs' protocols (status, code), so that their clients parse them and
+# botocore retries a throttle. CloudWatch, as botocore calls it, speaks JSON 1.0 and is "query
+# compatible": the code comes from the x-amzn-query-error header (its query API's code, Throttling).
+# The KeyValueStore data API is REST-JSON: the code is x-amzn-ErrorType; its model declares no
+# throttling error, so a throttle is the 429 ThrottlingException of AWS's REST-JSON services.
+_JSON_ERRORS = {
+    "throttle": (400, "Throttling"),
+    "500": (500, "InternalFailure"),
+    "503": (503, "ServiceUnavailable"),
+    "denied": (400, "AccessDenied"),
+}
+_REST_JSON_ERRORS = {
+    "throttle": (429, "ThrottlingException"),
+    "500": (500, "InternalServerException"),
+    "503": (503, "ServiceUnavailableException"),
+    "denied": (403, "AccessDeniedException"),
+}
 _STATUS_TEXT = {
     400: "Bad Request",
     403: "Forbidden",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -52,7 +71,7 @@ class FaultMiddleware:
         self.controls.count(operation.name, operation.write)
         self.stopping.wait(self.controls.latency)
         if self.controls.throttled():
-            return _error(start_response, "throttle")
+            return _error(start_response, "throttle", environ)
         fault = self.controls.take_fault(operation.name, _function_name(operation, environ))
         if fault is None:
             return self._handle(operation, environ, start_response)
@@ -70,14 +89,14 @@ class FaultMiddleware:
         self, fault: str, operation: Operation, environ: Environ, start_response: StartResponse
     ) -> Iterable[bytes]:
         if fault in _ERRORS:
-            return _error(start_response, fault)
+            return _error(start_response, fault, environ)
         if fault == "timeout":
             self.stopping.wait(self.controls.timeout_seconds)
         elif fault == "lost-response":
             self._apply_and_forget(operation, environ)
             answer = self.controls.lost_response_answer()
             if answer != "reset":
-                return _error(start_response, answer)
+                return _error(start_response, answer, environ)
         _reset(environ)
 
     def _apply_and_forget(self, operation: Operation, environ: Environ) -> None:
@@ -89,11 +108,23 @@ class FaultMiddleware:
             close()
 
 
-def _error(start_response: StartResponse, fault: str) -> list[bytes]:
+def _error(start_response: StartResponse, fault: str, environ: Environ) -> list[bytes]:
+    """The fault in the protocol of the API asked: CloudFront's XML, CloudWatch's JSON 1.0 (named by
+    its X-Amz-Target header) or the KeyValueStore data API's REST-JSON (its paths)."""
     status, code, message, sender = _ERRORS[fault]
-    body = error_body(code, message, sender)
-    headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))]
-    start_response(f"{status} {_STATUS_TEXT[status]}", headers)
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        status, code = _JSON_ERRORS[fault]
+        body = json.dumps({"__type": code, "message": message}).encode()
+        kind = "Sender" if sender else "Receiver"
+        headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", f"{code};{kind}")]
+    elif environ.get("PATH_INFO", "").startswith("/key-value-stores/"):
+        status, code = _REST_JSON_ERRORS[fault]
+        body = json.dumps({"message": message}).encode()
+        headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
+    else:
+        body = error_body(code, message, sender)
+        headers = [("Content-Type", "text/xml")]
+    start_response(f"{status} {_STATUS_TEXT[status]}", [*headers, ("Content-Length", str(len(body)))])
     return [body]
 
 

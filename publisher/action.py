@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping
 
+from publisher.core.capped import RESULT_LIMIT, capped_json
 from publisher.core.errors import Problem
 from publisher.core.modes import Kind
 from publisher.core.outcome import Outcome
@@ -24,7 +26,7 @@ from publisher.shell.github import Log
 from publisher.wiring import Finished, Seams, execute
 
 INPUTS = (*Settings.inputs(), "github-token")  # the token is read where the comment is written, alone
-OUTPUT_JSON_LIMIT = 512 * 1024  # outputs share 1 MB per job: past this the diffs are left out of `result`
+OUTPUT_JSON_LIMIT = RESULT_LIMIT  # outputs share 1 MB per job: `result` leaves out what it must (capped.py)
 TITLE = "CloudFront Functions"
 
 
@@ -58,27 +60,32 @@ def main(environ: Mapping[str, str], *, keep_handlers: bool = False) -> int:
     mode = github.read_inputs(environ, ["mode"])["mode"]
     with cancel_on_signals(seams.stop, log.line, restore=not keep_handlers):
         finished = execute(lambda: settings_from_inputs(environ), seams, requested_mode=mode)
-        return _finish(finished, environ, log, step)
+        return _finish(finished, environ, log, step, seams.stop)
 
 
-def _finish(finished: Finished, environ: Mapping[str, str], log: Log, step: github.StepSummary) -> int:
+def _finish(
+    finished: Finished, environ: Mapping[str, str], log: Log, step: github.StepSummary, stop: threading.Event
+) -> int:
     _report(finished, log)
     if environ.get("GITHUB_OUTPUT"):
         github.write_outputs(environ["GITHUB_OUTPUT"], outputs(finished.result))
     step.write(finished.summary)
     if finished.settings is not None and finished.settings.comment_on_pr:
-        _comment(finished, environ, log)
+        _comment(finished, environ, log, stop)
     return finished.result.exit_code
 
 
-def _comment(finished: Finished, environ: Mapping[str, str], log: Log) -> None:
+def _comment(finished: Finished, environ: Mapping[str, str], log: Log, stop: threading.Event) -> None:
     """The plan as one pull-request comment, updated in place; a token that may not write only warns."""
     if finished.result.mode is None or not finished.result.mode.reviewed:
         return
     from publisher.shell.pr_comment import upsert_plan_comment
 
     upsert_plan_comment(
-        finished.summary, environ, lambda text: log.annotate("warning", text, title="comment-on-pr")
+        finished.summary,
+        environ,
+        lambda text: log.annotate("warning", text, title="comment-on-pr"),
+        stop=stop,  # a signal ends the wait for GitHub at once
     )
 
 
@@ -118,13 +125,7 @@ def _diffs(f: FunctionResult, log: Log) -> None:
 
 
 def outputs(result: Result) -> dict[str, str]:
-    data = result.model_dump(mode="json")
-    text = json.dumps(data)
-    if len(text) > OUTPUT_JSON_LIMIT:
-        for f in data["functions"]:
-            f["repo_diff"] = f["live_diff"] = ""
-        data["diffs_omitted"] = True
-        text = json.dumps(data)
+    text = capped_json(result.model_dump(mode="json"), OUTPUT_JSON_LIMIT)
     return {
         "changed": json.dumps(result.changed),
         "published": json.dumps(result.published),

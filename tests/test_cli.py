@@ -146,3 +146,35 @@ def test_a_progress_line_names_the_function_and_what_took_effect() -> None:
     assert progress_line("redirect-www", done, 2) == "[2] redirect-www: update, publish"
     stopped = Outcome(done=(Action.UPDATE,), stop=Stop(Halt.BLOCKED, "1 of 2 tests failed"))
     assert progress_line("f", stopped, 1) == "[1] f: update; blocked: 1 of 2 tests failed"
+
+
+# --- argparse's own refusals, for scripts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["publish", "--json", "--no-such-flag"],
+        ["--json", "deploy"],
+        ["plan", "--js", "--max-concurrency", "many"],
+        ["--json"],
+    ],
+    ids=["unknown-flag", "unknown-mode", "abbreviated-json-and-bad-number", "no-mode"],
+)
+def test_with_json_an_argument_refused_by_the_parser_still_prints_a_fatal_result(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    fatal = json.loads(out)["fatal"]
+    assert fatal["exit_code"] == 2 and fatal["message"] == "input refused"
+    assert fatal["problems"][0].startswith("command line: ") and "error:" in err
+
+
+def test_without_json_a_refused_argument_prints_only_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["publish", "--no-such-flag"])
+    out, err = capsys.readouterr()
+    assert out == "" and "unrecognized arguments: --no-such-flag" in err

@@ -3,11 +3,13 @@ create, find again by the marker across pages, update, refuse, time out; the tok
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -304,3 +306,138 @@ def test_a_short_plan_is_not_cut() -> None:
     fitted = fit_comment("## Plan\n\nnothing to do\n", "")
     assert "cut here" not in fitted
     assert "nothing to do" in fitted
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "ghs_firstHalfOfIt\nghs_secondHalfOfIt",
+        "ghs_firstHalfOfIt\r\nghs_secondHalfOfIt",
+        "ghs_firstHalfOfIt ghs_secondHalfOfIt",
+    ],
+    ids=["line-feed", "crlf", "space"],
+)
+def test_a_token_no_header_could_hold_is_named_in_a_warning_never_shown(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    """The whole Action (mode check, so no AWS), commenting with a token that holds a line break:
+    nothing of the token reaches the log, the outputs or the summary, and no request is sent."""
+    from publisher.action import main
+
+    (tmp_path / "a.js").write_text("function handler(event) { return event.request; }\n")
+    (tmp_path / "cloudfront-functions.yml").write_text("functions:\n  - name: a\n    code: a.js\n")
+    monkeypatch.chdir(tmp_path)
+    environ = _environ(github, tmp_path, **{"INPUT_GITHUB-TOKEN": token}) | {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "INPUT_MODE": "check",
+        "INPUT_COMMENT-ON-PR": "true",
+    }
+    log = io.StringIO()
+    with redirect_stdout(log), redirect_stderr(log):
+        assert main(environ) == 0
+    shown = log.getvalue() + (tmp_path / "output").read_text() + (tmp_path / "summary").read_text()
+    assert "::warning title=comment-on-pr::" in shown and "github-token" in shown
+    for part in ("ghs_firstHalfOfIt", "ghs_secondHalfOfIt", "firstHalf", "secondHalf"):
+        assert part not in shown
+    assert github.requests == []
+
+
+def test_no_form_of_the_token_survives_in_a_message() -> None:
+    from publisher.shell.pr_comment import without_token
+
+    token = "ghs_firstHalfOfIt\nghs_secondHalfOfIt"
+    message = f"Invalid header value {('Bearer ' + token).encode()!r}; {json.dumps(token)}; {token}"
+    cleaned = without_token(message, token)
+    assert "firstHalf" not in cleaned and "secondHalf" not in cleaned and "Invalid header value" in cleaned
+
+
+# --- An API that trickles: a byte every so often, never slow enough for a socket timeout ---------
+
+
+@pytest.fixture
+def trickling() -> Iterator[tuple[str, threading.Event]]:
+    """Answers every request with headers at once, then one byte of its body every 0.3 s for a minute;
+    the event is set once a request has arrived."""
+    arrived, closing = threading.Event(), threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            arrived.set()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "200")
+            self.end_headers()
+            for _ in range(200):
+                if closing.wait(0.3):
+                    return
+                self.wfile.write(b" ")
+                self.wfile.flush()
+
+    server = _Server(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", arrived
+    closing.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_trickling_api_is_cut_off_at_the_comments_deadline(
+    trickling: tuple[str, threading.Event], tmp_path: Path
+) -> None:
+    url, _ = trickling
+    warn = Warnings()
+    started = time.monotonic()
+    environ = _environ(FakeGitHub(base=url), tmp_path)
+    assert upsert_plan_comment("plan", environ, warn, timeout=2, deadline=1.5) is None
+    assert time.monotonic() - started < 5
+    assert len(warn) == 1 and "within 1.5 s" in warn[0] and TOKEN not in warn[0]
+
+
+def test_sigterm_while_the_action_comments_ends_the_process_promptly(
+    trickling: tuple[str, threading.Event], tmp_path: Path
+) -> None:
+    """The whole Action in its own process (mode check, so no AWS), commenting against an API that
+    trickles: a SIGTERM ends it within seconds, in exit 1, with its outputs written."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    url, arrived = trickling
+    (tmp_path / "a.js").write_text("function handler(event) { return event.request; }\n")
+    (tmp_path / "cloudfront-functions.yml").write_text("functions:\n  - name: a\n    code: a.js\n")
+    environ = _environ(FakeGitHub(base=url), tmp_path) | {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "INPUT_MODE": "check",
+        "INPUT_COMMENT-ON-PR": "true",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publisher"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert arrived.wait(30), "the Action never asked GitHub"
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert time.monotonic() - sent < 5, out + err
+    assert process.returncode == 1, (out, err)
+    assert "Traceback" not in out + err
+    assert "cancelled" in out and "has-changes" in (tmp_path / "output").read_text()

@@ -8,6 +8,7 @@ second silently winning hides a mistake) and tags that construct objects.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ MAX_BYTES = 1_048_576
 MAX_DEPTH = 32
 _TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 Path = tuple[str | int, ...]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -69,6 +71,60 @@ def load_document(data: bytes, file: str) -> tuple[Document | None, list[Problem
     return doc, []
 
 
+def load_json(data: bytes, file: str) -> tuple[Document | None, list[Problem]]:
+    """A JSON file too large to read node by node (no lines are kept), held to the same rules: no
+    duplicate keys, a bounded depth, and text that is UTF-8 with no lone surrogate."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique)
+        _walk_text(value)
+    except UnicodeDecodeError as err:
+        return None, [Problem(file, None, "", f"not UTF-8 (byte {err.start})")]
+    except _Refused as err:
+        return None, [Problem(file, None, "", err.message)]
+    except RecursionError:
+        return None, [Problem(file, None, "", "nested too deeply")]
+    except ValueError as err:
+        line = getattr(err, "lineno", None)
+        return None, [Problem(file, line, "", f"not valid JSON: {getattr(err, 'msg', err)}")]
+    return Document(value), []
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(0, f"duplicate key `{key[:40]}`")
+        out[key] = value
+    return out
+
+
+def _walk_text(value: Any) -> None:
+    """Every string of a JSON value, checked for a lone surrogate (json.loads joins the pairs)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _text(item, 0)
+        elif isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+
+
+def _text(value: str, line: int) -> str:
+    """A string as it is meant: YAML reads the escape `\\ud83d\\ude80` (how JSON writes 🚀) as two
+    halves of a UTF-16 surrogate pair, which no UTF-8 encoder takes; joined, they are the character.
+    A half with no partner means nothing and is refused."""
+    if not _SURROGATE.search(value):
+        return value
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise _Refused(
+            line, "holds a lone UTF-16 surrogate (an escape such as `\\ud83d` without its pair)"
+        ) from None
+
+
 def _json_problem(text: str, file: str) -> Problem | None:
     """A `.json` manifest is JSON: its own errors, with their line, rather than YAML's."""
     try:
@@ -99,9 +155,10 @@ def _build(node: yaml.Node | None, path: Path, doc: Document) -> Any:
         return [_build(item, (*path, i), doc) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode):
         if node.tag.endswith(":timestamp"):  # a date in a comment is text, not a datetime
-            return node.value
+            return _text(node.value, line)
         # SafeConstructor resolves plain scalars to int, bool, null, float or str, as YAML says
-        return yaml.constructor.SafeConstructor().construct_object(node)
+        value = yaml.constructor.SafeConstructor().construct_object(node)
+        return _text(value, line) if isinstance(value, str) else value
     raise _Refused(line, "unsupported YAML node")
 
 
@@ -111,7 +168,7 @@ def _mapping(node: yaml.MappingNode, path: Path, doc: Document) -> dict[str, Any
         line = key_node.start_mark.line + 1
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
             raise _Refused(line, "keys must be plain strings (no merge keys or complex keys)")
-        key = str(key_node.value)
+        key = _text(str(key_node.value), line)
         if key in out:
             raise _Refused(line, f"duplicate key `{key}`")
         doc.lines[(*path, key)] = line

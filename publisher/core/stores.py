@@ -17,7 +17,6 @@ limits are CloudFront's, checked before any call:
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -181,20 +180,24 @@ def entry_problems(key: object, value: object) -> list[str]:
 def parse_data(data: bytes, shown: str) -> tuple[dict[str, str] | None, list[Problem]]:
     """A data file in CloudFront's import format, `{"data": [{"key": "k", "value": "v"}]}`, as JSON or YAML:
     every problem located by line, values never quoted (a sensitive store's file is read the same way)."""
-    from publisher.core.document import MAX_BYTES, Document, load_document
+    from publisher.core.document import MAX_BYTES, load_document, load_json
 
-    if len(data) > MAX_BYTES and shown.lower().endswith(".json"):  # large stores: JSON, lines unknown
-        try:
-            doc = Document(json.loads(data))
-        except ValueError as err:
-            return None, [Problem(shown, None, "", f"not JSON: {err}")]
-    else:
-        if not data.strip():
-            return None, [Problem(shown, 1, "", "the file is empty")]
-        loaded, problems = load_document(data, shown)
-        if loaded is None:
-            return None, problems
-        doc = loaded
+    if not data.strip():
+        return None, [Problem(shown, 1, "", "the file is empty")]
+    large = len(data) > MAX_BYTES
+    if large and not shown.lower().endswith(".json"):  # YAML is read node by node, to keep every line
+        return None, [
+            Problem(
+                shown,
+                None,
+                "",
+                f"the file is {len(data):,} bytes; a YAML data file may hold {MAX_BYTES:,}: "
+                "write a larger store's data as JSON (a `.json` file), which may hold a full store",
+            )
+        ]
+    doc, problems = load_json(data, shown) if large else load_document(data, shown)
+    if doc is None:
+        return None, problems
     entries = doc.value.get("data") if isinstance(doc.value, dict) else None
     if not isinstance(entries, list) or set(doc.value) != {"data"}:
         return None, [Problem(shown, doc.line(()), "", 'expected `{"data": [{"key": ..., "value": ...}]}`')]

@@ -24,8 +24,9 @@ from publisher.core.port import FunctionSummary, TestRun
 from publisher.shell import redact
 
 CONNECT_TIMEOUT = 5  # seconds; with READ_TIMEOUT and the attempts, what bounds a run against a dead endpoint
-READ_TIMEOUT = 20
-ATTEMPTS = 10
+READ_TIMEOUT = 15  # CloudFront answers in a second or two; a read this long is a dead endpoint
+ATTEMPTS = 10  # for answers that ask for patience: throttling, 5xx, a dropped connection
+UNANSWERED_ATTEMPTS = 2  # for a request the endpoint took and never answered (a read or connect timeout)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,8 +65,36 @@ def sdk_client(service: str, endpoint_url: str | None, *, mode: str = "standard"
         client = boto3.session.Session().client(service, endpoint_url=endpoint_url, config=config)
     except Exception as err:  # botocore's set-up errors share no base class worth naming
         raise SetupError(_setup_problem(err, endpoint_url)) from None
+    service_event = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register_first(f"needs-retry.{service_event}", _Unanswered())
     redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
     return client
+
+
+class _Unanswered:
+    """First in botocore's needs-retry chain: a request that met a timeout is retried while it has had
+    fewer than UNANSWERED_ATTEMPTS, and not at all once one of this client's calls has given up on
+    timeouts and no answer has come since; any other retry (throttling, 5xx) is left to botocore's
+    policy. A dead endpoint then ends a run in about two reads (30 s), not ten (150 s): the run's
+    first reads (the functions', in parallel) fail together, and it stops there, stores included.
+
+    Returning False (rather than None) is botocore's way for a handler to say "no retry"
+    (botocore.endpoint._needs_retry); None leaves the decision to the retry handler after it."""
+
+    def __init__(self) -> None:
+        self.given_up = False  # a call gave up on timeouts and nothing has answered since
+
+    def __call__(self, attempts: int, caught_exception: Exception | None = None, **_: Any) -> bool | None:
+        from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+        if not isinstance(caught_exception, ReadTimeoutError | ConnectTimeoutError):
+            if caught_exception is None:
+                self.given_up = False  # an answer came, even an error: the endpoint is alive
+            return None
+        if self.given_up or attempts >= min(UNANSWERED_ATTEMPTS, _attempts()):
+            self.given_up = True
+            return False
+        return None
 
 
 def sdk_call(client: Any, operation: str, kinds: dict[str, type[AwsError]], **params: Any) -> Any:

@@ -11,6 +11,7 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from publisher.core.document import load_json
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check_event, language_problems, parse
@@ -89,12 +90,13 @@ class Workspace:
         data, problem = (None, problem) if problem else _read(path, EVENT_FILE_LIMIT, test.event)
         event: Any = None
         if data is not None:
-            try:
-                event = json.loads(data)
-            except RecursionError:
-                problem = f"{test.event} is nested too deeply"
-            except ValueError as err:
-                problem = f"{test.event} is not JSON: {err}"
+            doc, wrong = load_json(data, test.event)
+            event = None if doc is None else doc.value
+            problem = (
+                f"{test.event} is not JSON: {wrong[0].message.removeprefix('not valid JSON: ')}"
+                if wrong
+                else ""
+            )
         if event is not None and not isinstance(event, dict):
             problem = f"{test.event} must hold a JSON object"
         found = check_event(event) if isinstance(event, dict) else [problem]

@@ -3,7 +3,8 @@
 The comment is found again by a hidden marker at the start of its body. Commenting is a courtesy,
 never a reason to fail the run: a refusal (a fork's read-only token, a missing permission), a network
 error or a timeout becomes one warning, and the plan stays in the job summary. The token goes into
-one request header, which urllib does not carry over a redirect, and is kept out of every warning.
+one request header, which urllib does not carry over a redirect, and is kept out of every warning:
+a token that could not be a token (a line break, a space) is refused before any request, unquoted.
 
 Standard library only: the Action holds AWS credentials, so no dependency is added for an HTTP call.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -22,10 +25,12 @@ from urllib.parse import quote
 MARKER = "<!-- cloudfront-publish:plan -->"
 COMMENT_LIMIT = 65_536  # the most characters GitHub accepts in a comment's body
 EVENTS = frozenset({"pull_request", "pull_request_target"})
+DEADLINE = 30.0  # seconds for the whole comment (every page, the write): a trickling API is cut off
 MAX_PAGES = 50  # 5,000 comments: past that the comment is created anew rather than searched for
 TRUSTED = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})  # authors whose marked comment may be updated
 
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_TOKEN = re.compile(r"[\x21-\x7e]+")  # a token is visible ASCII: no space, line break or control
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _REFUSED = {
@@ -52,9 +57,19 @@ class _Refused(Exception):
 
 
 def upsert_plan_comment(
-    body: str, environ: Mapping[str, str], warn: Callable[[str], None], *, timeout: float = 10
+    body: str,
+    environ: Mapping[str, str],
+    warn: Callable[[str], None],
+    *,
+    timeout: float = 10,
+    deadline: float = DEADLINE,
+    stop: threading.Event | None = None,
 ) -> str | None:
-    """Create or update this pull request's plan comment; its html_url, or None (after a warning)."""
+    """Create or update this pull request's plan comment; its html_url, or None (after a warning).
+
+    `timeout` bounds each socket read, `deadline` the whole exchange: an API that trickles a byte
+    every few seconds never meets the first, so the requests run in a daemon thread that is left
+    behind when the deadline passes or `stop` (a signal) is set; the process may end without it."""
     if environ.get("GITHUB_EVENT_NAME") not in EVENTS:
         return None
     target = _pull_request(environ)
@@ -62,7 +77,13 @@ def upsert_plan_comment(
         warn(f"comment-on-pr: {target}; no comment was written, the plan is in the job summary.")
         return None
     try:
-        return _upsert(target, fit_comment(body, target.run_url), timeout)
+        return _within(
+            deadline,
+            stop or threading.Event(),
+            lambda: _upsert(target, fit_comment(body, target.run_url), timeout),
+        )
+    except _Late as late:
+        problem = str(late)
     except _Refused as refused:
         problem = f"GitHub answered HTTP {refused.status} ({refused.message})"
         if refused.status in _REFUSED:
@@ -70,8 +91,49 @@ def upsert_plan_comment(
     except (OSError, http.client.HTTPException, ValueError) as error:  # URLError and timeouts are OSError
         problem = f"GitHub could not be reached or answered oddly ({type(error).__name__}: {error})"
     text = f"comment-on-pr: {problem}. No comment was written; the plan is in the job summary."
-    warn(" ".join(text.replace(target.token, "***").split()))
+    warn(" ".join(without_token(text, target.token).split()))
     return None
+
+
+def without_token(text: str, token: str) -> str:
+    """The text with the token taken out, as itself and as an error message may quote it (escaped, as
+    a repr or in JSON), and every piece of it between characters that split it."""
+    pieces = {token, *re.split(r"[^\x21-\x7e]+", token)}
+    for piece in sorted((p for p in pieces if p), key=len, reverse=True):
+        for form in {piece, repr(piece)[1:-1], json.dumps(piece)[1:-1]}:
+            text = text.replace(form, "***")
+    return text
+
+
+class _Late(Exception):
+    """The exchange did not end in time, or a signal asked the run to end: left behind, unfinished."""
+
+
+def _within(deadline: float, stop: threading.Event, work: Callable[[], str]) -> str:
+    """`work` in a daemon thread, waited for until it ends, the deadline passes or `stop` is set; its
+    answer, or its exception raised here."""
+    outcome: list[str] = []
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed to the caller's thread, which reports it
+            failure.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="pr-comment", daemon=True).start()
+    ends = time.monotonic() + deadline
+    while not done.wait(min(0.1, max(ends - time.monotonic(), 0))):
+        if stop.is_set():
+            raise _Late("the run was cancelled before GitHub answered")
+        if time.monotonic() >= ends:
+            raise _Late(f"GitHub did not finish answering within {deadline:g} s")
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _pull_request(environ: Mapping[str, str]) -> PullRequest | str:
@@ -80,6 +142,8 @@ def _pull_request(environ: Mapping[str, str]) -> PullRequest | str:
     repository = environ.get("GITHUB_REPOSITORY", "")
     if not token:
         return "the github-token input is empty"
+    if not _TOKEN.fullmatch(token):  # it would not fit in a header; and no part of it is shown
+        return "the github-token input holds a space, a line break or another character no token has"
     if not _REPOSITORY.fullmatch(repository):
         return "GITHUB_REPOSITORY is not OWNER/NAME"
     number = _event_number(environ.get("GITHUB_EVENT_PATH", ""))

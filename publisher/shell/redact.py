@@ -8,6 +8,8 @@ the token is a credential: every record from the SDK's loggers is rewritten befo
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
 import re
 
@@ -21,12 +23,39 @@ _SIGNED = re.compile(
 
 # A KeyValueStore's values, in the bodies botocore logs (request params, JSON bodies, responses): a
 # store may be `sensitive`, and its old values are in ListKeys' answer before the run knows them.
+# A body is logged as a bytes literal holding JSON, so its strings are escaped twice (`\\"` for a
+# quote): a pattern cannot tell where such a value ends. Each bytes literal is read back, parsed, its
+# values replaced, and written again; what cannot be parsed is hidden whole. Strings escaped once (a
+# dict's repr, JSON text) are matched by the pattern.
+_BYTES = re.compile(r"""(?<!\w)b(?:'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")""")
 _VALUES = re.compile(r"""(["']Value["']\s*:\s*)(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')""")
 
 
 def redact(text: str) -> str:
-    text = _VALUES.sub(lambda m: f'{m.group(1)}"{HIDDEN}"', text)
+    if "Value" in text:
+        text = _BYTES.sub(_body, text)
+        text = _VALUES.sub(lambda m: f'{m.group(1)}"{HIDDEN}"', text)
     return _SIGNED.sub(lambda m: (m.group(1) or m.group(2)) + HIDDEN, text)
+
+
+def _body(found: re.Match[str]) -> str:
+    literal = found.group(0)
+    if '"Value"' not in literal and '\\"Value\\"' not in literal:  # no JSON member named Value
+        return literal
+    try:
+        body = ast.literal_eval(literal)
+        document = json.loads(body)
+    except (ValueError, SyntaxError, TypeError, RecursionError):
+        return repr(HIDDEN.encode())  # a body that is not whole JSON (cut short, or another format)
+    return repr(json.dumps(_hide_values(document)).encode())
+
+
+def _hide_values(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: HIDDEN if k == "Value" else _hide_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hide_values(v) for v in value]
+    return value
 
 
 class Redact(logging.Filter):

@@ -9,7 +9,10 @@ import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 from emulator import Emulator, start
+from tests.e2e.test_stores import loopback
 from tests.emulator.helpers import CODE, client, create, error_of, etag, publish, update
+
+__all__ = ["loopback"]  # the data API's host, <account>.127.0.0.1, resolved to loopback
 
 
 @pytest.mark.parametrize(
@@ -192,3 +195,71 @@ def test_a_hook_may_call_the_emulator_over_http(cf: Any, emu: Emulator) -> None:
 def test_unknown_faults_are_refused(emu: Emulator) -> None:
     with pytest.raises(ValueError, match="unknown fault"):
         emu.inject("ListFunctions", "explode")
+
+
+# --- The other APIs a run calls: each fault in its own protocol ---------------------------------
+
+
+def _other_client(emu: Emulator, service: str, attempts: int) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    from tests.emulator.helpers import FAKE_CREDENTIALS
+
+    config = Config(retries={"mode": "standard", "total_max_attempts": attempts}, read_timeout=5)
+    return boto3.client(
+        service, endpoint_url=emu.url, region_name="us-east-1", config=config, **FAKE_CREDENTIALS
+    )
+
+
+def _store_arn(emu: Emulator, cf: Any) -> str:
+    return str(cf.create_key_value_store(Name="flags")["KeyValueStore"]["ARN"])
+
+
+METRICS = {"MetricDataQueries": [], "StartTime": 0, "EndTime": 60}
+CLOUDWATCH_FAULTS = [
+    ("throttle", ("Throttling", 400)),
+    ("500", ("InternalFailure", 500)),
+    ("503", ("ServiceUnavailable", 503)),
+]
+KVS_FAULTS = [
+    ("throttle", ("ThrottlingException", 429)),
+    ("500", ("InternalServerException", 500)),
+    ("503", ("ServiceUnavailableException", 503)),
+]
+
+
+@pytest.mark.parametrize(("fault", "expected"), CLOUDWATCH_FAULTS, ids=[f for f, _ in CLOUDWATCH_FAULTS])
+def test_a_cloudwatch_fault_speaks_cloudwatchs_json_protocol(
+    emu: Emulator, fault: str, expected: tuple[str, int]
+) -> None:
+    emu.inject("GetMetricData", fault)
+    with pytest.raises(ClientError) as raised:
+        _other_client(emu, "cloudwatch", 1).get_metric_data(**METRICS)
+    assert error_of(raised) == expected
+    assert raised.value.response["Error"]["Message"]
+
+
+def test_a_throttled_cloudwatch_call_is_retried_by_the_sdk(emu: Emulator) -> None:
+    emu.inject("GetMetricData", "throttle", times=2)
+    _other_client(emu, "cloudwatch", 3).get_metric_data(**METRICS)
+    assert emu.counts()["GetMetricData"] == 3
+
+
+@pytest.mark.parametrize(("fault", "expected"), KVS_FAULTS, ids=[f for f, _ in KVS_FAULTS])
+def test_a_store_data_fault_speaks_the_data_apis_json(
+    cf: Any, emu: Emulator, loopback: None, fault: str, expected: tuple[str, int]
+) -> None:
+    arn = _store_arn(emu, cf)
+    emu.inject("ListKeys", fault)
+    with pytest.raises(ClientError) as raised:
+        _other_client(emu, "cloudfront-keyvaluestore", 1).list_keys(KvsARN=arn)
+    assert error_of(raised) == expected
+    assert raised.value.response["Error"]["Message"]
+
+
+def test_a_throttled_store_data_call_is_retried_by_the_sdk(cf: Any, emu: Emulator, loopback: None) -> None:
+    arn = _store_arn(emu, cf)
+    emu.inject("ListKeys", "throttle", times=2)
+    _other_client(emu, "cloudfront-keyvaluestore", 3).list_keys(KvsARN=arn)
+    assert emu.counts()["ListKeys"] == 3

@@ -48,7 +48,7 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch, seconds: float = 0.002) -> No
 
 
 def short_read_timeout(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    """The client's read timeout (30 s in aws.py) cut short, so a request the emulator holds times out
+    """The client's read timeout (aws.READ_TIMEOUT) cut short, so a request the emulator holds times out
     in a test's time. aws.py builds its Config inside CloudFront(), from botocore.config."""
     import botocore.config
 

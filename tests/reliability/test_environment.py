@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from emulator import Emulator
+from tests.reliability.harness import quick_backoff, run_cli, short_read_timeout
+
 HANDLER = b"function handler(event) { return event.request; }\n"
 BASE = {"PATH": os.environ.get("PATH", ""), "HOME": "/nonexistent", "PYTHONPATH": str(Path.cwd())}
 KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -137,11 +140,37 @@ def test_an_event_nested_100000_deep(repo: Path) -> None:
     one_clear_line(run(repo, KEYS, "plan"), 2, "deep.json")
 
 
-def test_a_silent_endpoint_ends_the_run_on_its_own(repo: Path, silent_endpoint: str) -> None:
+def test_a_silent_endpoint_ends_the_run_on_its_own_within_a_minute(repo: Path, silent_endpoint: str) -> None:
+    """With the default attempts (10, for throttling): a request nobody answers is retried at most
+    once, and the calls after it do not wait again, so the run ends in about two reads."""
     start = time.monotonic()
-    done = run(repo, KEYS | {"AWS_MAX_ATTEMPTS": "1"}, "plan", "--endpoint-url", silent_endpoint, timeout=90)
+    done = run(repo, KEYS, "plan", "--endpoint-url", silent_endpoint, timeout=120)
     assert time.monotonic() - start < 60
     one_clear_line(done, 1, "timeout")
+
+
+def test_a_request_that_times_out_is_tried_twice_while_a_throttled_one_keeps_its_retries(
+    emu: Emulator, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process, against the emulator: its `timeout` fault holds a request past a short read
+    timeout; its `throttle` answers 400 Throttling. Five of each, on the one ListDistributions."""
+    (workspace / "a.js").write_bytes(HANDLER)
+    (workspace / "cloudfront-functions.yml").write_text("functions:\n  - name: a\n    code: a.js\n")
+    short_read_timeout(monkeypatch, 0.5)
+    quick_backoff(monkeypatch)
+    emu.inject("ListDistributions", "throttle", times=5)
+    throttled = run_cli(emu, "plan", "--json")
+    assert throttled.code == 0, throttled.out + throttled.err + throttled.traceback
+    assert emu.counts()["ListDistributions"] == 6  # five throttles, then the answer
+
+    emu.reset_counts()
+    emu.inject("ListDistributions", "timeout", times=5)
+    started = time.monotonic()
+    timed_out = run_cli(emu, "plan", "--json")
+    assert timed_out.code == 0, timed_out.out  # distributions are a report's detail: a warning
+    assert "ReadTimeoutError" in " ".join(timed_out.json["warnings"]), timed_out.out
+    assert emu.counts()["ListDistributions"] == 2  # the first attempt and one retry
+    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

@@ -97,8 +97,8 @@ def test_a_single_fault_is_survived(
     fault: str,
 ) -> None:
     if fault == "timeout":
-        # The emulator holds the request without answering. The client's 30 s read timeout would
-        # make this cost 30 s; at 0.5 s the client gives up, and retries, the same way.
+        # The emulator holds the request without answering. The client's read timeout (aws.READ_TIMEOUT)
+        # would make this cost that long; at 0.5 s the client gives up, and retries, the same way.
         short_read_timeout(monkeypatch, 0.5)
         emu.timeout_seconds = 1.5
     emu.inject(operation=operation, fault=fault, times=1)

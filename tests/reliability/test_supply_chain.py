@@ -5,6 +5,8 @@ Dependabot watching all three ecosystems, and SECURITY.md naming the IAM actions
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,40 @@ def test_dependabot_watches_pip_docker_and_actions() -> None:
     assert {"pip", "docker", "github-actions"} <= ecosystems
     for update in config["updates"]:
         assert update.get("schedule", {}).get("interval"), update
+
+
+def _zizmor_pin() -> str:
+    text = (ROOT / "pyproject.toml").read_text()
+    found = re.findall(r'"zizmor==([^"]+)"', text)
+    assert len(found) == 1, "zizmor is pinned once, in pyproject.toml's dev extras"
+    return str(found[0])
+
+
+def test_the_pinned_zizmor_finds_nothing_in_anything_it_reads() -> None:
+    """The whole repository, as `zizmor --offline .` reads it (workflows, action.yml, Dependabot's
+    configuration), and the example workflows; the pinned release comes with the dev extras."""
+    zizmor = Path(sys.executable).parent / "zizmor"
+    assert zizmor.is_file(), "zizmor is missing: install the dev extras (scripts/setup.sh)"
+    version = subprocess.run([zizmor, "--version"], capture_output=True, text=True, check=True, timeout=60)
+    assert version.stdout.split() == ["zizmor", _zizmor_pin()], "the venv's zizmor is not the pinned one"
+    examples = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("examples/workflows/*.yml"))
+    audit = subprocess.run(
+        [zizmor, "--offline", "--no-progress", "--format", "plain", ".", *examples],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "dependabot.yml" in audit.stderr + audit.stdout  # the configuration was read too
+
+
+def test_validate_sh_audits_the_whole_repository_with_the_pinned_zizmor() -> None:
+    script = (ROOT / "scripts/validate.sh").read_text()
+    assert not re.search(r"zizmor==\d", script), "a second zizmor pin in validate.sh"
+    assert "pyproject.toml" in script
+    assert re.search(r'run "\$bin/zizmor" --offline --no-progress \. ', script), "zizmor does not read `.`"
 
 
 # The actions each mode needs, as SECURITY.md's table must list them
