@@ -85,7 +85,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     values: dict[str, object] = {
         name.replace("_", "-"): getattr(args, name)
         for name, surface in Settings.surfaces().items()
-        if surface.flag is not None and getattr(args, name) not in (None, False)
+        if surface.flag is not None and getattr(args, name) is not None and getattr(args, name) is not False
     }
     if "functions" in values:
         values["functions"] = split_names(str(values["functions"]))

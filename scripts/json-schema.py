@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes docs/result.schema.json, the JSON Schema of the result (`--json`, the Action's `result` output),
 from the pydantic models; run it after changing publisher/core/result.py. With --check, only says
-whether the shipped file is current (exit 1 when stale), as tests/test_result_schema.py does in CI.
+whether the shipped file is current (exit 1 when stale), as tests/test_cli.py does in CI.
 
     .venv/bin/python scripts/json-schema.py [--check]
 """

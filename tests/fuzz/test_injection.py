@@ -3,7 +3,7 @@ test names, console logs and errors of the code under test, and AWS error messag
 manifest back. In the log no workflow command reaches the runner but the Action's own; in the job
 summary no text leaves its table cell or code fence, and none becomes HTML.
 
-The runner is modelled by tests/test_github.py (`processed`): a line is read on CR, LF or CRLF;
+The runner is modelled by tests/shell/test_github.py (`processed`): a line is read on CR, LF or CRLF;
 `::name::` after leading whitespace and `##[name]` anywhere are commands; nothing is a command between
 `::stop-commands::TOKEN` and its `::TOKEN::`. Seed: hypothesis's @seed(SEED), no example database.
 """
@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 from emulator import Emulator
 from publisher import action
+from tests.core.test_summary import _Html, fenced_blocks, outside_fences
 from tests.reliability.harness import fake_aws
-from tests.test_github import Command, _parse_legacy, _parse_v2, parse_output_file
-from tests.test_summary import _Html, fenced_blocks, outside_fences
+from tests.shell.test_github import Command, _parse_legacy, _parse_v2, parse_output_file
 
 SEED = 20261125
 OWN = {"group", "endgroup", "error", "warning", "notice", "stop-commands"}
@@ -116,7 +116,7 @@ def run_action(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def runner_reads(log: str) -> list[Command]:
-    """tests/test_github.py's `processed`, but for one thing the runner does: a line that is a
+    """tests/shell/test_github.py's `processed`, but for one thing the runner does: a line that is a
     `::command::` is not read again for a `##[command]` (ActionCommandManager tries the v2 form first),
     so the message of the Action's own annotation can hold `##[` and stay text."""
     done: list[Command] = []

@@ -37,7 +37,7 @@ from tests.reliability.harness import (
     run_cli,
     stage,
 )
-from tests.test_github import parse_output_file
+from tests.shell.test_github import parse_output_file
 
 NAMES = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
 KILLS = 12

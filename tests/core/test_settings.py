@@ -15,7 +15,7 @@ from publisher.action import INPUTS, settings_from_inputs
 from publisher.core.errors import InputError
 from publisher.core.settings import Settings
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 def action_inputs() -> dict[str, Any]:
@@ -75,3 +75,10 @@ def test_the_entry_points_read_the_validated_settings() -> None:
     assert (settings.json_output, settings.summary_file, settings.wait_for_deployment) == (True, "s.md", True)
     action = settings_from_inputs({"INPUT_MODE": "plan", "INPUT_COMMENT-ON-PR": "true"})
     assert action.comment_on_pr is True
+
+
+def test_a_zero_given_on_the_command_line_is_not_taken_for_a_flag_left_out() -> None:
+    with pytest.raises(InputError) as refused:
+        cli.settings_from_argv(["publish", "--max-concurrency", "0"])
+    assert refused.value.problems[0].field == "max-concurrency"
+    assert cli.settings_from_argv(["publish", "--watch-minutes", "0"]).watch_minutes == 0

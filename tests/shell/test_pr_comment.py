@@ -414,7 +414,7 @@ def test_sigterm_while_the_action_comments_ends_the_process_promptly(
     (tmp_path / "cloudfront-functions.yml").write_text("functions:\n  - name: a\n    code: a.js\n")
     environ = _environ(FakeGitHub(base=url), tmp_path) | {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         "GITHUB_ACTIONS": "true",
         "GITHUB_WORKSPACE": str(tmp_path),
         "GITHUB_OUTPUT": str(tmp_path / "output"),

@@ -31,7 +31,7 @@ from publisher.core.summary.fit import CUT_NOTICE, cut
 from publisher.core.summary.markdown import code_size, fence, inline
 from publisher.core.summary.render import check_template, render_summary
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 MIB = 1024 * 1024
 
 # --- Factories ------------------------------------------------------------------------------------
@@ -482,7 +482,7 @@ def test_the_context_holds_plain_values_and_derived_lists() -> None:
 
 
 def test_every_context_key_is_documented() -> None:
-    documented = (Path(__file__).parent.parent / "docs" / "summary-context.md").read_text(encoding="utf-8")
+    documented = (Path(__file__).parents[2] / "docs" / "summary-context.md").read_text(encoding="utf-8")
     context = summary_context(blocked_run().model_copy(update={"wait": WAITED}), RUN)
     result = context["result"]
     assert isinstance(result, dict)

@@ -14,7 +14,7 @@ import pytest
 
 from publisher.core.language import RUNTIMES, Finding, check_code
 
-CORPUS = Path(__file__).parent / "corpus" / "language"
+CORPUS = Path(__file__).parents[1] / "corpus" / "language"
 EXPECT = re.compile(r"// expect: (\d+):(\d+) (.+)")
 
 
