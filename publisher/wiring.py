@@ -102,6 +102,10 @@ def _run(
 
     if settings.mode is Mode.CHECK:
         return checked(manifest)
+    if settings.mode is Mode.TEST:  # load, run the cases in a local engine, stop: no AWS client is built
+        from publisher.shell.local_tests import run_tests
+
+        return run_tests(manifest, seams.stop, settings.max_concurrency)
     cloudfront = AwsCloudFront(settings.endpoint_url, settings.max_concurrency)
     hooks = Hooks(
         stop=seams.stop,

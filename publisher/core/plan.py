@@ -21,6 +21,7 @@ class Action(StrEnum):
 
 class Mode(StrEnum):
     CHECK = "check"  # the manifest, code, events and runtimes, with no AWS call at all
+    TEST = "test"  # check, then run every test case in a local engine (njs); no AWS call at all
     PLAN = "plan"
     PREVIEW = "preview"
     SYNC = "sync"
@@ -30,6 +31,7 @@ class Mode(StrEnum):
 
 CARRIED = {  # the writes each mode carries out; the plan shows them all
     Mode.CHECK: frozenset[Action](),
+    Mode.TEST: frozenset[Action](),
     Mode.PLAN: frozenset[Action](),
     Mode.PREVIEW: frozenset[Action](),  # throwaway copies only: see shell/preview.py
     Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE}),
