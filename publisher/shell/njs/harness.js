@@ -124,7 +124,7 @@ function shape() {
 var OUT_OF_MEMORY = 'Cannot add property "stack", object is not extensible';
 
 function describe(err) {
-    if (err instanceof MemoryError || (err instanceof TypeError && err.message === OUT_OF_MEMORY)) {
+    if (err !== null && typeof err === 'object' && (err.name === 'MemoryError' || (err instanceof TypeError && err.message === OUT_OF_MEMORY))) {
         return 'MemoryError';
     }
     if (err !== null && typeof err === 'object' && 'message' in err) {
