@@ -51,6 +51,13 @@ def judge(answer: Answer) -> tuple[bool, str, str]:
         (Answer("", "", -9, timed_out=True), False, TIMEOUT_MESSAGE, ""),
         (Answer("", "", -signal.SIGXCPU), False, TIMEOUT_MESSAGE, ""),
         (Answer("", "", -signal.SIGTERM), False, "the engine was stopped by signal 15", ""),
+        (Answer("", "", -signal.SIGKILL), False, TIMEOUT_MESSAGE, ""),
+        (
+            Answer("", "", -signal.SIGSEGV),
+            False,
+            "the engine crashed (signal 11): njs could not run this code",
+            "",
+        ),
         (
             Answer("", 'Thrown:\nSyntaxError: Unexpected token "}" in /tmp/run/case-1/function.js:3\n', 1),
             False,
@@ -69,6 +76,8 @@ def judge(answer: Answer) -> tuple[bool, str, str]:
         "wall-clock",
         "cpu",
         "signal",
+        "hard-cpu-limit",
+        "crash",
         "syntax",
         "memory-at-load",
         "no-answer",

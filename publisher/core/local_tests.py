@@ -78,6 +78,8 @@ def error_of(answer: Answer, script_path: str, shown: str) -> tuple[Any, str]:
         return None, found[-1].replace(script_path, shown).strip()
     if answer.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         return None, TIMEOUT_MESSAGE  # past its CPU limit (the soft one signals, the hard one kills)
+    if answer.returncode in (-signal.SIGSEGV, -signal.SIGBUS, -signal.SIGABRT):
+        return None, f"the engine crashed (signal {-answer.returncode}): njs could not run this code"
     if answer.returncode < 0:
         return None, f"the engine was stopped by signal {-answer.returncode}"
     last = answer.stderr.strip().splitlines()[-1:]

@@ -99,6 +99,7 @@ class CaseRunner:
         self.engine, self.root = engine, root
         self._lock = threading.Lock()
         self._count = 0
+        self._scripts: dict[bytes, Path] = {}
         (root / "harness").mkdir()
         (root / "harness" / "cfp_harness").write_bytes((HARNESS / "harness.js").read_bytes())
         (root / "v2").mkdir()
@@ -116,9 +117,8 @@ class CaseRunner:
 
     def answer(self, code: bytes, runtime: str, data: bytes) -> tuple[Answer, Path]:
         """What njs answers for `code` given the `cfp_input` module `data`."""
-        case = self._case_folder()
-        main = case / "function.js"
-        main.write_bytes(script(code))
+        case = self._folder("case")
+        main = self._script(code)
         (case / "cfp_input").write_bytes(data)
         paths = [self.root / "harness", case] + ([self.root / "v2"] if runtime.endswith("2.0") else [])
         memory_kb = (MEMORY_LIMIT + ENGINE_MEMORY + 4 * len(data)) // 1024
@@ -137,12 +137,23 @@ class CaseRunner:
             argv += ["-p", str(path)]
         return _run([*argv, str(main)]), main
 
-    def _case_folder(self) -> Path:
+    def _script(self, code: bytes) -> Path:
+        """The function's script, written once for all its cases."""
+        with self._lock:
+            main = self._scripts.get(code)
+        if main is None:
+            main = self._folder("function") / "function.js"
+            main.write_bytes(script(code))
+            with self._lock:
+                main = self._scripts.setdefault(code, main)
+        return main
+
+    def _folder(self, kind: str) -> Path:
         with self._lock:
             self._count += 1
-            case = self.root / f"case-{self._count}"
-        case.mkdir()
-        return case
+            folder = self.root / f"{kind}-{self._count}"
+        folder.mkdir()
+        return folder
 
 
 def _run(argv: list[str]) -> Answer:

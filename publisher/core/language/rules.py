@@ -82,6 +82,20 @@ def _await(src: Source, node: Node, enclosing: tuple[Node, ...]) -> None:
         src.refuse(node, "`await` (async and await come with cloudfront-js-2.0)")
     elif not enclosing or not is_async(enclosing[-1]):
         src.refuse(node, f"`await` outside an async function {AWAIT_NOTE}")
+    elif _in_arguments(node, enclosing[-1]):
+        src.warn(
+            node,
+            f'`await` in a call\'s arguments {ASYNC_NOTE}; {NJS} refuses it ("await in arguments not supported")',
+        )
+
+
+def _in_arguments(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "arguments":
+            return True
+        parent = parent.parent
+    return False
 
 
 def _export(src: Source, node: Node, _: tuple[Node, ...]) -> None:
