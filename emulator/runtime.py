@@ -117,33 +117,9 @@ def run_test(code: bytes, runtime: str, event: Any, kvs: Mapping[str, str]) -> R
     return RunResult(reply["output"], reply["error"], logs, utilization)
 
 
-NJS_BASELINE = "function handler(e) { return e; }"
-NJS_REFERENCE = "function handler(e) { var s = 0; for (var i = 0; i < 40000; i++) { s += i; } return e; }"
-TIMED_RUNS = 5  # the fastest of a few runs counts, which leaves out most of what other processes cost
-
-
 def _in_njs(path: str, code: bytes, runtime: str, event: Any, kvs: dict[str, str]) -> RunResult:
-    """The first run answers; repeats (their logs dropped) only measure, as in node."""
-    first = njs.run(path, code, runtime, event, kvs)
-    if first.stopped:
-        return RunResult(None, first.error, first.logs, 100)
-    baseline, reference = _calibration(path, runtime)
-    best = first.cpu_ms
-    if best - baseline < 2 * reference:
-        best = min([best] + [njs.run(path, code, runtime, event, kvs).cpu_ms for _ in range(TIMED_RUNS - 1)])
-    return RunResult(first.output, first.error, first.logs, compute_utilization(best - baseline, reference))
-
-
-_CALIBRATION: dict[str, tuple[float, float]] = {}
-
-
-def _calibration(path: str, runtime: str) -> tuple[float, float]:
-    """CPU milliseconds of an empty handler, and of the reference loop beyond it, on this machine."""
-    if runtime not in _CALIBRATION:
-        event = {"context": {"eventType": "viewer-request"}, "request": {}}
-        fastest = [
-            min(njs.run(path, c.encode(), runtime, event, {}).cpu_ms for _ in range(TIMED_RUNS))
-            for c in (NJS_BASELINE, NJS_REFERENCE)
-        ]
-        _CALIBRATION[runtime] = (fastest[0], max(fastest[1] - fastest[0], 0.01))
-    return _CALIBRATION[runtime]
+    """One run answers, and its harness times the handler against the reference loop."""
+    run = njs.run(path, code, runtime, event, kvs)
+    if run.stopped:
+        return RunResult(None, run.error, run.logs, 100)
+    return RunResult(run.output, run.error, run.logs, compute_utilization(run.ms, run.reference_ms))

@@ -32,7 +32,10 @@ def workspace(root: Path, functions: int) -> None:
     shutil.copytree(EXAMPLES / "functions", root / "functions")
     shutil.copytree(EXAMPLES / "events", root / "events")
     (root / "ab.json").write_text(json.dumps({"data": [{"key": "new-origin-share", "value": "0"}]}))
-    lines = ["defaults:\n  runtime: cloudfront-js-2.0\nkey-value-stores:\n  - name: ab-settings\n    data: ab.json", "functions:"]
+    lines = [
+        "defaults:\n  runtime: cloudfront-js-2.0\nkey-value-stores:\n  - name: ab-settings\n    data: ab.json",
+        "functions:",
+    ]
     for i in range(functions):
         code, event, expect = KINDS[i % len(KINDS)]
         lines.append(f"  - name: fn-{i:03d}\n    code: functions/{code}\n    comment: bench")
@@ -40,14 +43,20 @@ def workspace(root: Path, functions: int) -> None:
             lines.append("    key-value-store: ab-settings")
         lines.append("    tests:")
         for case in range(3):
-            lines.append(f"      - name: case {case}\n        event: events/{event}\n        expect:\n          {expect}")
+            lines.append(
+                f"      - name: case {case}\n        event: events/{event}\n        expect:\n          {expect}"
+            )
     (root / "cloudfront-functions.yml").write_text("\n".join(lines) + "\n")
 
 
 def timed(root: Path, mode: str) -> tuple[float, int]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "publisher", mode, "--json"], cwd=root, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "publisher", mode, "--json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
@@ -67,7 +76,9 @@ def main() -> None:
         for mode in ("check", "test"):
             runs = [timed(root, mode) for _ in range(args.runs)]
             shown = ", ".join(f"{t:.2f}" for t, _ in runs)
-            print(f"{mode}: {args.functions} functions, {runs[0][1]} cases run: best {min(t for t, _ in runs):.2f} s ({shown})")
+            print(
+                f"{mode}: {args.functions} functions, {runs[0][1]} cases run: best {min(t for t, _ in runs):.2f} s ({shown})"
+            )
 
 
 if __name__ == "__main__":
