@@ -60,10 +60,12 @@ runtime/njs-harness.js, runtime/harness.js; `runtime.engine()` names the one tha
   Buffer, `buffer` module and Buffer digests; no timers, `process`, Intl, Proxy or WebAssembly.
 - Logs are cut at 10,240 bytes ("truncated at 10 KB"). A function still running after 1 s of CPU
   (njs; 1 s of wall clock in node) is stopped with an error and scores 100. njs runs with a data
-  segment of 4 MB (CloudFront's 2 MB and what njs needs to start); node's heap is bounded at 64 MB.
-- ComputeUtilization is CPU time over an allowed time of 1.15 times a 40,000-iteration reference
-  loop in the same engine on the same machine; the fastest of five runs counts, yet figures still
-  vary by some tens of percent between runs (see `compute_utilization`).
+  segment of 64 MB (it frees nothing until a run ends, and the handler is called again to time
+  it); node's heap is bounded at 64 MB: CloudFront's 2 MB cannot be set per function in either.
+- ComputeUtilization is the handler's time over an allowed time of 1.15 times a 40,000-iteration
+  reference loop in the same engine on the same machine: in njs both are timed inside the process,
+  fastest of five samples each; in node, CPU time, fastest of five runs. Figures still vary by some
+  tens of percent between runs (see `compute_utilization`).
 """
 
 from __future__ import annotations
