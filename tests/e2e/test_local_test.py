@@ -190,6 +190,8 @@ def test_the_action_runs_mode_test(emu: Emulator, tmp_path: Path) -> None:
     done = run(tmp_path, emu, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert '"mode": "test"' in (tmp_path / "github-output").read_text().replace('\\"', '"')
+    summary = (tmp_path / "github-summary.md").read_text()
+    assert "Tested locally: 1 of 1 cases passed" in summary and "not measured (njs " in summary
     assert emu.counts() == {}
 
 
