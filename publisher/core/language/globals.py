@@ -1,6 +1,6 @@
 """Globals a runtime does not have, used where the code does not declare them itself.
 
-Each runtime page lists its globals and built-in objects. Neither has `module` or `process` (a
+Each runtime page lists its globals and built-in objects. Neither has `module`, `exports` or `process` (a
 function is one script, not a Node.js module: `module.exports = ...` at its end throws a
 ReferenceError when the code loads, and every request answers 503); 1.0 has neither Buffer nor
 atob/btoa (2.0 features); 2.0 no longer has `String.bytesFrom()`. Code that looks first (`typeof
@@ -21,6 +21,8 @@ V10 = "cloudfront-js-1.0"
 NODE_ONLY = {
     "module": "`module`: a function is one script, not a Node.js module, and has no `module` global "
     "(`module.exports = ...` throws a ReferenceError when the code loads)",
+    "exports": "`exports`: a function is one script, not a Node.js module, and has no `exports` global "
+    "(`exports.handler = ...` throws a ReferenceError when the code loads)",
     "process": "`process`: there is no `process` global (no `process.env`; the code cannot read the "
     "environment)",
 }
