@@ -125,7 +125,7 @@ def _field_is(parent: Node, name: str, node: Node, kind: str) -> bool:
 def _passed(node: Node, target: Node) -> Iterator[tuple[Node, Declaration]]:
     """A `var` inside blocks also meets the let/const/class of each block it is hoisted through."""
     parent = _block(node)
-    while parent.id != target.id:
+    while parent.id != target.id and parent.type not in FUNCTIONS and parent.type != "program":
         yield from ((parent, d) for _, d in _bound(node.child_by_field_name("name"), parent, "var"))
         if parent.parent is None:
             return
