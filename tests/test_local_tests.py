@@ -27,7 +27,8 @@ CASE = Case("redirects", {"context": {"eventType": "viewer-request"}}, {"respons
 
 def reply(output: object = None, error: str | None = None, logs: tuple[str, ...] = ()) -> str:
     shown = None if output is None else json.dumps(output)
-    return json.dumps({"output": shown, "error": error, "logs": list(logs)}) + "\n"
+    lines = [json.dumps({"log": line}) for line in logs]
+    return "\n".join(["", *lines, json.dumps({"output": shown, "error": error})]) + "\n"
 
 
 def judge(answer: Answer) -> tuple[bool, str, str]:
@@ -91,6 +92,14 @@ def test_the_engine_answer_decides_the_case(answer: Answer, passed: bool, error:
 def test_logs_are_kept_for_a_failed_case_too() -> None:
     r = report(CASE, Answer(reply(error="TypeError: x", logs=("before",)), "", 0), ENGINE, "f.js", "a.js")
     assert r.logs == ["before"]
+    notice = "String.prototype.toUTF8() is deprecated" + reply({"request": {}}, logs=("a", "b"))
+    assert report(CASE, Answer(notice, "", 0), ENGINE, "f.js", "a.js").logs == ["a", "b"]
+
+
+def test_a_case_stopped_for_its_time_keeps_the_logs_it_wrote() -> None:
+    stopped = Answer("\n" + json.dumps({"log": "start"}) + "\n", "", -9, timed_out=True)
+    r = report(CASE, stopped, ENGINE, "f.js", "a.js")
+    assert (r.passed, r.error, r.logs) == (False, TIMEOUT_MESSAGE, ["start"])
 
 
 def test_the_code_keeps_its_line_numbers() -> None:

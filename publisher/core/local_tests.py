@@ -67,7 +67,7 @@ def error_of(answer: Answer, script_path: str, shown: str) -> tuple[Any, str]:
     """The harness's reply (or None) and the error the case failed with ('' for none)."""
     if answer.timed_out:
         return None, TIMEOUT_MESSAGE
-    reply = _reply(answer.stdout)
+    reply = _reply(answer.stdout)[1]
     if reply is not None:
         error = str(reply.get("error") or "")
         return reply, MEMORY_MESSAGE if error.startswith("MemoryError") else error
@@ -86,15 +86,20 @@ def error_of(answer: Answer, script_path: str, shown: str) -> tuple[Any, str]:
     return None, (f"the engine failed: {last[0]}" if answer.returncode and last else NO_ANSWER)
 
 
-def _reply(stdout: str) -> dict[str, Any] | None:
-    for line in reversed(stdout.splitlines()):
+def _reply(stdout: str) -> tuple[list[str], dict[str, Any] | None]:
+    """The harness's lines: the logs, each as it was written, and the answer, if it came."""
+    logs: list[str] = []
+    reply: dict[str, Any] | None = None
+    for line in stdout.splitlines():
         try:
-            reply = json.loads(line)
+            message = json.loads(line)
         except ValueError:
-            continue
-        if isinstance(reply, dict) and "logs" in reply:
-            return reply
-    return None
+            continue  # njs's own notices
+        if isinstance(message, dict) and "log" in message:
+            logs.append(str(message["log"]))
+        elif isinstance(message, dict) and "output" in message:
+            reply = message
+    return logs, reply
 
 
 def report(test: TestCase, answer: Answer, engine: str, script_path: str, shown: str) -> TestReport:
@@ -107,7 +112,7 @@ def report(test: TestCase, answer: Answer, engine: str, script_path: str, shown:
         passed=not (error or diff),
         utilization=0,
         error=error or ("the output does not match the expectation" if diff else ""),
-        logs=[str(line) for line in (reply or {}).get("logs", [])],
+        logs=_reply(answer.stdout)[0],
         mismatch=diff,
         engine=engine,
     )

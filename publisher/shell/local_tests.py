@@ -164,6 +164,6 @@ def _run(argv: list[str]) -> Answer:
         out, err = process.communicate(timeout=TIME_LIMIT)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.communicate()
-        return Answer("", "", -9, timed_out=True)
+        out, err = process.communicate()  # what it wrote before: its logs
+        return Answer(out, err, -9, timed_out=True)
     return Answer(out, err, process.returncode)

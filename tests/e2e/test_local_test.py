@@ -84,7 +84,7 @@ def test_bad_code_fails_its_own_case_within_the_bounds(emu: Emulator, tmp_path: 
     write(
         tmp_path,
         {
-            "loops": ("function handler(e) { while (true) {} }", v2),
+            "loops": ("function handler(e) { console.log('start'); while (true) {} }", v2),
             "allocates": ("function handler(e) { var a = []; while (true) { a.push('x' + a.length); } }", v2),
             "throws": ("function handler(e) { throw new TypeError('boom'); }", v2),
             "implicit": ("function handler(e) {\n  req = e.request;\n  return req;\n}", "cloudfront-js-1.0"),
@@ -96,6 +96,8 @@ def test_bad_code_fails_its_own_case_within_the_bounds(emu: Emulator, tmp_path: 
     assert time.monotonic() - started < 10  # four bad cases, each stopped within a second, beside one another
     assert done.returncode == 1, done.stderr
     error = {f["name"]: f["tests"][0]["error"] for f in json.loads(done.stdout)["functions"]}
+    logs = {f["name"]: f["tests"][0]["logs"] for f in json.loads(done.stdout)["functions"]}
+    assert logs["loops"] == ["start"]  # written before it was stopped
     assert error == {
         "loops": "The function exceeded the maximum allowed compute time.",
         "allocates": "The function exceeded the maximum allowed memory.",

@@ -9,9 +9,9 @@
 // - 1.0: no Buffer, atob or btoa (2.0 features); hash.digest() and hmac.digest() without an encoding
 //   answer a byte string;
 // - 2.0: no String.bytesFrom and no String.prototype fromBytes, fromUTF8, toBytes, toUTF8.
-// console.log is collected (cut at 10 KB, as CloudFront cuts function logs) and the answer is one
-// JSON line on stdout: {"output": "{\"request\": ...}" | null, "error": "TypeError: ..." | null,
-// "logs": [...]}.
+// Each console.log line goes to stdout at once, as {"log": "..."} (cut at 10 KB in all, as CloudFront
+// cuts function logs), so a case stopped for its time keeps its logs; the answer is the last line:
+// {"output": "{\"request\": ...}" | null, "error": "TypeError: ..." | null}.
 import input from 'cfp_input';
 
 var V10 = 'cloudfront-js-1.0';
@@ -20,7 +20,6 @@ var own = Object.prototype.hasOwnProperty;
 var answer = console.log;
 var nativeRequire = require;
 var Bytes = Buffer;
-var logs = [];
 var logged = 0;
 
 function show(value) {
@@ -37,7 +36,7 @@ function log() {
         bytes = bytes.subarray(0, LOG_LIMIT_BYTES - logged);
     }
     logged += bytes.length;
-    logs.push(bytes.toString());
+    answer('\n' + JSON.stringify({log: bytes.toString()}));  // at once: a case stopped later keeps it
 }
 
 function byteString(buffer) {
@@ -135,7 +134,7 @@ function describe(err) {
 
 // On a line of its own: njs writes its deprecation notices to stdout, with no line break after them.
 function finish(output, error) {
-    answer('\n' + JSON.stringify({output: output, error: error, logs: logs}));
+    answer('\n' + JSON.stringify({output: output, error: error}));
 }
 
 // A viewer-request function returns the request, or a response (it has a statusCode) to answer at once.
