@@ -5,17 +5,20 @@ The emulator does not ask the product's runtime check what the code may do: njs 
 and its SyntaxError is the answer. `runtime/njs-harness.js` shapes njs's globals like the runtime
 the function names; each run is a process of its own, limited to 1 s of CPU, a wall clock and a data
 segment of 64 MB (njs frees nothing until a run ends, and the handler is called again to time it;
-the local `test` mode holds a case to CloudFront's 2 MB). For ComputeUtilization the harness times
-the handler and a reference loop in the same process, in turns, fastest of five samples each: the
-process's start-up, which dwarfs a small function, is in neither figure.
+the local `test` mode holds a case to CloudFront's 2 MB). For ComputeUtilization a second, measuring
+run calls the handler `repeat` times more: the difference of the two processes' CPU time (read with
+wait4), over `repeat`, is one call's, with the process's start-up, which dwarfs a small function,
+in neither run's share. CPU time, unlike the wall clock, does not count what else the machine runs.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,8 +41,8 @@ class Run:
     output: str | None
     error: str | None
     logs: tuple[str, ...]
-    ms: float  # one call of the handler, as the harness timed it
-    reference_ms: float  # one call of the reference loop, in the same process
+    first_ms: float  # the first call's wall clock, in whole milliseconds: sizes a measuring run
+    cpu_ms: float  # the process's CPU time
     stopped: bool  # past its time: it scores 100
 
 
@@ -53,9 +56,16 @@ def version(njs: str) -> str:
     return f"njs {done.stdout.strip()}"
 
 
-def run(njs: str, code: bytes, runtime: str, event: Any, kvs: dict[str, str]) -> Run:
+def run(njs: str, code: bytes, runtime: str, event: Any, kvs: dict[str, str], *, repeat: int = 0) -> Run:
+    """One process: the handler called once (the answer), then `repeat` times more to measure."""
     kind = ((event or {}).get("context") or {}).get("eventType") if isinstance(event, dict) else None
-    data = {"runtime": runtime, "eventType": kind or "viewer-request", "event": event, "kvs": kvs}
+    data = {
+        "runtime": runtime,
+        "eventType": kind or "viewer-request",
+        "event": event,
+        "kvs": kvs,
+        "repeat": repeat,
+    }
     module = b"export default " + json.dumps(data, ensure_ascii=True).encode() + b";\n"
     with tempfile.TemporaryDirectory(prefix="emulator-njs-") as folder:
         case = Path(folder)
@@ -67,25 +77,37 @@ def run(njs: str, code: bytes, runtime: str, event: Any, kvs: dict[str, str]) ->
         main.write_bytes(PREFIX + code + SUFFIX)
         memory = (MEMORY_BYTES + 4 * len(module)) // 1024
         argv = ["/bin/sh", "-c", LIMITED, "sh", str(CPU_SECONDS), str(memory), njs, "-s", "-u", "-p", folder]
-        text, status, killed = _process([*argv, str(main)])
-        return _read(text.replace(str(main), "cloudfront-function.js"), status, killed)
+        text, status, cpu_ms, killed = _process([*argv, str(main)])
+        return _read(text.replace(str(main), "cloudfront-function.js"), status, cpu_ms, killed)
 
 
-def _process(argv: list[str]) -> tuple[str, int, bool]:
-    """Output (stdout and stderr together), exit status, and whether the wall clock stopped it."""
+def _process(argv: list[str]) -> tuple[str, int, float, bool]:
+    """Output (stdout and stderr together), exit status, CPU milliseconds, and whether the wall clock
+    stopped it. The process is reaped with wait4, which is what tells its CPU time."""
     process = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    try:
-        out, _ = process.communicate(timeout=WALL_SECONDS)
-    except subprocess.TimeoutExpired:
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
         process.kill()
-        out, _ = process.communicate()
-        return out.decode("utf-8", "replace"), process.returncode, True
-    return out.decode("utf-8", "replace"), process.returncode, False
+
+    timer = threading.Timer(WALL_SECONDS, stop)
+    timer.start()
+    try:
+        assert process.stdout is not None
+        text = process.stdout.read().decode("utf-8", "replace")
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        timer.cancel()
+        if process.stdout is not None:
+            process.stdout.close()
+    return text, process.returncode, (usage.ru_utime + usage.ru_stime) * 1000, stopped.is_set()
 
 
-def _read(text: str, status: int, killed: bool) -> Run:
+def _read(text: str, status: int, cpu_ms: float, killed: bool) -> Run:
     logs: list[str] = []
     others: list[str] = []
     final: dict[str, Any] | None = None
@@ -101,13 +123,12 @@ def _read(text: str, status: int, killed: bool) -> Run:
         elif line.strip():
             others.append(line.strip())
     if killed or status in (-9, -24):
-        return Run(None, TIMEOUT, tuple(logs), 0, 0, True)
+        return Run(None, TIMEOUT, tuple(logs), 0, cpu_ms, True)
     if final is not None:
         error = MEMORY if final.get("error") == "MemoryError" else final.get("error")
-        ms, reference = float(final.get("ms") or 0), float(final.get("referenceMs") or 0)
-        return Run(final.get("output"), error, tuple(logs), ms, reference, False)
+        return Run(final.get("output"), error, tuple(logs), float(final.get("ms") or 0), cpu_ms, False)
     thrown = [line for line in others if line.split(":")[0].endswith("Error")]
     if any(line.startswith("MemoryError") for line in thrown):
-        return Run(None, MEMORY, tuple(logs), 0, 0, False)
+        return Run(None, MEMORY, tuple(logs), 0, cpu_ms, False)
     error = thrown[-1] if thrown else "Error: the function did not return"
-    return Run(None, error, tuple(logs), 0, 0, False)
+    return Run(None, error, tuple(logs), 0, cpu_ms, False)

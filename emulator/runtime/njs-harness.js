@@ -4,9 +4,8 @@
 // 1.0 without Buffer, atob, btoa, and with byte-string digests; 2.0 without the String byte methods.
 // Each console.log line goes out at once as {"log": "..."} (so a run stopped for its time keeps its
 // logs), cut at 10 KB in all; the last line is {"output": "..." | null, "error": "..." | null,
-// "ms": N, "referenceMs": N}: the time one call of the handler takes, and one of a fixed reference
-// loop, each measured here by repeating it for about 20 ms (logs of the repeats are dropped), so that
-// neither the start of the process nor the machine's speed is in the ratio.
+// "ms": N}, N the wall-clock milliseconds of the first call (whole ones: Date.now), which only sizes
+// a measuring run.
 import input from 'emu_input';
 
 var V10 = 'cloudfront-js-1.0';
@@ -17,7 +16,6 @@ var Bytes = Buffer;
 var has = Object.prototype.hasOwnProperty;
 var used = 0;
 var measuring = false;
-var REFERENCE = function (e) { var s = 0; for (var i = 0; i < 40000; i++) { s += i; } return e; };
 
 console.log = function () {
     if (measuring || used >= LIMIT) {
@@ -105,57 +103,28 @@ function message(err) {
 
 var handlerCall = null;
 var firstMs = 0;
-var SAMPLE_MS = 4;
-var ROUNDS = 5;
 
-function invoke(call) {
-    try {
-        var result = call(JSON.parse(JSON.stringify(input.event)));
-        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-            result.then(null, function () {});
-        }
-    } catch (err) {
-        // a repeat only measures
-    }
-}
-
-// One sample: calls repeated until SAMPLE_MS have passed (Date.now counts whole milliseconds).
-function sample(call) {
-    var count = 0;
-    var start = Date.now();
-    var elapsed = 0;
-    while (elapsed < SAMPLE_MS && count < 50) {
-        invoke(call);
-        count++;
-        elapsed = Date.now() - start;
-    }
-    return elapsed / count;
-}
-
-// The fastest of a few samples of the handler and of the reference, taken in turns so that what
-// else runs on the machine weighs on both alike. A handler that took SAMPLE_MS or more is not
-// called again: its first call is its time.
-function timings() {
-    var repeat = handlerCall !== null && firstMs < SAMPLE_MS;
-    var ms = repeat ? Infinity : firstMs;
-    var referenceMs = Infinity;
+// A measuring run (`repeat` > 0) calls the handler that many times more, on fresh copies of the
+// event, its logs dropped: the emulator reads the process's CPU time and subtracts an answering
+// run's, so that the process's start-up is in neither figure.
+function repeats() {
     measuring = true;
-    for (var round = 0; round < ROUNDS; round++) {
-        if (repeat) {
-            ms = Math.min(ms, sample(handlerCall));
+    for (var i = 0; handlerCall !== null && i < (input.repeat || 0); i++) {
+        try {
+            var result = handlerCall(JSON.parse(JSON.stringify(input.event)));
+            if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+                result.then(null, function () {});
+            }
+        } catch (err) {
+            // a repeat only measures
         }
-        referenceMs = Math.min(referenceMs, sample(REFERENCE));
     }
     measuring = false;
-    return {ms: ms, referenceMs: referenceMs};
 }
 
 function end(output, error) {
-    var reply = {output: output, error: error};
-    var time = timings();
-    reply.ms = time.ms;
-    reply.referenceMs = time.referenceMs;
-    write('\n' + JSON.stringify(reply));
+    repeats();
+    write('\n' + JSON.stringify({output: output, error: error, ms: firstMs}));
 }
 
 function run(call) {
