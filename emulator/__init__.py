@@ -64,8 +64,8 @@ runtime/njs-harness.js, runtime/harness.js; `runtime.engine()` names the one tha
   it); node's heap is bounded at 64 MB: CloudFront's 2 MB cannot be set per function in either.
 - ComputeUtilization is the handler's time over an allowed time of 1.15 times a 40,000-iteration
   reference loop in the same engine on the same machine, both in CPU time: in njs, the difference
-  between an answering run and a run that repeats the handler, over the repeats (so the process's
-  start-up is not counted); in node, the fastest of five runs. Figures still vary by some tens of
+  between a run that repeats the handler and the cheaper of two plain runs, over the repeats (so
+  the process's start-up is not counted); in node, the fastest of five runs. Figures still vary by some tens of
   percent between runs (see `compute_utilization`).
 """
 

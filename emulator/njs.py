@@ -6,8 +6,8 @@ and its SyntaxError is the answer. `runtime/njs-harness.js` shapes njs's globals
 the function names; each run is a process of its own, limited to 1 s of CPU, a wall clock and a data
 segment of 64 MB (njs frees nothing until a run ends, and the handler is called again to time it;
 the local `test` mode holds a case to CloudFront's 2 MB). For ComputeUtilization a second, measuring
-run calls the handler `repeat` times more: the difference of the two processes' CPU time (read with
-wait4), over `repeat`, is one call's, with the process's start-up, which dwarfs a small function,
+run calls the handler `repeat` times more: the difference of its CPU time and a plain run's (read
+with wait4; runtime.py takes the cheaper of two plain runs), over `repeat`, is one call's, with the process's start-up, which dwarfs a small function,
 in neither run's share. CPU time, unlike the wall clock, does not count what else the machine runs.
 """
 
