@@ -53,6 +53,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 COPY --from=build /opt/venv /opt/venv
 
+# njs, nginx's JavaScript engine: `mode: test` runs the manifest's test cases in it. Debian's package
+# (0.7.9-2 in bookworm, pinned as the base is) adds 864 kB installed; its libraries (libc6, libssl3,
+# libpcre2-8-0) are in the base already. The package lists are removed again in the same layer.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends njs=0.7.9-2 \
+ && rm -rf /var/lib/apt/lists/* \
+ && njs -v
+
 # OCI labels. VERSION defaults to publisher/version.py's (a test keeps the two in step); the release
 # workflow passes the tag's version, the commit and the repository's address, which also links the
 # package on ghcr.io to its repository. A local build leaves the last two empty.

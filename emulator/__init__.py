@@ -49,19 +49,24 @@ dispatcher, on the keys `cf.kvs()` reads. Choices where AWS documents nothing:
 - A seed (`seed_kvs_data`) renews the store's ETag, as a write by someone else would.
 - ListKeys pages keys in sorted order; NextToken is an opaque index.
 
-TestFunction behaves like the runtime the function names (runtime.py, runtime/harness.js):
-- Code the runtime cannot compile (`publisher.core.language.compile_errors`: a syntax error, `let`
-  in 1.0, `export`, ...) answers 200 with FunctionErrorMessage "SyntaxError: ... in LINE:COLUMN",
-  as any script error does; the exact text CloudFront gives is not documented. eval, timers and
-  modules that are not built in compile and throw when their line runs.
+TestFunction runs the code in njs where it is installed, else in node (runtime.py, njs.py,
+runtime/njs-harness.js, runtime/harness.js; `runtime.engine()` names the one that runs):
+- The engine compiles the code: a SyntaxError is the engine's own ("SyntaxError: Unexpected token
+  ... in cloudfront-function.js:LINE"), answered 200 with FunctionErrorMessage as any script error
+  is; the exact text CloudFront gives is not documented. The product's runtime check is never asked:
+  where it and njs disagree, tests/emulator/test_engine.py shows it. Both engines run the code in
+  strict mode, as CloudFront does: an implicit global is a ReferenceError.
 - Only the documented globals and modules: 1.0's String byte methods and byte-string digests, 2.0's
-  Buffer, `buffer` module and Buffer digests; no Intl, Proxy, Reflect or WebAssembly in either.
-- Logs are cut at 10,240 bytes ("truncated at 10 KB"). A function still running after 1 s (wall
-  clock) is stopped with an error and scores 100; node's heap is bounded at 64 MB (CloudFront's 2 MB
-  cannot be set per function).
-- ComputeUtilization is CPU time over an allowed time of 1.15 times a 40,000-iteration reference
-  loop on the same machine; the fastest of five runs counts, yet figures still vary by some tens
-  of percent between runs (see `compute_utilization`).
+  Buffer, `buffer` module and Buffer digests; no timers, `process`, Intl, Proxy or WebAssembly.
+- Logs are cut at 10,240 bytes ("truncated at 10 KB"). A function still running after 1 s of CPU
+  (njs; 1 s of wall clock in node) is stopped with an error and scores 100. njs runs with a data
+  segment of 64 MB (it frees nothing until a run ends, and the handler is called again to time
+  it); node's heap is bounded at 64 MB: CloudFront's 2 MB cannot be set per function in either.
+- ComputeUtilization is the handler's time over an allowed time of 1.15 times a 40,000-iteration
+  reference loop in the same engine on the same machine, both in CPU time: in njs, the difference
+  between a run that repeats the handler and the cheaper of two plain runs, over the repeats (so
+  the process's start-up is not counted); in node, the fastest of five runs. Figures still vary by some tens of
+  percent between runs (see `compute_utilization`).
 """
 
 from __future__ import annotations

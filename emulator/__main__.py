@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 
 from emulator.server import DEFAULT_DEPLOY_DELAY, Emulator
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> None:
         refuse_unchanged_publish=args.refuse_unchanged_publish,
     ).start()
     print(emulator.url, flush=True)
+    from emulator.runtime import engine
+
+    print(f"TestFunction runs code in {engine()}", file=sys.stderr, flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:

@@ -1,10 +1,13 @@
-"""TestFunction: the function's code runs for real, in node, in a sandbox like the runtime it names.
+"""TestFunction: the function's code runs for real, in njs where it is installed, else in node.
 
-Code the runtime cannot compile (the fatal findings of `publisher.core.language.check_code` that
-stop compilation) never reaches node: the answer is the SyntaxError CloudFront gives. Otherwise
-`runtime/harness.js` (found next to this module, so a fresh checkout needs no install step) gets the
-code, the event and the KeyValueStore's data on stdin and answers the output, the error, the
-console.log lines (cut at 10 KB) and the CPU time used. One node process per test keeps runs apart.
+njs (`emulator/njs.py`, `runtime/njs-harness.js`) is the engine runtime 1.0's String methods and
+modules come from: it compiles the code itself, strict as CloudFront, and its SyntaxError is the
+answer. The emulator never asks the product's runtime check (`publisher.core.language`): where the
+two disagree, tests/emulator/test_engine.py says so. Without njs, node runs the code
+(`runtime/harness.js`, in strict mode, in a vm sandbox like the runtime's), which accepts much that
+CloudFront refuses (docs/emulator-compatibility.md lists what). `engine()` names the one that runs.
+Both answer the output, the error, the console.log lines (cut at 10 KB) and the CPU time used; one
+process per run keeps runs apart.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from emulator import njs
 from emulator.errors import InvalidArgument, TestFunctionFailed
-from publisher.core.language import compile_errors
 
 HARNESS = Path(__file__).resolve().parent / "runtime" / "harness.js"
 MAX_EVENT_BYTES = 40_960
@@ -79,23 +82,16 @@ def parse_event(event: bytes | str | None) -> Any:
         raise InvalidArgument(detail=f"The event object is not valid JSON: {err}.") from err
 
 
-def compile_error(code: bytes, runtime: str) -> str | None:
-    """The SyntaxError CloudFront answers for code its runtime cannot compile, or None.
-
-    Findings that only fail at run time (eval, timers, a module that is not built in) are left to
-    the sandbox, which throws where the runtime throws.
-    """
-    findings = compile_errors(code, runtime)
-    if not findings:
-        return None
-    first = findings[0]
-    return f"SyntaxError: {first.message} in {first.line}:{first.column}"
+def engine() -> str:
+    """The engine TestFunction runs code in here: `njs 0.7.9`, else `node`."""
+    found = njs.path()
+    return njs.version(found) if found else "node"
 
 
 def run_test(code: bytes, runtime: str, event: Any, kvs: Mapping[str, str]) -> RunResult:
-    error = compile_error(code, runtime)
-    if error is not None:
-        return RunResult(None, error, (), 0)
+    found = njs.path()
+    if found is not None:
+        return _in_njs(found, code, runtime, event, dict(kvs))
     node = shutil.which("node")
     if node is None:
         raise TestFunctionFailed(detail="node is not installed where the emulator runs")
@@ -119,3 +115,47 @@ def run_test(code: bytes, runtime: str, event: Any, kvs: Mapping[str, str]) -> R
     logs = tuple(str(line) for line in reply["logs"])
     utilization = compute_utilization(float(reply["cpuMs"]), float(reply["referenceMs"]))
     return RunResult(reply["output"], reply["error"], logs, utilization)
+
+
+MEASURE_MS = 20  # a measuring run repeats the handler for about this long
+NJS_REFERENCE = b"function handler(e) { var s = 0; for (var i = 0; i < 40000; i++) { s += i; } return e; }"
+REFERENCE_REPEAT = 20
+_REFERENCE_MS: dict[str, float] = {}
+
+
+def _in_njs(path: str, code: bytes, runtime: str, event: Any, kvs: dict[str, str]) -> RunResult:
+    """The answering run, then a measuring run and a second plain one: one call's CPU time is the
+    measuring run's less the cheaper plain run's, over the repeats (the first run of a new file is
+    the costlier, with nothing cached), against the reference loop's, measured the same way."""
+    run = njs.run(path, code, runtime, event, kvs)
+    if run.stopped:
+        return RunResult(None, run.error, run.logs, 100)
+    repeat = max(1, min(50, int(MEASURE_MS / max(run.first_ms, 0.4))))
+    ms = _per_call(path, code, runtime, event, kvs, repeat=repeat, first_cpu=run.cpu_ms)
+    if ms is None:
+        return RunResult(run.output, run.error, run.logs, 100)
+    return RunResult(run.output, run.error, run.logs, compute_utilization(ms, _reference_ms(path, runtime)))
+
+
+def _per_call(
+    path: str, code: bytes, runtime: str, event: Any, kvs: dict[str, str], *, repeat: int, first_cpu: float
+) -> float | None:
+    """CPU milliseconds of one call; None when the repeats ran past the time limit."""
+    measured = njs.run(path, code, runtime, event, kvs, repeat=repeat)
+    if measured.stopped:
+        return None
+    plain = min(first_cpu, njs.run(path, code, runtime, event, kvs).cpu_ms)
+    return max(0.0, measured.cpu_ms - plain) / repeat
+
+
+def _reference_ms(path: str, runtime: str) -> float:
+    """One call of the reference loop, in CPU milliseconds on this machine: the best of three."""
+    if runtime not in _REFERENCE_MS:
+        event = {"context": {"eventType": "viewer-request"}, "request": {}}
+        first = njs.run(path, NJS_REFERENCE, runtime, event, {}).cpu_ms
+        calls = [
+            _per_call(path, NJS_REFERENCE, runtime, event, {}, repeat=REFERENCE_REPEAT, first_cpu=first)
+            for _ in range(3)
+        ]
+        _REFERENCE_MS[runtime] = max(0.01, min((c for c in calls if c), default=0.01))
+    return _REFERENCE_MS[runtime]

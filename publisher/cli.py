@@ -42,7 +42,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "mode",
         choices=[m.value for m in Mode],
-        help="check: validate the manifest, code and events with no AWS call; plan: show what would "
+        help="check: validate the manifest, code and events with no AWS call; test: check, then run "
+        "every test case locally in njs, with no AWS call; plan: show what would "
         "change; preview: test changed code in throwaway functions; sync: create and update "
         "DEVELOPMENT; publish: sync, test, then publish what changed; rollback: restore LIVE from a "
         "backup folder (--from)",

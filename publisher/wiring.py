@@ -130,6 +130,10 @@ def _run(
     from publisher.shell import engine
     from publisher.shell.cases import CaseRunner
 
+    if settings.mode is Mode.TEST:  # load, run the cases in a local engine, stop: no AWS client is built
+        from publisher.shell.local_tests import run_tests
+
+        return run_tests(manifest, seams.stop, settings.max_concurrency)
     if client is None:
         return checked(manifest)
     cloudfront = client.result()  # a broken set-up is a SetupError here, after the input was checked

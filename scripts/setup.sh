@@ -11,3 +11,17 @@ if [ ! -e "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
   touch "$stamp"
 fi
+
+# njs: `cloudfront-publish test` and the emulator's TestFunction run function code in it. Installed
+# where apt can (as root, or with sudo that asks no password); elsewhere the tests that need it skip.
+if ! command -v njs >/dev/null 2>&1; then
+  as_root=""
+  [ "$(id -u)" = 0 ] || as_root="sudo -n"
+  if command -v apt-get >/dev/null 2>&1 && { [ -z "$as_root" ] || sudo -n true 2>/dev/null; }; then
+    $as_root apt-get install -y -qq njs >/dev/null 2>&1 \
+      || { $as_root apt-get update -qq >/dev/null 2>&1 && $as_root apt-get install -y -qq njs >/dev/null 2>&1; } \
+      || echo "setup: njs could not be installed; the tests that run code in it will be skipped" >&2
+  else
+    echo "setup: njs is not installed (Debian, Ubuntu: apt-get install njs); the tests that run code in it will be skipped" >&2
+  fi
+fi

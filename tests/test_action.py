@@ -54,7 +54,7 @@ def test_defaults_apply_when_inputs_are_empty() -> None:
         (
             "INPUT_MODE",
             "bogus",
-            "mode: must be one of check, plan, preview, sync, publish, rollback (got 'bogus')",
+            "mode: must be one of check, test, plan, preview, sync, publish, rollback (got 'bogus')",
         ),
         ("INPUT_MAX-CONCURRENCY", "lots", "max-concurrency: Input should be a valid integer"),
         ("INPUT_MAX-CONCURRENCY", "0", "max-concurrency: Input should be greater than or equal to 1"),

@@ -65,10 +65,12 @@ function builtInModules(input) {
 
 // Runtime 2.0 resolves `import x from 'module'` itself; a vm script cannot, so the import becomes a
 // plain binding. Runtime 1.0 never gets here with an import: the language check refuses it first.
+// The directive goes on the code's first line, so that line numbers stay the code's own: functions
+// always run in strict mode, where an implicit global (`req = event.request`) is a ReferenceError.
 function prepare(code, runtime) {
-  if (runtime === V10) return code;
+  if (runtime === V10) return `'use strict';${code}`;
   const imports = /^([ \t]*)import[ \t]+([A-Za-z_$][\w$]*)[ \t]+from[ \t]+(['"])(cloudfront|crypto|querystring|buffer)\3[ \t]*;?/gm;
-  return code.replace(imports, (_, indent, name, q, mod) => `${indent}const ${name} = __modules[${q}${mod}${q}];`);
+  return `'use strict';${code.replace(imports, (_, indent, name, q, mod) => `${indent}const ${name} = __modules[${q}${mod}${q}];`)}`;
 }
 
 // Runtime 1.0's non-standard String methods, on byte strings (one character per byte, 0..255).

@@ -7,7 +7,8 @@ async function handler(event) {
   const cookie = request.cookies.variant && request.cookies.variant.value;
   let share = 0;
   try {
-    share = Number(await kvs.get('new-origin-share'));
+    const value = await kvs.get('new-origin-share');
+    share = Number(value);
   } catch (err) {
     console.log(`no share configured: ${err}`);
   }

@@ -42,6 +42,7 @@ class Ref:
 
 class Mode(StrEnum):
     CHECK = "check"  # the manifest, code, events and runtimes, with no AWS call at all
+    TEST = "test"  # check, then run every test case in a local engine (njs); no AWS call at all
     PLAN = "plan"
     PREVIEW = "preview"  # throwaway copies of changed functions are tested: see shell/preview.py
     SYNC = "sync"
@@ -55,7 +56,7 @@ class Mode(StrEnum):
 
     @property
     def calls_aws(self) -> bool:
-        return self is not Mode.CHECK
+        return self not in (Mode.CHECK, Mode.TEST)
 
     @property
     def planning(self) -> bool:
@@ -86,6 +87,7 @@ class Mode(StrEnum):
 _NOUN = {Kind.FUNCTION: "function", Kind.KEY_VALUE_STORE: "store"}
 _CARRIED = {
     Mode.CHECK: frozenset[Action](),
+    Mode.TEST: frozenset[Action](),
     Mode.PLAN: frozenset[Action](),
     Mode.PREVIEW: frozenset[Action](),
     Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE, Action.UPDATE_KEYS}),

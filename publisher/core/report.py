@@ -80,7 +80,10 @@ def function_lines(f: FunctionResult, width: int = 0, *, diffs: bool = False) ->
     if f.error and f.error != f.reason:
         lines.append(f"    error: {f.error}")
     for t in f.tests:
-        lines.append(f"    test {'pass' if t.passed else 'FAIL'}: {t.name} (utilization {t.utilization})")
+        where = f"in {t.engine}, not CloudFront" if t.engine else f"utilization {t.utilization}"
+        lines.append(f"    test {'pass' if t.passed else 'FAIL'}: {t.name} ({where})")
+        if not t.passed and t.engine:  # TestFunction's reasons are in the result; a local run shows its own
+            lines += [f"      {line}" for line in (t.error, *t.mismatch.splitlines()) if line]
     if f.next_step:
         lines.append(f"    next: {f.next_step}")
     if diffs:
@@ -93,6 +96,10 @@ def totals(result: Result) -> str:
     fs = result.functions
     if result.mode is Mode.CHECK:
         return f"Checked: {len(fs)} functions, with no call to AWS."
+    if result.mode is Mode.TEST:
+        cases = [t for f in fs for t in f.tests]
+        passed = sum(t.passed for t in cases)
+        return f"Tested locally: {passed} of {len(cases)} cases passed in {len(fs)} functions, with no call to AWS."
     stores = _store_totals(result)
     if result.mode is None or result.mode.planning:
         counts = [

@@ -37,6 +37,7 @@ class TestReport(_Value):
     error: str = ""
     logs: list[str] = []
     mismatch: str = ""  # a diff of expected against actual output
+    engine: str = ""  # "": CloudFront's TestFunction; else the local engine that ran it (`test` mode)
 
 
 class BehaviourReport(_Value):

@@ -184,6 +184,12 @@ def test_help_runs_in_the_image(podman: Podman) -> None:
     assert "usage" in done.stdout.lower()
 
 
+def test_the_image_carries_njs_for_mode_test(podman: Podman) -> None:
+    done = podman.run("run", "--rm", "--entrypoint", "njs", podman.image, "-v", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("0."), done.stdout
+
+
 def test_the_image_is_built_as_the_runner_needs(podman: Podman) -> None:
     done = podman.run("image", "inspect", podman.image, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -112,3 +112,58 @@ def test_an_unknown_runtime_is_an_error_not_a_pass() -> None:
 def test_deeply_nested_code_does_not_exhaust_the_stack() -> None:
     code = b"var x = " + b"[" * 3000 + b"]" * 3000 + b";"
     assert fatal(check_code(code, "cloudfront-js-1.0")) == []
+
+
+V2 = "cloudfront-js-2.0"
+
+
+@pytest.mark.parametrize(
+    ("code", "flagged"),
+    [
+        (b"function h(fetch) { fetch(); }", []),
+        (b"{ let setTimeout = f; setTimeout(); }\nsetTimeout(g);", [(2, 1)]),
+        (b"function a() { if (x) { var eval = f; } eval(); }", []),
+        (b"var t = function setTimeout() { setTimeout(); };\nsetTimeout(t);", [(2, 1)]),
+        (b"try { x(); } catch (fetch) { fetch(); }\nfetch('/');", [(2, 1)]),
+        (
+            b"var o = {setTimeout: f};\nfunction g() { var {setTimeout} = o; setTimeout(); }\nsetTimeout(g);",
+            [(3, 1)],
+        ),
+        (b"var run = (setTimeout) => setTimeout();\nsetTimeout(run);", [(2, 1)]),
+    ],
+    ids=[
+        "parameter",
+        "block-let",
+        "hoisted-var",
+        "function-name",
+        "catch",
+        "destructured",
+        "arrow-parameter",
+    ],
+)
+def test_a_name_is_the_global_only_where_no_scope_around_it_declares_it(
+    code: bytes, flagged: list[tuple[int, int]]
+) -> None:
+    found = [(f.line, f.column) for f in check_code(code, V2) if f.fatal]
+    assert found == flagged
+
+
+@pytest.mark.parametrize(
+    ("code", "refused"),
+    [
+        (b"var a; var a;", False),
+        (b"function f(a) { var a; }", False),
+        (b"function f() {} function f() {}", False),
+        (b"let a; var a;", True),
+        (b"function f(a) { let a; }", True),
+        (b"switch (x) { case 1: let a; break; case 2: let a; }", True),
+        (b"try {} catch (e) { let e; }", True),
+        (b"try {} catch (e) { var e; }", False),
+        (b"for (let i = 0; i < 1; i++) { let i; }", False),
+        (b"{ let a; } { let a; }", False),
+    ],
+)
+def test_a_name_declared_twice_is_refused_only_where_let_const_or_class_holds_it(
+    code: bytes, refused: bool
+) -> None:
+    assert any("declared twice" in f.message for f in check_code(code, V2)) == refused

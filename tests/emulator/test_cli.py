@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def test_the_aws_cli_sees_the_modelled_errors(emu: Emulator, tmp_path: Path) -> 
 def test_python_m_emulator_prints_its_url_and_serves() -> None:
     command = [sys.executable, "-m", "emulator", "--port", "0", "--latency", "0.01"]
     command += ["--keep-development-etag-on-publish", "--refuse-unchanged-publish"]
-    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         url = server.stdout.readline().strip()
@@ -74,3 +75,6 @@ def test_python_m_emulator_prints_its_url_and_serves() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=10) == 0
+    assert server.stderr is not None
+    engine = "njs" if shutil.which("njs") else "node"
+    assert f"TestFunction runs code in {engine}" in server.stderr.read()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from publisher.core.language import early, globals
 from publisher.core.language.modules import check_import, check_require
 from publisher.core.language.sources import RESTRICTIONS, RUNTIME_CHANGES
 from publisher.core.language.tree import Source, is_async
@@ -30,6 +31,19 @@ NETWORK = ("fetch", "XMLHttpRequest", "WebSocket")
 STRING_BYTES = ("bytesFrom", "fromBytes", "fromUTF8", "toBytes", "toUTF8")
 PATTERNS = ("object_pattern", "array_pattern")
 ASYNC_NOTE = '("async arguments and closures are not supported")'
+NJS = "njs 0.7.9"  # the engine runtime 1.0's String methods and modules come from; see docs/runtime-check.md
+
+
+def _unlisted(src: Source, node: Node, feature: str) -> None:
+    """ES 6+ syntax neither page lists, which njs rejects as a SyntaxError: refused in 1.0, whose
+    String methods and modules are njs's; in 2.0, which adds features up to ES 12 from an engine
+    that may be newer, a warning that names the engine that refused it."""
+    if src.runtime == V10:
+        src.refuse(node, f"{feature}, which its page does not list and {NJS} rejects as a SyntaxError")
+    else:
+        src.warn(node, f"{feature}, which its page does not list and {NJS} rejects as a SyntaxError")
+
+
 AWAIT_NOTE = '("await can be used inside async functions only")'
 
 
@@ -43,7 +57,7 @@ def _for_in(src: Source, node: Node, enclosing: tuple[Node, ...]) -> None:
     _lexical(src, node, enclosing)
     operator = node.child_by_field_name("operator")
     if operator is not None and operator.type == "of":
-        src.warn(operator, "`for...of` loops, which its page does not list")
+        _unlisted(src, operator, "`for...of` loops")
 
 
 def _class(src: Source, node: Node, _: tuple[Node, ...]) -> None:
@@ -68,6 +82,20 @@ def _await(src: Source, node: Node, enclosing: tuple[Node, ...]) -> None:
         src.refuse(node, "`await` (async and await come with cloudfront-js-2.0)")
     elif not enclosing or not is_async(enclosing[-1]):
         src.refuse(node, f"`await` outside an async function {AWAIT_NOTE}")
+    elif _in_arguments(node, enclosing[-1]):
+        src.warn(
+            node,
+            f'`await` in a call\'s arguments {ASYNC_NOTE}; {NJS} refuses it ("await in arguments not supported")',
+        )
+
+
+def _in_arguments(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "arguments":
+            return True
+        parent = parent.parent
+    return False
 
 
 def _export(src: Source, node: Node, _: tuple[Node, ...]) -> None:
@@ -90,7 +118,7 @@ def _call(src: Source, node: Node, _: tuple[Node, ...]) -> None:
         src.warn(callee, "dynamic `import()`, which its page does not list")
         return
     name = src.text(callee) if callee.type == "identifier" else ""
-    if name in src.declared:
+    if name and src.declares(callee):
         return
     if name == "require":
         check_require(src, node)
@@ -100,7 +128,7 @@ def _call(src: Source, node: Node, _: tuple[Node, ...]) -> None:
 
 def _new(src: Source, node: Node, _: tuple[Node, ...]) -> None:
     callee = node.child_by_field_name("constructor")
-    if callee is not None and callee.type == "identifier" and src.text(callee) not in src.declared:
+    if callee is not None and callee.type == "identifier" and not src.declares(callee):
         _global_call(src, callee, src.text(callee))
 
 
@@ -125,46 +153,45 @@ def _global_call(src: Source, callee: Node, name: str) -> None:
         )
 
 
-def _identifier(src: Source, node: Node, _: tuple[Node, ...]) -> None:
-    if src.runtime == V10 and src.text(node) == "Buffer" and "Buffer" not in src.declared:
-        src.warn(node, "`Buffer` (the Buffer module comes with cloudfront-js-2.0)", RUNTIME_CHANGES)
-
-
 def _member(src: Source, node: Node, _: tuple[Node, ...]) -> None:
     name = node.child_by_field_name("property")
     called = node.parent is not None and node.parent.type == "call_expression"
-    if src.runtime != V10 and called and name is not None and src.text(name) in STRING_BYTES:
+    if called and globals.string_bytes_from(src, node):
+        pass
+    elif src.runtime != V10 and called and name is not None and src.text(name) in STRING_BYTES:
         what = f"`String.prototype.{src.text(name)}()` (a cloudfront-js-1.0 method, not available in 2.0)"
         src.warn(name, what, RUNTIME_CHANGES)
     if node.child_by_field_name("optional_chain") is not None:
-        src.warn(node, "optional chaining (`?.`), which its page does not list")
+        _unlisted(src, node, "optional chaining (`?.`)")
 
 
 def _pattern(src: Source, node: Node, _: tuple[Node, ...]) -> None:
     if node.parent is None or node.parent.type not in (*PATTERNS, "pair_pattern", "rest_pattern"):
-        src.warn(node, "destructuring, which its page does not list")
+        _unlisted(src, node, "destructuring")
 
 
 def _default(src: Source, node: Node, _: tuple[Node, ...]) -> None:
     if node.parent is not None and node.parent.type == "formal_parameters":
-        src.warn(node, "default parameter values, which its page does not list")
+        _unlisted(src, node, "default parameter values")
 
 
 def _operator(src: Source, node: Node, _: tuple[Node, ...]) -> None:
     operator = node.child_by_field_name("operator")
-    if operator is not None and operator.type in ("??", "??=", "||=", "&&="):
+    if operator is not None and operator.type in ("??=", "||=", "&&="):
+        _unlisted(src, operator, f"the `{operator.type}` operator")
+    elif operator is not None and operator.type == "??":  # njs 0.7.9 runs it
         src.warn(operator, f"the `{operator.type}` operator, which its page does not list")
 
 
 def _spread(src: Source, node: Node, _: tuple[Node, ...]) -> None:
-    src.warn(node, "spread syntax (`...` in calls, arrays and objects), which its page does not list")
+    _unlisted(src, node, "spread syntax (`...` in calls, arrays and objects)")
 
 
 FUNCTION_KINDS = ("function_declaration", "function_expression", "arrow_function", "method_definition")
 GENERATOR_KINDS = ("generator_function_declaration", "generator_function")
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    "lexical_declaration": (_lexical,),
+    "lexical_declaration": (_lexical, early.const),
     "for_in_statement": (_for_in,),
     "class_declaration": (_class,),
     "class": (_class,),
@@ -176,7 +203,16 @@ RULES: dict[str, tuple[Rule, ...]] = {
     **dict.fromkeys(("jsx_element", "jsx_self_closing_element"), (_jsx,)),
     "call_expression": (_call,),
     "new_expression": (_new,),
-    "identifier": (_identifier,),
+    "identifier": (globals.identifier, early.reserved),
+    "shorthand_property_identifier_pattern": (early.reserved,),
+    "number": (early.number,),
+    "escape_sequence": (early.escape,),
+    "unary_expression": (early.delete,),
+    "formal_parameters": (early.parameters,),
+    "return_statement": (early.return_,),
+    **dict.fromkeys(("break_statement", "continue_statement"), (early.jump,)),
+    "program": (early.redeclared,),
+    "meta_property": (early.meta,),
     "member_expression": (_member,),
     **dict.fromkeys(PATTERNS, (_pattern,)),
     "spread_element": (_spread,),

@@ -15,6 +15,8 @@ from publisher.core.language.sources import RUNTIME_PAGES
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
+    from publisher.core.language.scope import Scopes
+
 FUNCTIONS = frozenset(
     {
         "function_declaration",
@@ -50,14 +52,21 @@ class Source:
     code: bytes
     runtime: str
     root: Node
-    declared: frozenset[str]
+    scopes: Scopes
     findings: list[Finding] = field(default_factory=list)
     at_run_time: set[Finding] = field(default_factory=set)  # fatal, but only when the line runs
 
     @classmethod
     def parse(cls, code: bytes, runtime: str) -> Source:
+        from publisher.core.language.scope import scopes
+
         root = _parser().parse(code).root_node
-        return cls(code, runtime, root, _declared_names(root))
+        return cls(code, runtime, root, scopes(root))
+
+    def declares(self, node: Node, name: str | None = None) -> bool:
+        """True when the code declares the name used at `node` (default: its text) in a scope around
+        it: a function of its own called `setTimeout`, a `catch (fetch)`, is not the global."""
+        return self.scopes.resolves(node, self.text(node) if name is None else name)
 
     def refuse(self, node: Node, feature: str, page: str | None = None, at_run_time: bool = False) -> None:
         """A fatal finding: the runtime cannot compile the code, or (`at_run_time`) it compiles
@@ -100,21 +109,3 @@ def walk(root: Node) -> Iterator[tuple[Node, tuple[Node, ...]]]:
 
 def is_async(function: Node) -> bool:
     return any(child.type == "async" for child in function.children)
-
-
-def _declared_names(root: Node) -> frozenset[str]:
-    """Names the code declares itself (functions, variables, parameters): a function of its own
-    called `setTimeout` or `Buffer` is not the global the rules look for."""
-    names: set[str] = set()
-    for node, _ in walk(root):
-        if node.type in ("variable_declarator", "function_declaration", "class_declaration"):
-            name = node.child_by_field_name("name")
-            if name is not None and name.type == "identifier" and name.text is not None:
-                names.add(name.text.decode("utf-8", "replace"))
-        elif node.type == "formal_parameters":
-            names.update(
-                c.text.decode("utf-8", "replace")
-                for c in node.named_children
-                if c.type == "identifier" and c.text
-            )
-    return frozenset(names)

@@ -1,4 +1,4 @@
-// expect: 3:17 may not support `Buffer`
+// expect: 3:17 does not support `Buffer`
 function handler(event) {
     var bytes = Buffer.from(event.request.uri);
     console.log(bytes.length);

@@ -1,0 +1,5 @@
+// expect: 5:1 does not support `exports`
+function handler(event) {
+    return event.request;
+}
+exports.handler = handler;
