@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from publisher.core.language.nodes import walk
 from publisher.core.language.sources import RUNTIME_PAGES
-from publisher.core.language.tree import Finding, Source, walk
+from publisher.core.language.tree import Finding, Source
 from publisher.core.limits import RUNTIMES
 
 if TYPE_CHECKING:

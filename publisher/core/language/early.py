@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from publisher.core.language.tree import FUNCTIONS, Source
+from publisher.core.language.nodes import FUNCTIONS
+from publisher.core.language.tree import Source
 
 if TYPE_CHECKING:
     from tree_sitter import Node

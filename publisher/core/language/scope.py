@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from publisher.core.language.tree import FUNCTIONS, walk
+from publisher.core.language.nodes import FUNCTIONS, walk
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -5,7 +5,6 @@ tree-sitter is imported on first use, so commands that never check code do not p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -16,17 +15,6 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
     from publisher.core.language.scope import Scopes
-
-FUNCTIONS = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "arrow_function",
-        "method_definition",
-        "generator_function_declaration",
-        "generator_function",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -94,17 +82,6 @@ class Source:
 
     def text(self, node: Node) -> str:
         return self.code[node.start_byte : node.end_byte].decode("utf-8", "replace")
-
-
-def walk(root: Node) -> Iterator[tuple[Node, tuple[Node, ...]]]:
-    """Every node, depth first in source order, with the functions that enclose it (innermost
-    last). A stack, not recursion: 10 KB of nested brackets must not exhaust Python's stack."""
-    stack: list[tuple[Node, tuple[Node, ...]]] = [(root, ())]
-    while stack:
-        node, enclosing = stack.pop()
-        yield node, enclosing
-        inner = (*enclosing, node) if node.type in FUNCTIONS else enclosing
-        stack.extend((child, inner) for child in reversed(node.children))
 
 
 def is_async(function: Node) -> bool:
