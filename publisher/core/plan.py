@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from publisher.core.associations import AssociationPlan, DistributionPlan, plan_associations
 from publisher.core.diffs import diff_code, diff_config, differences
 from publisher.core.limits import DEFAULT_RUNTIME
 from publisher.core.manifest import REMOVE, FunctionSpec, Manifest
@@ -68,6 +69,14 @@ class Plan:
     functions: tuple[FunctionPlan, ...]
     observed: Observed = field(default_factory=lambda: Observed({}))
     stores: tuple[StorePlan, ...] = ()
+    associations: AssociationPlan = field(default_factory=AssociationPlan)  # after the functions they attach
+
+    @property
+    def distributions(self) -> tuple[DistributionPlan, ...]:
+        return self.associations.distributions
+
+    def function(self, name: str) -> FunctionPlan | None:
+        return next((fp for fp in self.functions if fp.name == name), None)
 
     def store_of(self, fp: FunctionPlan) -> StorePlan | None:
         """The store of this plan a function reads, when the manifest declares it: its writes come first."""
@@ -89,7 +98,8 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
     arns |= {s.name: s.arn for s in stores if not s.error}
     seen = replace(observed, key_value_stores=arns)
     plans = tuple(plan_function(spec, seen, mode.carried) for spec in manifest.functions)
-    return Plan(mode, plans, observed, stores)
+    associations = plan_associations(manifest.functions, observed, mode.carried)
+    return Plan(mode, plans, observed, stores, associations)
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,22 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from publisher.core.errors import AwsError, InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution
+from publisher.core.model import Distribution, Observed
 from publisher.core.modes import Mode, Ref
-from publisher.core.order import ready
+from publisher.core.order import attachable, ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
 from publisher.core.plan import Plan, make_plan
 from publisher.core.port import CloudFront
 from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
 from publisher.shell.apply import Applier, Backups, RunTests
+from publisher.shell.associations import DistributionWriter, read_configs, to_read
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.stores import StorePorts, apply_store
@@ -99,6 +100,8 @@ def run(
     try:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
         observed = _result(pool.submit(observe, cloudfront, manifest, pool, stores), hooks.stop)
+        if any(f.associations is not None for f in manifest.functions):  # the plan needs the scan first
+            observed = _with_distributions(observed, manifest, cloudfront, scan, hooks.stop, pool)
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
         outcomes = _apply(plan, settings, cloudfront, backups, hooks, pool=pool, stores=stores)
@@ -180,7 +183,31 @@ def _apply(
         applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop, reads)
         outcomes.update(_as_completed({pool.submit(applier.apply, fp): fp.ref for fp in go}, hooks))
         reads.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
+    go_dists, held_dists = attachable(plan, outcomes)  # after the functions: attach only what is LIVE
+    for ref, outcome in held_dists.items():
+        hooks.progress(str(ref), outcome)
+    outcomes.update(held_dists)
+    arns = {n: s.development.arn for n, s in plan.observed.functions.items() if s.development}
+    writer = DistributionWriter(cloudfront, backups, arns, hooks.stop)
+    futures = {pool.submit(writer.apply, dp, note): dp.ref for dp, note in go_dists}
+    outcomes.update(_as_completed(futures, hooks))
     return outcomes
+
+
+def _with_distributions(  # noqa: PLR0917 - the run's own values, handed on
+    observed: Observed,
+    manifest: Manifest,
+    cloudfront: CloudFront,
+    scan: Future[tuple[tuple[Distribution, ...], list[str]]],
+    stop: threading.Event,
+    pool: ThreadPoolExecutor,
+) -> Observed:
+    """What the association plan reads: the scan, then the configs it needs, one read each."""
+    distributions, warnings = _result(scan, stop)
+    if warnings and not distributions:  # a plan on no distributions would detach nothing and refuse all
+        raise AwsError("ListDistributions", "Unreadable", "; ".join(warnings))
+    configs = _result(pool.submit(read_configs, cloudfront, to_read(manifest, distributions), pool), stop)
+    return replace(observed, distributions=distributions, distribution_configs=configs)
 
 
 def _as_completed(futures: dict[Future[Outcome], Ref], hooks: Hooks) -> dict[Ref, Outcome]:
@@ -291,6 +318,10 @@ def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:
         Problem(manifest.file, fp.spec.line(fp.bad_input), f"{fp.name}.{fp.bad_input}", fp.error)
         for fp in plan.functions
         if fp.bad_input and fp.error
+    ]
+    problems += [
+        Problem(manifest.file, r.line, f"{r.function}.associations", r.message)
+        for r in plan.associations.refusals
     ]
     if problems:
         raise InputError(problems)

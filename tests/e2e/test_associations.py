@@ -1,0 +1,252 @@
+"""Attach what you publish: whole commands against the emulator, counted there, configs compared whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from emulator import Emulator
+from tests.e2e.conftest import Run, handler
+
+ARN = "arn:aws:cloudfront::123456789012:function/"
+WRITES = ("CreateFunction", "UpdateFunction", "PublishFunction", "DeleteFunction", "UpdateDistribution")
+
+
+def writes(emu: Emulator) -> int:
+    return sum(emu.counts().get(op, 0) for op in WRITES)
+
+
+def manifest(root: Path, functions: Mapping[str, list[tuple[str, str, str]] | None], tests: str = "") -> None:
+    """Each function with its code; a list of (distribution, path, event) manages its associations."""
+    lines = ["functions:"]
+    for name, places in functions.items():
+        (root / f"{name}.js").write_bytes(handler(f"/*{name}*/ return event.request;"))
+        lines.append(f"  - name: {name}\n    code: {name}.js")
+        if places is not None:
+            lines.append("    associations:" + ("" if places else " []"))
+            lines += [f"      - {{distribution: {d}, path: '{p}', event: {e}}}" for d, p, e in places]
+        if tests and name == "a":
+            lines.append(tests)
+    (root / "cloudfront-functions.yml").write_text("\n".join(lines) + "\n")
+
+
+def config(aws: Any, dist_id: str) -> tuple[dict[str, Any], str]:
+    got = aws.get_distribution_config(Id=dist_id)
+    return got["DistributionConfig"], got["ETag"]
+
+
+def held(cfg: dict[str, Any], path: str | None = None) -> list[tuple[str, str]]:
+    behaviour = (
+        cfg["DefaultCacheBehavior"]
+        if path is None
+        else next(b for b in cfg["CacheBehaviors"]["Items"] if b["PathPattern"] == path)
+    )
+    return [(i["FunctionARN"], i["EventType"]) for i in behaviour["FunctionAssociations"].get("Items", [])]
+
+
+def without_function_associations(cfg: dict[str, Any]) -> dict[str, Any]:
+    cfg["DefaultCacheBehavior"].pop("FunctionAssociations")
+    for b in cfg["CacheBehaviors"].get("Items", []):
+        b.pop("FunctionAssociations")
+    return cfg
+
+
+def rich(aws: Any, emu: Emulator, dist_id: str) -> dict[str, Any]:
+    """Fields the tool must send back untouched: a comment, a policy, Lambda@Edge, another function."""
+    emu.seed_function("other", handler("/*other*/ return event.request;"), publish=True)
+    cfg, etag = config(aws, dist_id)
+    cfg["Comment"] = "hand-made"
+    cfg["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] = "policy-1"
+    cfg["CacheBehaviors"]["Items"][0]["LambdaFunctionAssociations"] = {
+        "Quantity": 1,
+        "Items": [
+            {
+                "LambdaFunctionARN": "arn:aws:lambda:us-east-1:123456789012:function:l:1",
+                "EventType": "origin-request",
+            }
+        ],
+    }
+    cfg["CacheBehaviors"]["Items"][0]["FunctionAssociations"] = {
+        "Quantity": 1,
+        "Items": [{"FunctionARN": ARN + "other", "EventType": "viewer-response"}],
+    }
+    aws.update_distribution(Id=dist_id, IfMatch=etag, DistributionConfig=cfg)
+    return config(aws, dist_id)[0]
+
+
+def test_a_new_function_is_published_then_attached_and_nothing_else_changes(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    dist = emu.seed_distribution(id="E1", aliases=("www.example.com",), behaviours=[("/api/*", [])])
+    before = rich(aws, emu, dist)
+    manifest(workspace, {"a": [("www.example.com", "/api/*", "viewer-request")]})
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out + run.err
+    counts = emu.counts()
+    after, _ = config(aws, dist)
+    assert held(after, "/api/*") == [(ARN + "other", "viewer-response"), (ARN + "a", "viewer-request")]
+    assert without_function_associations(after) == without_function_associations(before)
+    assert (counts.get("GetDistributionConfig"), counts.get("UpdateDistribution")) == (1, 1), sorted(
+        counts.items()
+    )
+    assert run.json["associations_changed"] == [
+        {
+            "distribution": "E1",
+            "behaviour": "/api/*",
+            "event": "viewer-request",
+            "function": "a",
+            "action": "attach",
+        }
+    ]
+    assert run.json["functions"][0]["status"] == "published"
+    emu.reset_counts()
+    again = cli("publish", "--json")
+    assert again.code == 0 and writes(emu) == 0 and again.json["associations_changed"] == []
+
+
+def test_plan_shows_the_changes_and_writes_nothing(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    emu.reset_counts()
+    run = cli("plan", "--json")
+    assert run.code == 0, run.err
+    assert writes(emu) == 0
+    assert [c["action"] for c in run.json["associations_changed"]] == ["attach"]
+    assert "E1" in run.json["associations"][0]["name"]
+
+
+def test_one_write_per_distribution_for_several_functions(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    for i in (1, 2):
+        emu.seed_distribution(id=f"E{i}", behaviours=[("/api/*", [])])
+    emu.seed_function("gone", handler("/*gone*/ return event.request;"), publish=True)
+    cfg, etag = config(aws, "E2")
+    cfg["DefaultCacheBehavior"]["FunctionAssociations"] = {
+        "Quantity": 1,
+        "Items": [{"FunctionARN": ARN + "gone", "EventType": "viewer-response"}],
+    }
+    aws.update_distribution(Id="E2", IfMatch=etag, DistributionConfig=cfg)
+    places = {
+        "a": [("E1", "default", "viewer-request"), ("E2", "default", "viewer-request")],
+        "b": [("E1", "/api/*", "viewer-request"), ("E2", "/api/*", "viewer-response")],
+        "c": [("E1", "default", "viewer-response")],
+        "gone": [],
+    }
+    manifest(workspace, places)
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert (emu.counts().get("UpdateDistribution"), emu.counts().get("GetDistributionConfig")) == (2, 2)
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request"), (ARN + "c", "viewer-response")]
+    assert held(config(aws, "E2")[0]) == [(ARN + "a", "viewer-request")]
+    detached = [c for c in run.json["associations_changed"] if c["action"] == "detach"]
+    assert detached == [
+        {
+            "distribution": "E2",
+            "behaviour": "default",
+            "event": "viewer-response",
+            "function": "gone",
+            "action": "detach",
+        }
+    ]
+
+
+def test_refusals_exit_2_before_any_write(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1", default_function_arns=[(ARN + "theirs", "viewer-request")])
+    emu.seed_function("theirs", handler(), publish=True)
+    manifest(
+        workspace,
+        {
+            "a": [
+                ("E1", "default", "viewer-request"),
+                ("E1", "/nope/*", "viewer-response"),
+                ("E404", "default", "viewer-request"),
+            ]
+        },
+    )
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 2, run.out
+    assert writes(emu) == 0
+    problems = run.json["fatal"]["problems"]
+    assert any("function `theirs` runs on default viewer-request of distribution E1" in p for p in problems)
+    assert any("has no cache behaviour `/nope/*`" in p for p in problems)
+    assert any("`E404`" in p for p in problems)
+    assert all(p.startswith("cloudfront-functions.yml:") for p in problems)
+
+
+def test_a_failed_test_means_neither_published_nor_attached(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1")
+    failing = (
+        "    tests:\n      - name: must say 301\n        event: {version: '1.0', context: {eventType: viewer-request},"
+        " viewer: {ip: 1.2.3.4}, request: {method: GET, uri: /, querystring: {}, headers: {}, cookies: {}}}\n"
+        "        expect: {response.statusCode: 301}"
+    )
+    manifest(
+        workspace,
+        {"a": [("E1", "default", "viewer-request")], "b": [("E1", "default", "viewer-response")]},
+        tests=failing,
+    )
+    run = cli("publish", "--json")
+    assert run.code == 1, run.out
+    statuses = {f["name"]: f["status"] for f in run.json["functions"]}
+    assert statuses == {"a": "blocked", "b": "published"}
+    assert held(config(aws, "E1")[0]) == [(ARN + "b", "viewer-response")]  # b went on, a did not
+    assert "`a` not attached" in run.json["associations"][0]["reason"]
+
+
+def test_a_second_writer_elsewhere_in_the_config_is_kept(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+
+    def someone(e: Emulator) -> None:
+        cfg, etag = config(aws, "E1")
+        aws.update_distribution(Id="E1", IfMatch=etag, DistributionConfig={**cfg, "Comment": "theirs"})
+
+    emu.before("UpdateDistribution", someone)
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert emu.counts().get("GetDistributionConfig") == 3  # the plan's, the second writer's, the re-read
+    assert emu.counts().get("UpdateDistribution") == 3  # the second writer's, the 412, the write
+    after, _ = config(aws, "E1")
+    assert after["Comment"] == "theirs"
+    assert held(after) == [(ARN + "a", "viewer-request")]
+
+
+def test_a_second_writer_on_the_same_slot_is_a_conflict(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1", behaviours=[("/api/*", [])])
+    emu.seed_function("theirs", handler("/*theirs*/ return event.request;"), publish=True)
+    manifest(workspace, {"a": [("E1", "default", "viewer-request"), ("E1", "/api/*", "viewer-request")]})
+
+    def someone(e: Emulator) -> None:
+        cfg, etag = config(aws, "E1")
+        cfg["DefaultCacheBehavior"]["FunctionAssociations"] = {
+            "Quantity": 1,
+            "Items": [{"FunctionARN": ARN + "theirs", "EventType": "viewer-request"}],
+        }
+        aws.update_distribution(Id="E1", IfMatch=etag, DistributionConfig=cfg)
+
+    emu.before("UpdateDistribution", someone)
+    run = cli("publish", "--json")
+    assert run.code == 1, run.out
+    after, _ = config(aws, "E1")
+    assert held(after) == [(ARN + "theirs", "viewer-request")]  # theirs, kept
+    assert held(after, "/api/*") == [(ARN + "a", "viewer-request")]  # the rest of the plan went on
+    result = run.json["associations"][0]
+    assert result["status"] == "conflict"
+    assert result["conflicts"] == [
+        "default viewer-request: this run would put a where it read nothing; someone else put theirs there"
+    ]
