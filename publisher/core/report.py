@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from publisher.core.association_report import association_lines
 from publisher.core.modes import Mode
 from publisher.core.outcome import Outcome
 from publisher.core.result import FunctionResult, Result, Status
@@ -33,7 +34,7 @@ def console(result: Result, *, diffs: bool = False) -> list[str]:
         return [f"error: {p}" for p in result.fatal.problems] or [f"error: {result.fatal.message}"]
     width = max((len(f.name) for f in result.functions), default=0)
     lines = [line for f in result.functions for line in function_lines(f, width, diffs=diffs)]
-    return store_lines(result) + lines + footer(result)
+    return store_lines(result) + lines + association_lines(result) + footer(result)
 
 
 def footer(result: Result) -> list[str]:

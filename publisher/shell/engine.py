@@ -127,7 +127,8 @@ def _follow(  # noqa: PLR0917 - the run's own values, handed on
     """After the publish: wait for the edge, then (with a guard) watch what the new code serves and roll
     back what fails. Each can fail, or be cancelled, on its own: what was published stays reported."""
     metrics = hooks.metrics if settings.watch_minutes and settings.mode.guarded else None
-    if not (settings.wait_for_deployment or metrics) or not result.published or hooks.stop.is_set():
+    written = result.published or result.associations_changed  # both redeploy their distributions
+    if not (settings.wait_for_deployment or metrics) or not written or hooks.stop.is_set():
         return result
     hooks.published(result)
     result = _wait(result, distributions, cloudfront, settings, hooks, pool)  # the guard implies the wait

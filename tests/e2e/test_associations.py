@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -250,3 +251,44 @@ def test_a_second_writer_on_the_same_slot_is_a_conflict(
     assert result["conflicts"] == [
         "default viewer-request: this run would put a where it read nothing; someone else put theirs there"
     ]
+
+
+def test_an_attach_alone_is_waited_for_and_reported(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": None})
+    assert cli("publish").code == 0  # published, attached nowhere
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    run = cli("publish", "--wait", "--json")
+    assert run.code == 0, run.out
+    assert run.json["functions"][0]["status"] == "unchanged"
+    assert run.json["wait"]["deployed"] == ["E1"]
+    assert [a["status"] for a in run.json["associations"]] == ["updated"]
+    text = cli("plan")
+    assert "attach" not in text.out  # a re-run plans nothing
+
+
+def test_the_console_and_the_action_outputs_name_each_change(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    from publisher.action import outputs
+    from publisher.core.result import Result
+
+    emu.seed_distribution(id="E1", behaviours=[("/api/*", [])])
+    manifest(workspace, {"a": [("E1", "/api/*", "viewer-response")]})
+    plan = cli("plan")
+    assert "~ attach           distribution E1  /api/* viewer-response: nothing → a" in plan.out
+    assert "    + attach a: /api/* (viewer-response)" in plan.out
+    run = cli("publish", "--json")
+    out = outputs(Result.model_validate(run.json))
+    assert json.loads(out["associations-changed"]) == [
+        {
+            "distribution": "E1",
+            "behaviour": "/api/*",
+            "event": "viewer-response",
+            "function": "a",
+            "action": "attach",
+        }
+    ]
+    assert json.loads(out["distributions"]) == ["E1"]
