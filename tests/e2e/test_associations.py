@@ -292,3 +292,34 @@ def test_the_console_and_the_action_outputs_name_each_change(
         }
     ]
     assert json.loads(out["distributions"]) == ["E1"]
+
+
+def test_the_associations_a_write_replaces_are_backed_up_first(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1", behaviours=[("/api/*", [])])
+    emu.seed_function("gone", handler("/*gone*/ return event.request;"), publish=True)
+    cfg, _ = config(aws, "E1")
+    cfg["DefaultCacheBehavior"]["FunctionAssociations"] = {
+        "Quantity": 1,
+        "Items": [{"FunctionARN": ARN + "gone", "EventType": "viewer-request"}],
+    }
+    etag = aws.update_distribution(Id="E1", IfMatch=config(aws, "E1")[1], DistributionConfig=cfg)["ETag"]
+    manifest(workspace, {"gone": [("E1", "/api/*", "viewer-request")]})
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    backup = run.json["associations"][0]["backup"]
+    assert backup.endswith(f"E1.ASSOCIATIONS.{etag}.json") and run.json["backup_dir"]
+    saved = json.loads((workspace / backup).read_text())
+    assert saved == {
+        "Kind": "distribution",
+        "Id": "E1",
+        "ETag": etag,
+        "Behaviours": [
+            {
+                "PathPattern": "default",
+                "FunctionAssociations": cfg["DefaultCacheBehavior"]["FunctionAssociations"],
+            },
+            {"PathPattern": "/api/*", "FunctionAssociations": {"Quantity": 0, "Items": []}},
+        ],
+    }
