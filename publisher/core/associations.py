@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from publisher.core.manifest import DEFAULT_PATH, AssociationSpec, FunctionSpec
@@ -65,6 +65,8 @@ class DistributionPlan:
     error: str | None = None
     conflict: bool = False
     reason: str = ""
+    theirs: tuple[str, ...] = ()  # a rollback's slots someone else changed since: conflicts, left alone
+    arns: Mapping[str, str] = field(default_factory=dict)  # a rollback's functions to attach again
 
     kind = Kind.DISTRIBUTION
 
@@ -139,7 +141,7 @@ def plan_associations(
         changes, found = _changes(read, mine, set(managed))
         refusals += found
         if changes:
-            dp = DistributionPlan(read, changes, reason=_reason(changes))
+            dp = DistributionPlan(read, changes, reason=describe_changes(changes))
             plans.append(replace(dp, carried=tuple(a for a in dp.actions if a in cut)))
     return AssociationPlan(tuple(plans), tuple(refusals))
 
@@ -204,7 +206,7 @@ def _order(c: SlotChange) -> tuple[str, str]:
     return (c.path or "", c.event)
 
 
-def _reason(changes: Sequence[SlotChange]) -> str:
+def describe_changes(changes: Sequence[SlotChange]) -> str:
     return "; ".join(str(c) for c in changes)
 
 

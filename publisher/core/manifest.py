@@ -120,11 +120,27 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
+class AssociationRestore:
+    """A rollback's desired state for one distribution (core/association_rollback.py): each slot a run
+    changed, (path pattern, event, what the run put there, what was there before), and the ARNs of
+    the functions to attach again."""
+
+    distribution: str
+    etag: str  # the ETag the saved associations were read under
+    slots: tuple[tuple[str | None, str, str | None, str | None], ...]
+    arns: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    shown: str = ""  # the backup file, as shown
+    stamp: str = ""  # its run's folder
+    replaced_by: str = ""
+
+
+@dataclass(frozen=True)
 class Manifest:
     file: str
     functions: tuple[FunctionSpec, ...]
     warnings: tuple[str, ...] = ()  # e.g. a language feature the runtime's page does not vouch for
     stores: tuple[StoreSpec, ...] = ()  # `key-value-stores:`, written before the functions tied to them
+    restored_associations: tuple[AssociationRestore, ...] = ()  # a rollback's, after the functions
 
     def select(self, names: Iterable[str]) -> Manifest:
         """The named functions, and the stores they read (every store when no function is named)."""
@@ -132,7 +148,11 @@ class Manifest:
         chosen = tuple(f for f in self.functions if not wanted or f.name in wanted)
         read = {f.store_name or f.key_value_store for f in chosen}  # by name, or (a rollback's) by ARN
         stores = tuple(s for s in self.stores if not wanted or s.name in read or (s.arn and s.arn in read))
-        return Manifest(self.file, chosen, self.warnings, stores)
+        restored = tuple(
+            replace(r, slots=tuple(s for s in r.slots if not wanted or {s[2], s[3]} & wanted))
+            for r in self.restored_associations
+        )
+        return Manifest(self.file, chosen, self.warnings, stores, tuple(r for r in restored if r.slots))
 
 
 def language_problems(spec: FunctionSpec, shown: str) -> tuple[FunctionSpec, list[Problem], list[str]]:

@@ -71,8 +71,8 @@ def attachable(
 def _not_live(plan: Plan, name: str, outcomes: Mapping[Ref, Outcome]) -> str:
     """Why a function may not be attached yet: its plan failed, or its publish did not take effect."""
     fp = plan.function(name)
-    if fp is None:
-        return "not in this run"
+    if fp is None:  # a rollback attaching again what ran there: its LIVE is not this run's to change
+        return ""
     outcome = outcomes.get(fp.ref, Outcome())
     if fp.error:
         return fp.error

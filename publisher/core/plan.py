@@ -99,6 +99,11 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
     seen = replace(observed, key_value_stores=arns)
     plans = tuple(plan_function(spec, seen, mode.carried) for spec in manifest.functions)
     associations = plan_associations(manifest.functions, observed, mode.carried)
+    if manifest.restored_associations:  # a rollback's: after its functions, with the same rule
+        from publisher.core.association_rollback import restore_plans
+
+        restored = restore_plans(manifest.restored_associations, observed.distribution_configs, mode.carried)
+        associations = replace(associations, distributions=associations.distributions + restored)
     return Plan(mode, plans, observed, stores, associations)
 
 

@@ -32,6 +32,7 @@ def to_read(manifest: Manifest, scanned: tuple[Distribution, ...]) -> list[str]:
     """The distributions whose configs the association plan needs, in the scan's order."""
     managed = {f.name for f in manifest.functions if f.associations is not None}
     named = {a.distribution for f in manifest.functions for a in f.associations or ()}
+    named |= {r.distribution for r in manifest.restored_associations}
     return [
         d.id
         for d in scanned
@@ -73,7 +74,7 @@ class DistributionWriter:
         return replace(outcome, note=note) if note else outcome
 
     def _write(self, dp: DistributionPlan) -> Outcome:
-        conflicts: tuple[str, ...] = ()
+        conflicts: tuple[str, ...] = dp.theirs
         reconciled: tuple[SlotChange, ...] = ()
         for _ in range(ATTEMPTS):
             if not dp.changes:
@@ -82,7 +83,7 @@ class DistributionWriter:
                 return Outcome(
                     stop=Stop(Halt.CANCELLED, "cancelled before UpdateDistribution; nothing written")
                 )
-            arns = {name: self._arn(name) for name in dp.attaching}
+            arns = {name: self._arn(name, dp.arns) for name in dp.attaching}
             backup = self.backups.save_associations(dp.read, dp.changes)
             config = rewritten(dp.read.config, dp.changes, arns)
             try:
@@ -123,8 +124,8 @@ class DistributionWriter:
             conflicts=conflicts,
         )
 
-    def _arn(self, name: str) -> str:
-        known = self.arns.get(name)
+    def _arn(self, name: str, dp_arns: Mapping[str, str]) -> str:
+        known = self.arns.get(name) or dp_arns.get(name)
         if known:
             return known
         live = self.cloudfront.describe_function(name, Stage.LIVE)  # created by this run

@@ -100,7 +100,7 @@ def run(
     try:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
         observed = _result(pool.submit(observe, cloudfront, manifest, pool, stores), hooks.stop)
-        if any(f.associations is not None for f in manifest.functions):  # the plan needs the scan first
+        if manifest.restored_associations or any(f.associations is not None for f in manifest.functions):
             observed = _with_distributions(observed, manifest, cloudfront, scan, hooks.stop, pool)
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)

@@ -201,6 +201,10 @@ class BackupFolder:
                 for path, b in behaviours(read.config)
                 if path in paths
             ],
+            "Changes": [  # what the write puts there: a rollback undoes a slot only while it holds After
+                {"PathPattern": shown_path(c.path), "EventType": c.event, "Before": c.old, "After": c.new}
+                for c in changes
+            ],
         }
         if self.replaced_by:
             saved["ReplacedBy"] = self.replaced_by

@@ -323,3 +323,45 @@ def test_the_associations_a_write_replaces_are_backed_up_first(
             {"PathPattern": "/api/*", "FunctionAssociations": {"Quantity": 0, "Items": []}},
         ],
     }
+
+
+def test_rollback_puts_the_associations_back_and_leaves_someone_elses_change(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_function("old", handler("/*old*/ return event.request;"), publish=True)
+    emu.seed_function("x", handler("/*x*/ return event.request;"), publish=True)
+    emu.seed_distribution(
+        id="E1",
+        default_function_arns=[(ARN + "old", "viewer-request")],
+        behaviours=[("/api/*", [(ARN + "old", "viewer-response")])],
+    )
+    manifest(
+        workspace,
+        {"a": [("E1", "default", "viewer-request"), ("E1", "/api/*", "viewer-response")], "old": []},
+    )
+    first = cli("publish", "--json")
+    assert first.code == 0, first.out
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
+    cfg, etag = config(aws, "E1")  # someone moves /api/* to their own function
+    cfg["CacheBehaviors"]["Items"][0]["FunctionAssociations"] = {
+        "Quantity": 1,
+        "Items": [{"FunctionARN": ARN + "x", "EventType": "viewer-response"}],
+    }
+    aws.update_distribution(Id="E1", IfMatch=etag, DistributionConfig={**cfg, "Comment": "theirs"})
+    emu.reset_counts()
+    back = cli("rollback", "--from", first.json["backup_dir"], "--json")
+    assert back.code == 1, back.out  # the conflict on /api/*
+    after, _ = config(aws, "E1")
+    assert held(after) == [(ARN + "old", "viewer-request")]  # put back
+    assert held(after, "/api/*") == [(ARN + "x", "viewer-response")]  # theirs, kept
+    assert after["Comment"] == "theirs"
+    result = back.json["associations"][0]
+    assert result["status"] == "conflict"
+    assert (
+        "/api/* viewer-response: this run would put old where it read a; someone else put x there"
+        in result["error"]
+    )
+    assert emu.counts().get("UpdateDistribution") == 1
+    again = cli("rollback", "--from", first.json["backup_dir"], "--json")
+    assert emu.counts().get("UpdateDistribution") == 1  # nothing more to restore
+    assert again.json["associations"][0]["status"] == "conflict"  # and theirs still theirs
