@@ -57,3 +57,14 @@ def test_the_same_place_twice_is_refused(tmp_path: Path) -> None:
         CODE,
     )
     assert found == ["m.yml:6: a.associations: E1 /x viewer-request is listed twice"]
+
+
+def test_a_retired_function_runs_nowhere(tmp_path: Path) -> None:
+    m = load(tmp_path, "functions:\n  - name: old\n    retire: true\n")
+    assert m.functions[0].retire and m.functions[0].associations == ()
+    found = problems(
+        tmp_path,
+        "functions:\n  - name: old\n    retire: true\n    associations:\n"
+        "      - {distribution: E1, path: default, event: viewer-request}\n",
+    )
+    assert found == ["m.yml:4: old.associations: a retired function runs nowhere"]

@@ -46,6 +46,7 @@ class _Function(_Strict):
     key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
     tests: list[_Test] = []
     associations: list[_Association] | None = None
+    retire: bool = False  # detached everywhere, its LIVE backed up, then deleted
 
 
 class _Defaults(_Strict):
@@ -108,6 +109,7 @@ class FunctionSpec:
     refused_under: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     # where it runs, once LIVE: None leaves its associations as they are (never touched)
     associations: tuple[AssociationSpec, ...] | None = None
+    retire: bool = False  # runs nowhere (associations ()), then is deleted with its ETag
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")
@@ -251,7 +253,7 @@ def _entry(
     comment = entry.comment if entry.comment is not None or not managed else defaults.comment
     lines = {
         k: doc.line((*path, k)) or 0
-        for k in ("name", "code", "runtime", "key-value-store", "tests", "associations")
+        for k in ("name", "code", "runtime", "key-value-store", "tests", "associations", "retire")
     }
     lines["name"] = doc.line((*path, "name")) or doc.line(path) or 0
     spec = FunctionSpec(
@@ -262,9 +264,13 @@ def _entry(
         key_value_store=entry.key_value_store,
         lines=lines,
         tests=tuple(_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
-        associations=_associations(entry.associations, (*path, "associations"), doc),
+        associations=() if entry.retire else _associations(entry.associations, (*path, "associations"), doc),
+        retire=entry.retire,
     )
     problems = _twice(spec, file)
+    if entry.retire and entry.associations:
+        where = f"{spec.name}.associations"
+        problems.append(Problem(file, spec.line("associations"), where, "a retired function runs nowhere"))
     store = store_problem(runtime, spec.key_value_store not in (None, REMOVE))
     if store:
         problems.append(Problem(file, spec.line("key-value-store"), f"{spec.name}.key-value-store", store))

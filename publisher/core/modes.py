@@ -30,6 +30,7 @@ class Action(StrEnum):
     PUBLISH = "publish"
     ATTACH = "attach"  # a function onto a cache behaviour's event, once LIVE
     DETACH = "detach"
+    DELETE = "delete"  # a retired function, once no behaviour runs it
 
 
 @dataclass(frozen=True, order=True)

@@ -81,3 +81,33 @@ def _not_live(plan: Plan, name: str, outcomes: Mapping[Ref, Outcome]) -> str:
     if Action.PUBLISH in fp.actions and Action.PUBLISH not in outcome.done:
         return "its publish did not take effect"
     return ""
+
+
+def deletable(plan: Plan, outcomes: Mapping[Ref, Outcome]) -> tuple[list[FunctionPlan], dict[Ref, Outcome]]:
+    """The retired functions that may be deleted now that the distribution writes are done: each once
+    every write that detaches it took effect; the others held back with that write's reason."""
+    go: list[FunctionPlan] = []
+    held: dict[Ref, Outcome] = {}
+    for fp in plan.functions:
+        if Action.DELETE not in fp.carried:
+            continue
+        detaching = [dp for dp in plan.distributions if any(c.old == fp.name for c in dp.changes)]
+        why = [_not_detached(dp, outcomes.get(dp.ref, Outcome())) for dp in detaching]
+        why = [w for w in why if w]
+        if why:
+            step = "Detach it there (or fix what stopped the write) and re-run; nothing was deleted."
+            message = f"still attached: {'; '.join(why)}; not deleted"
+            held[fp.ref] = Outcome(stop=Stop(Halt.HELD, message, next_step=step))
+        else:
+            go.append(fp)
+    return go, held
+
+
+def _not_detached(dp: DistributionPlan, outcome: Outcome) -> str:
+    if not dp.carried:
+        return f"distribution {dp.name} was not written"
+    if outcome.stop is not None and outcome.stop.halt is not Halt.CONFLICT:
+        return f"distribution {dp.name} {outcome.stop.halt}: {outcome.stop.message}"
+    if Action.DETACH not in outcome.done:
+        return f"distribution {dp.name} was not written"
+    return ""

@@ -94,6 +94,7 @@ STATUS = {
     Halt.HELD: Status.BLOCKED,
 }
 DONE_STATUS = (
+    (Action.DELETE, Status.DELETED),
     (Action.PUBLISH, Status.PUBLISHED),
     (Action.CREATE, Status.CREATED),
     (Action.UPDATE, Status.UPDATED),

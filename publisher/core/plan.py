@@ -137,6 +137,8 @@ def plan_function(
     state = observed.functions.get(spec.name) or FunctionState(spec.name, None, None)
     dev, live = state.development, state.live
     base = FunctionPlan(spec, state)
+    if spec.retire:
+        return _retired(base, carried)
     if spec.restored_from and dev is None:
         return _failed(
             base, "no longer in CloudFront; a rollback restores a function, it does not create one"
@@ -170,6 +172,20 @@ def plan_function(
         if spec.code is not None
         else "",
         live_diff=_diff(live, target, "LIVE", "DEVELOPMENT"),
+    )
+
+
+def _retired(base: FunctionPlan, carried: frozenset[Action]) -> FunctionPlan:
+    """A retired function: deleted on the ETag read, once the distribution writes detached it."""
+    dev = base.state.development
+    if dev is None:
+        return replace(base, reason="retired: not in CloudFront")
+    write = Write(Action.DELETE, dev.etag, "retired: deleted once no cache behaviour runs it")
+    return replace(
+        base,
+        writes=(write,),
+        carried=(Action.DELETE,) if Action.DELETE in carried else (),
+        reason=write.reason,
     )
 
 

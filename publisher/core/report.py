@@ -25,8 +25,9 @@ SYMBOL = {
     Status.FAILED: "!",
     Status.CHECKED: "✓",
     Status.ROLLED_BACK: "↩",
+    Status.DELETED: "-",
 }
-PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
+PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑", "delete": "-"}
 
 
 def console(result: Result, *, diffs: bool = False) -> list[str]:

@@ -17,6 +17,7 @@ class Status(StrEnum):
     CREATED = "created"  # DEVELOPMENT created, not published (sync)
     UPDATED = "updated"  # DEVELOPMENT updated, not published (sync)
     PUBLISHED = "published"
+    DELETED = "deleted"  # a retired function: detached everywhere, LIVE backed up, then deleted
     UNCHANGED = "unchanged"
     PLANNED = "planned"  # plan and preview: what would happen
     CHECKED = "checked"  # check: the manifest's entry, code and events are valid; AWS was not asked

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, TypeVar
 from publisher.core.errors import AwsError, InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, Observed
-from publisher.core.modes import Mode, Ref
-from publisher.core.order import attachable, ready
+from publisher.core.modes import Action, Mode, Ref
+from publisher.core.order import attachable, deletable, ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
 from publisher.core.plan import Plan, make_plan
 from publisher.core.port import CloudFront
@@ -30,6 +30,7 @@ from publisher.shell.apply import Applier, Backups, RunTests
 from publisher.shell.associations import DistributionWriter, read_configs, to_read
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
+from publisher.shell.retire import delete_retired
 from publisher.shell.stores import StorePorts, apply_store
 from publisher.shell.wait import wait_for_deployment
 
@@ -175,6 +176,7 @@ def _apply(
         futures = {pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if sp.carried}
         outcomes.update(_as_completed(futures, hooks))
     go, held = ready(plan, outcomes)
+    go = [fp for fp in go if Action.DELETE not in fp.carried]  # retired: deleted after the detaches
     for ref, outcome in held.items():
         hooks.progress(str(ref), outcome)
     outcomes.update(held)
@@ -192,6 +194,16 @@ def _apply(
     writer = DistributionWriter(cloudfront, backups, arns, hooks.stop)
     futures = {pool.submit(writer.apply, dp, note): dp.ref for dp, note in go_dists}
     outcomes.update(_as_completed(futures, hooks))
+    retired, held_retired = deletable(plan, outcomes)  # detach before delete
+    for ref, outcome in held_retired.items():
+        hooks.progress(str(ref), outcome)
+    outcomes.update(held_retired)
+    deletes = {
+        pool.submit(delete_retired, fp, cloudfront, backups): fp.ref
+        for fp in retired
+        if not hooks.stop.is_set()
+    }
+    outcomes.update(_as_completed(deletes, hooks))
     return outcomes
 
 

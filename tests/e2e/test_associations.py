@@ -365,3 +365,45 @@ def test_rollback_puts_the_associations_back_and_leaves_someone_elses_change(
     again = cli("rollback", "--from", first.json["backup_dir"], "--json")
     assert emu.counts().get("UpdateDistribution") == 1  # nothing more to restore
     assert again.json["associations"][0]["status"] == "conflict"  # and theirs still theirs
+
+
+def retire_setup(emu: Emulator, workspace: Path) -> None:
+    emu.seed_function("old", handler("/*old*/ return event.request;"), publish=True)
+    emu.seed_distribution(id="E1", default_function_arns=[(ARN + "old", "viewer-request")])
+    emu.seed_distribution(id="E2", behaviours=[("/api/*", [(ARN + "old", "viewer-response")])])
+    (workspace / "a.js").write_bytes(handler("/*a*/ return event.request;"))
+    (workspace / "cloudfront-functions.yml").write_text(
+        "functions:\n  - name: a\n    code: a.js\n    associations:\n"
+        "      - {distribution: E1, path: default, event: viewer-request}\n"
+        "  - name: old\n    retire: true\n"
+    )
+
+
+def test_a_retired_function_is_detached_everywhere_backed_up_then_deleted(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retire_setup(emu, workspace)
+    plan = cli("plan")
+    assert "- delete           old" in plan.out, plan.out
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
+    assert held(config(aws, "E2")[0], "/api/*") == []
+    assert "old" not in [f["Name"] for f in aws.list_functions()["FunctionList"].get("Items", [])]
+    old = next(f for f in run.json["functions"] if f["name"] == "old")
+    assert old["status"] == "deleted"
+    assert (workspace / old["backup"]).read_bytes() == handler("/*old*/ return event.request;")
+
+
+def test_a_retired_function_still_attached_is_not_deleted(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: Any
+) -> None:
+    retire_setup(emu, workspace)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    emu.inject("UpdateDistribution", "500", times=5)
+    run = cli("publish", "--json")
+    assert run.code == 1, run.out
+    old = next(f for f in run.json["functions"] if f["name"] == "old")
+    assert old["status"] == "blocked" and "still attached" in old["error"]
+    assert emu.counts().get("DeleteFunction", 0) == 0
+    assert aws.describe_function(Name="old", Stage="LIVE")["ETag"]
