@@ -322,6 +322,10 @@ def test_the_associations_a_write_replaces_are_backed_up_first(
             },
             {"PathPattern": "/api/*", "FunctionAssociations": {"Quantity": 0, "Items": []}},
         ],
+        "Changes": [
+            {"PathPattern": "default", "EventType": "viewer-request", "Before": "gone", "After": None},
+            {"PathPattern": "/api/*", "EventType": "viewer-request", "Before": None, "After": "gone"},
+        ],
     }
 
 
