@@ -76,9 +76,10 @@ class DistributionWriter:
     def _write(self, dp: DistributionPlan) -> Outcome:
         conflicts: tuple[str, ...] = dp.theirs
         reconciled: tuple[SlotChange, ...] = ()
+        backup = ""  # the last saved: each attempt saves what it is about to replace, under its ETag
         for _ in range(ATTEMPTS):
-            if not dp.changes:
-                return self._ended(dp, (), reconciled, conflicts, None, "")
+            if not dp.changes:  # nothing left to write: done already (a lost answer), or theirs
+                return self._ended(dp, (), reconciled, conflicts, dp.read.etag, backup)
             if self.stop.is_set():
                 return Outcome(
                     stop=Stop(Halt.CANCELLED, "cancelled before UpdateDistribution; nothing written")
@@ -96,7 +97,7 @@ class DistributionWriter:
                 continue
             return self._ended(dp, dp.changes, reconciled, conflicts, etag, backup)
         message = f"the distribution kept changing under this run ({ATTEMPTS} times 412); nothing written"
-        return Outcome(stop=Stop(Halt.FAILED, message), conflicts=conflicts)
+        return Outcome(backup=backup, stop=Stop(Halt.FAILED, message), conflicts=conflicts)
 
     def _ended(  # noqa: PLR0917 - what the write came to, handed on
         self,

@@ -411,3 +411,34 @@ def test_a_retired_function_still_attached_is_not_deleted(
     assert old["status"] == "blocked" and "still attached" in old["error"]
     assert emu.counts().get("DeleteFunction", 0) == 0
     assert aws.describe_function(Name="old", Stage="LIVE")["ETag"]
+
+
+def test_functions_without_associations_are_never_touched(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_function("b", handler("/*b0*/ return event.request;"), publish=True)
+    emu.seed_distribution(id="E1", default_function_arns=[(ARN + "b", "viewer-request")])
+    manifest(workspace, {"b": None})
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert emu.counts().get("GetDistributionConfig", 0) == 0 and run.json["associations"] == []
+    manifest(workspace, {"a": [("E1", "default", "viewer-response")], "b": None})
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert held(config(aws, "E1")[0]) == [(ARN + "b", "viewer-request"), (ARN + "a", "viewer-response")]
+
+
+def test_a_lost_answer_is_reconciled_by_reading_again(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    emu.inject("UpdateDistribution", "lost-response")
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
+    result = run.json["associations"][0]
+    assert result["status"] == "updated" and "confirmed by re-reading" in result["reason"]
+    assert result["backup"] and run.json["backup_dir"]  # what the lost write replaced was saved first
+    assert run.json["associations_changed"][0]["action"] == "attach"
