@@ -186,7 +186,20 @@ def _apply(
         applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop, reads)
         outcomes.update(_as_completed({pool.submit(applier.apply, fp): fp.ref for fp in go}, hooks))
         reads.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
-    go_dists, held_dists = attachable(plan, outcomes)  # after the functions: attach only what is LIVE
+    return _after_functions(plan, outcomes, cloudfront, backups, hooks, pool)
+
+
+def _after_functions(  # noqa: PLR0917 - the run's own values, handed on
+    plan: Plan,
+    outcomes: dict[Ref, Outcome],
+    cloudfront: CloudFront,
+    backups: Backups,
+    hooks: Hooks,
+    pool: ThreadPoolExecutor,
+) -> dict[Ref, Outcome]:
+    """The distributions' writes once the functions they attach are LIVE; then a retired function's
+    delete, once every write that detaches it took effect."""
+    go_dists, held_dists = attachable(plan, outcomes)
     for ref, outcome in held_dists.items():
         hooks.progress(str(ref), outcome)
     outcomes.update(held_dists)
