@@ -442,3 +442,20 @@ def test_a_lost_answer_is_reconciled_by_reading_again(
     assert result["status"] == "updated" and "confirmed by re-reading" in result["reason"]
     assert result["backup"] and run.json["backup_dir"]  # what the lost write replaced was saved first
     assert run.json["associations_changed"][0]["action"] == "attach"
+
+
+def test_twenty_functions_on_five_distributions_are_five_writes(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    paths = ["/p0/*", "/p1/*", "/p2/*", "/p3/*"]
+    for d in range(5):
+        emu.seed_distribution(id=f"E{d}", behaviours=[(p, []) for p in paths])
+    places = {f"f{i}": [(f"E{i % 5}", paths[i // 5], "viewer-request")] for i in range(20)}
+    manifest(workspace, places)
+    emu.reset_counts()
+    run = cli("publish", "--json", "--max-concurrency", "4")
+    assert run.code == 0, run.out
+    counts = emu.counts()
+    assert (counts.get("GetDistributionConfig"), counts.get("UpdateDistribution")) == (5, 5)
+    assert len(run.json["associations_changed"]) == 20
+    assert held(config(aws, "E3")[0], "/p2/*") == [(ARN + "f13", "viewer-request")]
