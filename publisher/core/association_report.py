@@ -26,3 +26,18 @@ def _distribution(a: DistributionResult) -> list[str]:
     if a.next_step:
         lines.append(f"    next: {a.next_step}")
     return lines
+
+
+def association_totals(result: Result) -> str:
+    """The totals line's part for associations: `; associations: 2 to attach, 1 to detach` planning,
+    `; associations: 2 attached, 1 detached, E1 conflict` once written."""
+    if not result.associations:
+        return ""
+    planning = result.mode is None or result.mode.planning
+    parts = []
+    for action, done in (("attach", "attached"), ("detach", "detached")):
+        n = sum(c.action == action for c in result.associations_changed)
+        if n:
+            parts.append(f"{n} to {action}" if planning else f"{n} {done}")
+    parts += [f"{a.name} {a.status.value}" for a in result.associations if a.failed]
+    return "; associations: " + (", ".join(parts) or "none written")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from publisher.core.association_report import association_lines
+from publisher.core.association_report import association_lines, association_totals
 from publisher.core.modes import Mode
 from publisher.core.outcome import Outcome
 from publisher.core.result import FunctionResult, Result, Status
@@ -75,7 +75,7 @@ def totals(result: Result) -> str:
     fs = result.functions
     if result.mode is Mode.CHECK:
         return f"Checked: {len(fs)} functions, with no call to AWS."
-    stores = _store_totals(result)
+    stores = _store_totals(result) + association_totals(result)
     if result.mode is None or result.mode.planning:
         counts = [
             sum(a in f.actions for f in fs if f.status is Status.PLANNED)
