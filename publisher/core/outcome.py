@@ -242,6 +242,8 @@ def distribution_result(dp: DistributionPlan, mode: Mode, outcome: Outcome) -> D
     status = status_of(dp, mode, outcome)
     written = dp.changes if mode.planning else outcome.slots
     reason = dp.reason
+    if dp.actions and not dp.carried and not mode.planning and not dp.error:
+        reason += f" ({mode} mode does not attach: CloudFront attaches only LIVE)"
     if outcome.note:
         reason += f"; {outcome.note}"
     if outcome.reconciled:

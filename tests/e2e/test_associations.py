@@ -459,3 +459,16 @@ def test_twenty_functions_on_five_distributions_are_five_writes(
     assert (counts.get("GetDistributionConfig"), counts.get("UpdateDistribution")) == (5, 5)
     assert len(run.json["associations_changed"]) == 20
     assert held(config(aws, "E3")[0], "/p2/*") == [(ARN + "f13", "viewer-request")]
+
+
+def test_sync_neither_attaches_nor_detaches_and_says_so(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    emu.reset_counts()
+    run = cli("sync", "--json")
+    assert run.code == 0, run.out
+    assert emu.counts().get("UpdateDistribution", 0) == 0
+    (row,) = run.json["associations"]
+    assert row["status"] == "unchanged" and "sync mode does not attach" in row["reason"]
