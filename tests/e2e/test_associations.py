@@ -472,3 +472,21 @@ def test_sync_neither_attaches_nor_detaches_and_says_so(
     assert emu.counts().get("UpdateDistribution", 0) == 0
     (row,) = run.json["associations"]
     assert row["status"] == "unchanged" and "sync mode does not attach" in row["reason"]
+
+
+def test_publishing_a_function_the_distribution_runs_moves_its_etag_and_the_write_follows(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    emu.seed_function("a", handler("/*a0*/ return event.request;"), publish=True)
+    emu.seed_distribution(id="E1", default_function_arns=[(ARN + "a", "viewer-request")])
+    manifest(
+        workspace, {"a": [("E1", "default", "viewer-request")], "b": [("E1", "default", "viewer-response")]}
+    )
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    # a's publish redeploys E1 (a new ETag, as CloudFront does): the write meets 412, reads again,
+    # finds the slots as the plan read them, and goes on
+    assert (emu.counts().get("GetDistributionConfig"), emu.counts().get("UpdateDistribution")) == (2, 2)
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request"), (ARN + "b", "viewer-response")]
+    assert run.json["associations"][0]["status"] == "updated"
