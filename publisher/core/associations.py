@@ -118,22 +118,11 @@ class AssociationPlan:
 def plan_associations(
     functions: Sequence[FunctionSpec], observed: Observed, carried: Iterable[Action] = frozenset(Action)
 ) -> AssociationPlan:
+    """Each distribution read whose slots change, cut to the mode; or the refusals that stop the run."""
     managed = {f.name: f.associations for f in functions if f.associations is not None}
     if not managed:
         return AssociationPlan()
-    wanted: dict[tuple[str, Slot], tuple[str, AssociationSpec]] = {}
-    refusals: list[Refusal] = []
-    for name, listed in managed.items():
-        for a in listed or ():
-            dist_id, problem = _resolve(a, observed.distributions, observed.distribution_configs)
-            key = (dist_id, (a.path_pattern, a.event))
-            other = wanted.get(key)
-            if not problem and other:
-                problem = f"{other[0]} is listed on {a.distribution} {a.path} {a.event} too (line {other[1].line}): one function per event of a cache behaviour"
-            if problem:
-                refusals.append(Refusal(name, a.line, problem))
-            else:
-                wanted[key] = (name, a)
+    wanted, refusals = _wanted(managed, observed)
     plans = []
     cut = tuple(a for a in (Action.DETACH, Action.ATTACH) if a in set(carried))
     for read in observed.distribution_configs.values():
@@ -144,6 +133,31 @@ def plan_associations(
             dp = DistributionPlan(read, changes, reason=describe_changes(changes))
             plans.append(replace(dp, carried=tuple(a for a in dp.actions if a in cut)))
     return AssociationPlan(tuple(plans), tuple(refusals))
+
+
+Wanted = dict[tuple[str, Slot], tuple[str, AssociationSpec]]  # (distribution Id, slot) -> function
+
+
+def _wanted(
+    managed: Mapping[str, tuple[AssociationSpec, ...] | None], observed: Observed
+) -> tuple[Wanted, list[Refusal]]:
+    """Every listed association resolved to its distribution's slot, or refused with the reason."""
+    wanted: Wanted = {}
+    refusals: list[Refusal] = []
+    for name, listed in managed.items():
+        for a in listed or ():
+            dist_id, problem = _resolve(a, observed.distributions, observed.distribution_configs)
+            other = wanted.get((dist_id, (a.path_pattern, a.event)))
+            if not problem and other:
+                problem = (
+                    f"{other[0]} is listed on {a.distribution} {a.path} {a.event} too (line {other[1].line}): "
+                    "one function per event of a cache behaviour"
+                )
+            if problem:
+                refusals.append(Refusal(name, a.line, problem))
+            else:
+                wanted[(dist_id, (a.path_pattern, a.event))] = (name, a)
+    return wanted, refusals
 
 
 def _resolve(
