@@ -12,8 +12,8 @@ from publisher.core.associations import (
     SlotChange,
     plan_associations,
     replan,
-    rewritten,
 )
+from publisher.core.distribution_config import rewritten
 from publisher.core.manifest import AssociationSpec, FunctionSpec
 from publisher.core.model import Distribution, DistributionConfig, Observed
 from publisher.core.modes import Action, Mode

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from publisher.core.associations import DistributionPlan, SlotChange, describe_changes, function_name, replan
+from publisher.core.associations import DistributionPlan, SlotChange, describe_changes, replan
+from publisher.core.distribution_config import function_name
 from publisher.core.errors import Problem
 from publisher.core.manifest import DEFAULT_PATH, AssociationRestore
 from publisher.core.model import DistributionConfig

@@ -10,7 +10,8 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from publisher.core.associations import SlotChange, behaviours, shown_path
+from publisher.core.associations import SlotChange, shown_path
+from publisher.core.distribution_config import behaviours
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event, language_problems
