@@ -15,6 +15,7 @@ from publisher.core.associations import (
 )
 from publisher.core.distribution_config import rewritten
 from publisher.core.manifest import AssociationSpec, FunctionSpec
+from publisher.core.manifest import TestCase as Case
 from publisher.core.model import Distribution, DistributionConfig, Observed
 from publisher.core.modes import Action, Mode
 
@@ -252,3 +253,21 @@ def test_a_held_function_drops_only_its_own_slots() -> None:
     left = dp.without({"a"})
     assert changes(left) == [("default", RES, "c", None)] and left.carried == (Action.DETACH,)
     assert dp.without({"a", "c"}).changes == (SlotChange(None, RES, "c", None),)  # a detach needs no publish
+
+
+def test_an_event_no_test_case_covers_is_refused() -> None:
+    request = {"context": {"eventType": REQ}, "request": {}}
+    spec = FunctionSpec(
+        "a",
+        tests=(Case("t", request, None, 70),),
+        associations=(AssociationSpec("E1", "default", RES, 9), AssociationSpec("E1", "default", REQ, 10)),
+    )
+    out = plan_associations([spec], seen(E1=config(behaviour())))
+    assert [(r.line, r.message) for r in out.refusals] == [
+        (
+            9,
+            "its test cases are all viewer-request events, so its code is written for that; attach it there, or add a viewer-response test case",
+        )
+    ]
+    untested = FunctionSpec("a", associations=(AssociationSpec("E1", "default", RES, 9),))
+    assert plan_associations([untested], seen(E1=config(behaviour()))).refusals == ()

@@ -119,6 +119,7 @@ def plan_associations(
     if not managed:
         return AssociationPlan()
     wanted, refusals = _wanted(managed, observed)
+    refusals += [r for f in functions for r in _untested_events(f)]
     plans = []
     cut = tuple(a for a in (Action.DETACH, Action.ATTACH) if a in set(carried))
     for read in observed.distribution_configs.values():
@@ -154,6 +155,24 @@ def _wanted(
             else:
                 wanted[(dist_id, (a.path_pattern, a.event))] = (name, a)
     return wanted, refusals
+
+
+def _untested_events(spec: FunctionSpec) -> list[Refusal]:
+    """A function whose test cases are all of one event type is written for that type: attaching it to
+    the other would run code no test has seen there (a request returned where a response is due)."""
+    tested = {
+        (t.event.get("context") or {}).get("eventType") for t in spec.tests if isinstance(t.event, dict)
+    }
+    return [
+        Refusal(
+            spec.name,
+            a.line,
+            f"its test cases are all {', '.join(sorted(str(e) for e in tested))} events, so its code is "
+            f"written for that; attach it there, or add a {a.event} test case",
+        )
+        for a in spec.associations or ()
+        if tested and a.event not in tested
+    ]
 
 
 def _resolve(
