@@ -9,6 +9,7 @@ CloudFront does (NextMarker is the Id of the last distribution on the page).
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -76,6 +77,21 @@ def restore_associations(config: Any, associations: list[Associations]) -> None:
         behaviour.lambda_function_associations = kept["LambdaFunctionAssociations"]
 
 
+def association_problem(raw: Mapping[str, Any]) -> str:
+    """CloudFront's rules for one cache behaviour: one function per event type, and no CloudFront
+    Function beside a Lambda@Edge function on the same viewer event."""
+    for kept in raw_associations(raw):
+        events = [i.get("EventType") for i in kept["FunctionAssociations"].get("Items") or []]
+        twice = sorted({e for e in events if events.count(e) > 1})
+        if twice:
+            return f"A cache behavior can have only one function for the event type {twice[0]}."
+        lambdas = {i.get("EventType") for i in kept["LambdaFunctionAssociations"].get("Items") or []}
+        both = sorted(set(events) & lambdas)
+        if both:
+            return f"A cache behavior cannot have both a CloudFront function and a Lambda@Edge function for {both[0]}."
+    return ""
+
+
 def function_arns(config: Any) -> set[str]:
     """The CloudFront Functions (not Lambda@Edge) that any cache behaviour runs."""
     return {
@@ -89,6 +105,7 @@ class EmulatorDistribution(Distribution):
     """A distribution whose Status follows the clock: InProgress until `ready_at`, then Deployed."""
 
     def __init__(self, account_id: str, region_name: str, raw: dict[str, Any], dist_id: str | None) -> None:
+        self.raw_config = copy.deepcopy(raw)  # as sent, before moto rewrites it in place and drops fields
         kept = raw_associations(raw)
         super().__init__(account_id, region_name, raw)
         restore_associations(self.distribution_config, kept)
@@ -155,6 +172,7 @@ class EmulatorBackend(CloudFrontBackend):
         dist = self.distribution(_id)
         check_if_match(str(if_match or ""), dist.etag)
         self._unindex(dist)
+        dist.raw_config = copy.deepcopy(dist_config)
         dist.distribution_config = build_config(dist_config)
         dist.connection_mode = dist_config.get("ConnectionMode", dist.connection_mode)
         self._index(dist)

@@ -13,7 +13,12 @@ from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionContext, ActionResult, EmptyResult
 
-from emulator.distributions import TENANT_ONLY, EmulatorBackend, requested_function_arns
+from emulator.distributions import (
+    TENANT_ONLY,
+    EmulatorBackend,
+    association_problem,
+    requested_function_arns,
+)
 from emulator.errors import (
     InvalidArgument,
     InvalidFunctionAssociation,
@@ -162,6 +167,12 @@ class EmulatorResponse(CloudFrontResponse):
         self._check_published(self._get_param("DistributionConfig", {}))
         return super().update_distribution()
 
+    def get_distribution_config(self) -> ActionResult:
+        """The config as last written, every field the client sent kept (moto's objects drop the fields
+        it does not know, and an UpdateDistribution replaces the whole config with what it sends)."""
+        dist = self.backend.distribution(self._get_param("Id"))
+        return ActionResult({"DistributionConfig": dist.raw_config, "ETag": dist.etag})
+
     def list_distributions(self) -> ActionResult:
         return self._distribution_list("ListDistributions", None)
 
@@ -189,7 +200,11 @@ class EmulatorResponse(CloudFrontResponse):
         return function.summary(stage, self.state.in_use(function.arn))
 
     def _check_published(self, raw: dict[str, Any]) -> None:
-        """A cache behaviour can only run a function that exists and has been published."""
+        """A cache behaviour can only run a function of this account that has been published, one per
+        event type, and none beside a Lambda@Edge function on the same event."""
+        problem = association_problem(raw)
+        if problem:
+            raise InvalidFunctionAssociation(detail=problem)
         for arn in requested_function_arns(raw):
             function = self.state.functions.find(arn.rsplit("/", 1)[-1])
             if function is None or function.arn != arn or function.live is None:

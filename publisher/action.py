@@ -133,6 +133,7 @@ def outputs(result: Result) -> dict[str, str]:
         "rolled-back": json.dumps(result.rolled_back),
         "distributions": json.dumps(result.serving_new_code),
         "stores-changed": json.dumps(result.stores_changed),
+        "associations-changed": json.dumps([c.model_dump(mode="json") for c in result.associations_changed]),
         "has-changes": "true" if result.has_changes else "false",
         "backup-dir": result.backup_dir,
         "result": text,

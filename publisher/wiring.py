@@ -227,7 +227,12 @@ def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifes
 def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
     """A rollback's desired state: each function's newest backup in `rollback-from`, and each
     KeyValueStore's keys as they were before the newest run that changed them."""
-    from publisher.shell.backups import read_backups, read_store_backups, rollback_manifest
+    from publisher.shell.backups import (
+        read_association_backups,
+        read_backups,
+        read_store_backups,
+        rollback_manifest,
+    )
 
     def refuse(message: str) -> InputError:
         return InputError([Problem(settings.source, None, "rollback-from", message, in_file=False)])
@@ -240,7 +245,8 @@ def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) ->
     folder = workspace.setting_path(shown, "rollback-from", settings.source, confined=confined)
     inside = workspace if confined else None
     found, stores = read_backups(folder, shown, inside), read_store_backups(folder, shown, inside)
-    return rollback_manifest(found, shown, settings.functions, settings.source, stores)
+    restores = read_association_backups(folder, shown, inside)
+    return rollback_manifest(found, shown, settings.functions, settings.source, stores, associations=restores)
 
 
 def read_template(settings: Settings, workspace: Workspace, *, confined: bool) -> tuple[str, str] | None:

@@ -8,13 +8,15 @@ the emulator prove the real wire behaves like this.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from publisher.core.errors import AlreadyExists, AwsError, NotFound, PreconditionFailed
-from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
+from publisher.core.model import Distribution, DistributionConfig, FunctionConfig, Stage, StageState
 from publisher.core.port import FunctionSummary, TestRun
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
@@ -34,6 +36,7 @@ class FakeCloudFront:
     lose_answer: set[str] = field(default_factory=set)  # the write takes effect, the answer is lost
     stores: dict[str, str] = field(default_factory=dict)
     test_output: Callable[[bytes], TestRun] = lambda code: TestRun("", {"request": {}}, (), 5)
+    configs: dict[str, DistributionConfig] = field(default_factory=dict)  # distribution Id -> config
 
     # --- seeding, as another client would --------------------------------------------------------
 
@@ -118,6 +121,23 @@ class FakeCloudFront:
     def get_distribution(self, dist_id: str) -> tuple[str, str]:
         self._enter("GetDistribution")
         return "Deployed", "D1"
+
+    def get_distribution_config(self, dist_id: str) -> DistributionConfig:
+        self._enter("GetDistributionConfig")
+        if dist_id not in self.configs:
+            raise NotFound("GetDistributionConfig", "NoSuchDistribution", dist_id, 404)
+        read = self.configs[dist_id]
+        return replace(read, config=copy.deepcopy(dict(read.config)))
+
+    def update_distribution(self, dist_id: str, config: Mapping[str, Any], if_match: str) -> str:
+        self._enter("UpdateDistribution")
+        held = self.configs[dist_id]
+        if held.etag != if_match:
+            raise PreconditionFailed(
+                "UpdateDistribution", "PreconditionFailed", f"{if_match} is not {held.etag}", 412
+            )
+        self.configs[dist_id] = DistributionConfig(dist_id, new_etag(), copy.deepcopy(dict(config)))
+        return self._answer("UpdateDistribution", self.configs[dist_id].etag)
 
     # --- behaviour --------------------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ def test_the_flag_is_documented_in_help() -> None:
 
 def test_the_json_result_leads_with_what_a_script_asks() -> None:
     data = json.loads(Result(mode=Mode.PUBLISH, functions=[PUBLISHED, FAILED]).model_dump_json())
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert (data["has_changes"], data["published"], data["failed"]) == (True, ["f"], ["f"])
     assert {"started", "duration_seconds"} <= set(data)
 

@@ -7,7 +7,7 @@ import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +19,7 @@ from publisher.core.stores import StoreSpec
 
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
 REMOVE = "none"  # `key-value-store: none` removes the association
+DEFAULT_PATH = "default"  # `path: default` is the distribution's default cache behaviour
 
 
 class _Strict(BaseModel):
@@ -32,6 +33,12 @@ class _Test(_Strict):
     max_compute_utilization: int = Field(70, ge=0, le=100, alias="max-compute-utilization")
 
 
+class _Association(_Strict):
+    distribution: str = Field(min_length=1)  # an Id, or an alternate domain name (CNAME) of one distribution
+    path: str = Field(min_length=1)  # `default`, or a path pattern of one of its cache behaviours
+    event: Literal["viewer-request", "viewer-response"]
+
+
 class _Function(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     code: str | None = Field(None, min_length=1)
@@ -39,6 +46,8 @@ class _Function(_Strict):
     comment: str | None = Field(None, max_length=COMMENT_LIMIT)
     key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
     tests: list[_Test] = []
+    associations: list[_Association] | None = None
+    retire: bool = False  # detached everywhere, its LIVE backed up, then deleted
 
 
 class _Defaults(_Strict):
@@ -69,6 +78,21 @@ class TestCase:
 
 
 @dataclass(frozen=True)
+class AssociationSpec:
+    """One place the manifest says a function runs: a distribution's cache behaviour and event."""
+
+    distribution: str  # an Id or an alias, as written
+    path: str  # DEFAULT_PATH or a path pattern
+    event: str
+    line: int | None = None
+
+    @property
+    def path_pattern(self) -> str | None:
+        """None for the default cache behaviour, as the distribution scan names it."""
+        return None if self.path == DEFAULT_PATH else self.path
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     """What the manifest asks for one function. code is None for a bare name: DEVELOPMENT is the source."""
 
@@ -84,6 +108,9 @@ class FunctionSpec:
     # with no runtime in the manifest: runtime -> why the code cannot run under it, found while loading
     # and read by the plan once AWS's runtime is known, so the code is parsed once per runtime, not again
     refused_under: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # where it runs, once LIVE: None leaves its associations as they are (never touched)
+    associations: tuple[AssociationSpec, ...] | None = None
+    retire: bool = False  # runs nowhere (associations ()), then is deleted with its ETag
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")
@@ -96,11 +123,27 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
+class AssociationRestore:
+    """A rollback's desired state for one distribution (core/association_rollback.py): each slot a run
+    changed, (path pattern, event, what the run put there, what was there before), and the ARNs of
+    the functions to attach again."""
+
+    distribution: str
+    etag: str  # the ETag the saved associations were read under
+    slots: tuple[tuple[str | None, str, str | None, str | None], ...]
+    arns: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    shown: str = ""  # the backup file, as shown
+    stamp: str = ""  # its run's folder
+    replaced_by: str = ""
+
+
+@dataclass(frozen=True)
 class Manifest:
     file: str
     functions: tuple[FunctionSpec, ...]
     warnings: tuple[str, ...] = ()  # e.g. a language feature the runtime's page does not vouch for
     stores: tuple[StoreSpec, ...] = ()  # `key-value-stores:`, written before the functions tied to them
+    restored_associations: tuple[AssociationRestore, ...] = ()  # a rollback's, after the functions
 
     def select(self, names: Iterable[str]) -> Manifest:
         """The named functions, and the stores they read (every store when no function is named)."""
@@ -108,7 +151,11 @@ class Manifest:
         chosen = tuple(f for f in self.functions if not wanted or f.name in wanted)
         read = {f.store_name or f.key_value_store for f in chosen}  # by name, or (a rollback's) by ARN
         stores = tuple(s for s in self.stores if not wanted or s.name in read or (s.arn and s.arn in read))
-        return Manifest(self.file, chosen, self.warnings, stores)
+        restored = tuple(
+            replace(r, slots=tuple(s for s in r.slots if not wanted or {s[2], s[3]} & wanted))
+            for r in self.restored_associations
+        )
+        return Manifest(self.file, chosen, self.warnings, stores, tuple(r for r in restored if r.slots))
 
 
 def language_problems(spec: FunctionSpec, shown: str) -> tuple[FunctionSpec, list[Problem], list[str]]:
@@ -205,7 +252,10 @@ def _entry(
     managed = entry.code is not None
     runtime = entry.runtime or (defaults.runtime if managed else None)
     comment = entry.comment if entry.comment is not None or not managed else defaults.comment
-    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests")}
+    lines = {
+        k: doc.line((*path, k)) or 0
+        for k in ("name", "code", "runtime", "key-value-store", "tests", "associations", "retire")
+    }
     lines["name"] = doc.line((*path, "name")) or doc.line(path) or 0
     spec = FunctionSpec(
         name=entry.name,
@@ -215,8 +265,13 @@ def _entry(
         key_value_store=entry.key_value_store,
         lines=lines,
         tests=tuple(_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
+        associations=() if entry.retire else _associations(entry.associations, (*path, "associations"), doc),
+        retire=entry.retire,
     )
-    problems = []
+    problems = _twice(spec, file)
+    if entry.retire and entry.associations:
+        where = f"{spec.name}.associations"
+        problems.append(Problem(file, spec.line("associations"), where, "a retired function runs nowhere"))
     store = store_problem(runtime, spec.key_value_store not in (None, REMOVE))
     if store:
         problems.append(Problem(file, spec.line("key-value-store"), f"{spec.name}.key-value-store", store))
@@ -227,6 +282,31 @@ def _entry(
         for m in check_event(t.event)
     ]
     return spec, problems
+
+
+def _associations(
+    listed: list[_Association] | None, path: Path, doc: Document
+) -> tuple[AssociationSpec, ...] | None:
+    if listed is None:
+        return None
+    return tuple(
+        AssociationSpec(a.distribution, a.path, a.event, doc.line((*path, i))) for i, a in enumerate(listed)
+    )
+
+
+def _twice(spec: FunctionSpec, file: str) -> list[Problem]:
+    """One function listed twice on the same behaviour and event: a slip, refused where it is written."""
+    seen: set[tuple[str, str, str]] = set()
+    problems = []
+    for a in spec.associations or ():
+        key = (a.distribution, a.path, a.event)
+        if key in seen:
+            where = f"{spec.name}.associations"
+            problems.append(
+                Problem(file, a.line, where, f"{a.distribution} {a.path} {a.event} is listed twice")
+            )
+        seen.add(key)
+    return problems
 
 
 def _test(t: _Test, line: int | None) -> TestCase:
@@ -277,6 +357,7 @@ _KEYS = {
     "defaults": set(_Defaults.model_fields),
     "function": {f.alias or n for n, f in _Function.model_fields.items()},
     "tests": {f.alias or n for n, f in _Test.model_fields.items()},
+    "associations": set(_Association.model_fields),
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from publisher.core.limits import STORE_RUNTIME
 from publisher.core.stores import StoreState
@@ -101,6 +103,16 @@ class Listed:
 
 
 @dataclass(frozen=True)
+class DistributionConfig:
+    """A distribution's whole config as GetDistributionConfig answered it, under its ETag: what an
+    UpdateDistribution sends back, changed only where the plan says."""
+
+    id: str
+    etag: str
+    config: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Observed:
     """Everything one run read from AWS before deciding, every kind in the same pass."""
 
@@ -110,3 +122,7 @@ class Observed:
     stores: dict[str, StoreState | None] = field(default_factory=dict)  # the manifest's; None: not there
     store_errors: dict[str, str] = field(default_factory=dict)  # a manifest store that could not be read
     account: tuple[Listed, ...] = ()  # every function of the account as listed, both stages merged
+    # read only when a function lists `associations:`: the scan, and the configs of the distributions
+    # they name or where such a function runs now
+    distributions: tuple[Distribution, ...] = ()
+    distribution_configs: dict[str, DistributionConfig] = field(default_factory=dict)

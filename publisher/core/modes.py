@@ -13,6 +13,7 @@ class Kind(StrEnum):
 
     FUNCTION = "function"  # a viewer function: *Function operations, by name
     KEY_VALUE_STORE = "key-value-store"  # control plane by name, keys through the data API by ARN
+    DISTRIBUTION = "distribution"  # its function associations: one config read and one write, by Id
 
     @property
     def noun(self) -> str:
@@ -27,6 +28,9 @@ class Action(StrEnum):
     UPDATE = "update"
     UPDATE_KEYS = "update-keys"
     PUBLISH = "publish"
+    ATTACH = "attach"  # a function onto a cache behaviour's event, once LIVE
+    DETACH = "detach"
+    DELETE = "delete"  # a retired function, once no behaviour runs it
 
 
 @dataclass(frozen=True, order=True)
@@ -84,7 +88,7 @@ class Mode(StrEnum):
         return self is Mode.ROLLBACK
 
 
-_NOUN = {Kind.FUNCTION: "function", Kind.KEY_VALUE_STORE: "store"}
+_NOUN = {Kind.FUNCTION: "function", Kind.KEY_VALUE_STORE: "store", Kind.DISTRIBUTION: "distribution"}
 _CARRIED = {
     Mode.CHECK: frozenset[Action](),
     Mode.TEST: frozenset[Action](),

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from publisher.core.associations import DistributionPlan, SlotChange, shown_path
 from publisher.core.distributions import Usage, usage_by_function
 from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution
 from publisher.core.modes import Action, Mode, Ref
 from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.result import (
+    AssociationChange,
     BehaviourReport,
     DistributionReport,
+    DistributionResult,
     FunctionResult,
     KeyReport,
     Result,
@@ -60,6 +63,8 @@ class Outcome:
     partial: str = ""  # part of a write took effect before it stopped, e.g. "100 of 120 key changes"
     theirs: tuple[str, ...] = ()  # a store: keys someone else changed during the run, kept as they left them
     note: str = ""  # what the report must add to the plan's reason (e.g. what a preview could not test)
+    slots: tuple[SlotChange, ...] = ()  # a distribution: the association changes written
+    conflicts: tuple[str, ...] = ()  # a distribution: slots someone else changed, both sides
 
 
 class Planned(Protocol):
@@ -89,10 +94,13 @@ STATUS = {
     Halt.HELD: Status.BLOCKED,
 }
 DONE_STATUS = (
+    (Action.DELETE, Status.DELETED),
     (Action.PUBLISH, Status.PUBLISHED),
     (Action.CREATE, Status.CREATED),
     (Action.UPDATE, Status.UPDATED),
     (Action.UPDATE_KEYS, Status.UPDATED),
+    (Action.ATTACH, Status.UPDATED),
+    (Action.DETACH, Status.UPDATED),
 )
 NEXT_STEP = {
     Status.CONFLICT: "Someone else changed DEVELOPMENT during this run. Review their change, "
@@ -224,6 +232,47 @@ def store_result(sp: StorePlan, mode: Mode, outcome: Outcome, readers: list[str]
     )
 
 
+DISTRIBUTION_NEXT_STEP = {
+    Status.CONFLICT: "Someone else changed these cache behaviours during the run; nothing was written "
+    "there. Review their change (list the function in the manifest, or detach it), then re-run.",
+}
+
+
+def distribution_result(dp: DistributionPlan, mode: Mode, outcome: Outcome) -> DistributionResult:
+    status = status_of(dp, mode, outcome)
+    written = dp.changes if mode.planning else outcome.slots
+    reason = dp.reason
+    if dp.actions and not dp.carried and not mode.planning and not dp.error:
+        reason += f" ({mode} mode does not attach: CloudFront attaches only LIVE)"
+    if outcome.note:
+        reason += f"; {outcome.note}"
+    if outcome.reconciled:
+        reason += "; confirmed by re-reading after a lost answer"
+    return DistributionResult(
+        name=dp.name,
+        status=status,
+        actions=[a.value for a in dp.actions],
+        done=[a.value for a in outcome.done],
+        reason=reason,
+        error=outcome.stop.message if outcome.stop else (dp.error or ""),
+        next_step=next_step(status, outcome, dp, DISTRIBUTION_NEXT_STEP),
+        backup=outcome.backup,
+        etag=[dp.read.etag, outcome.etag or dp.read.etag],
+        changes=[
+            AssociationChange(
+                distribution=dp.name,
+                behaviour=shown_path(c.path),
+                event=c.event,
+                function=name,
+                action=action.value,
+            )
+            for c in written
+            for action, name in c.rows()
+        ],
+        conflicts=list(outcome.conflicts),
+    )
+
+
 def assemble(
     plan: Plan,
     outcomes: Mapping[Ref, Outcome],
@@ -252,11 +301,15 @@ def assemble(
         )
         for sp in plan.stores
     ]
-    backed_up = any(r.backup for r in (*functions, *stores))
+    associations = [
+        distribution_result(dp, plan.mode, outcomes.get(dp.ref, Outcome())) for dp in plan.distributions
+    ]
+    backed_up = any(r.backup for r in (*functions, *stores, *associations))
     return Result(
         mode=plan.mode,
         functions=functions,
         stores=stores,
+        associations=associations,
         distributions=_distribution_reports(serving, functions),
         backup_dir=backup_dir if backed_up else "",
         other_functions=list(plan.observed.other_functions),

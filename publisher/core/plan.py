@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from publisher.core.associations import AssociationPlan, DistributionPlan, plan_associations
 from publisher.core.diffs import diff_code, diff_config, differences
 from publisher.core.limits import DEFAULT_RUNTIME
 from publisher.core.manifest import REMOVE, FunctionSpec, Manifest
@@ -68,6 +69,14 @@ class Plan:
     functions: tuple[FunctionPlan, ...]
     observed: Observed = field(default_factory=lambda: Observed({}))
     stores: tuple[StorePlan, ...] = ()
+    associations: AssociationPlan = field(default_factory=AssociationPlan)  # after the functions they attach
+
+    @property
+    def distributions(self) -> tuple[DistributionPlan, ...]:
+        return self.associations.distributions
+
+    def function(self, name: str) -> FunctionPlan | None:
+        return next((fp for fp in self.functions if fp.name == name), None)
 
     def store_of(self, fp: FunctionPlan) -> StorePlan | None:
         """The store of this plan a function reads, when the manifest declares it: its writes come first."""
@@ -89,7 +98,13 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
     arns |= {s.name: s.arn for s in stores if not s.error}
     seen = replace(observed, key_value_stores=arns)
     plans = tuple(plan_function(spec, seen, mode.carried) for spec in manifest.functions)
-    return Plan(mode, plans, observed, stores)
+    associations = plan_associations(manifest.functions, observed, mode.carried)
+    if manifest.restored_associations:  # a rollback's: after its functions, with the same rule
+        from publisher.core.association_rollback import restore_plans
+
+        restored = restore_plans(manifest.restored_associations, observed.distribution_configs, mode.carried)
+        associations = replace(associations, distributions=associations.distributions + restored)
+    return Plan(mode, plans, observed, stores, associations)
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,8 @@ def plan_function(
     state = observed.functions.get(spec.name) or FunctionState(spec.name, None, None)
     dev, live = state.development, state.live
     base = FunctionPlan(spec, state)
+    if spec.retire:
+        return _retired(base, carried)
     if spec.restored_from and dev is None:
         return _failed(
             base, "no longer in CloudFront; a rollback restores a function, it does not create one"
@@ -155,6 +172,20 @@ def plan_function(
         if spec.code is not None
         else "",
         live_diff=_diff(live, target, "LIVE", "DEVELOPMENT"),
+    )
+
+
+def _retired(base: FunctionPlan, carried: frozenset[Action]) -> FunctionPlan:
+    """A retired function: deleted on the ETag read, once the distribution writes detached it."""
+    dev = base.state.development
+    if dev is None:
+        return replace(base, reason="retired: not in CloudFront")
+    write = Write(Action.DELETE, dev.etag, "retired: deleted once no cache behaviour runs it")
+    return replace(
+        base,
+        writes=(write,),
+        carried=(Action.DELETE,) if Action.DELETE in carried else (),
+        reason=write.reason,
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
+from publisher.core.model import Distribution, DistributionConfig, FunctionConfig, Stage, StageState
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ class CloudFront(Protocol):
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]: ...
 
     def get_distribution(self, dist_id: str) -> tuple[str, str]: ...
+
+    def get_distribution_config(self, dist_id: str) -> DistributionConfig: ...
+
+    def update_distribution(self, dist_id: str, config: Mapping[str, Any], if_match: str) -> str: ...
 
 
 class StoreControl(Protocol):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from publisher.core.association_report import association_lines, association_totals
 from publisher.core.modes import Mode
 from publisher.core.outcome import Outcome
 from publisher.core.result import FunctionResult, Result, Status
@@ -24,8 +25,9 @@ SYMBOL = {
     Status.FAILED: "!",
     Status.CHECKED: "✓",
     Status.ROLLED_BACK: "↩",
+    Status.DELETED: "-",
 }
-PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
+PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑", "delete": "-"}
 
 
 def console(result: Result, *, diffs: bool = False) -> list[str]:
@@ -33,7 +35,7 @@ def console(result: Result, *, diffs: bool = False) -> list[str]:
         return [f"error: {p}" for p in result.fatal.problems] or [f"error: {result.fatal.message}"]
     width = max((len(f.name) for f in result.functions), default=0)
     lines = [line for f in result.functions for line in function_lines(f, width, diffs=diffs)]
-    return store_lines(result) + lines + footer(result)
+    return store_lines(result) + lines + association_lines(result) + footer(result)
 
 
 def footer(result: Result) -> list[str]:
@@ -100,7 +102,7 @@ def totals(result: Result) -> str:
         cases = [t for f in fs for t in f.tests]
         passed = sum(t.passed for t in cases)
         return f"Tested locally: {passed} of {len(cases)} cases passed in {len(fs)} functions, with no call to AWS."
-    stores = _store_totals(result)
+    stores = _store_totals(result) + association_totals(result)
     if result.mode is None or result.mode.planning:
         counts = [
             sum(a in f.actions for f in fs if f.status is Status.PLANNED)

@@ -10,13 +10,14 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from publisher.core.modes import Action, Kind, Mode
 from publisher.version import __version__
 
-SCHEMA_VERSION = 2  # of the result's JSON: raised when a field changes meaning or goes away
+SCHEMA_VERSION = 3  # of the result's JSON: raised when a field changes meaning or goes away
 
 
 class Status(StrEnum):
     CREATED = "created"  # DEVELOPMENT created, not published (sync)
     UPDATED = "updated"  # DEVELOPMENT updated, not published (sync)
     PUBLISHED = "published"
+    DELETED = "deleted"  # a retired function: detached everywhere, LIVE backed up, then deleted
     UNCHANGED = "unchanged"
     PLANNED = "planned"  # plan and preview: what would happen
     CHECKED = "checked"  # check: the manifest's entry, code and events are valid; AWS was not asked
@@ -177,6 +178,25 @@ class StoreResult(ResourceResult):
     functions: list[str] = []  # this run's functions that read it
 
 
+class AssociationChange(_Value):
+    """One function attached to or detached from one event of one cache behaviour."""
+
+    distribution: str
+    behaviour: str  # `default` or the path pattern
+    event: str
+    function: str
+    action: str  # attach | detach
+
+
+class DistributionResult(ResourceResult):
+    """One distribution whose function associations the run wrote (or, planning, would write)."""
+
+    kind: Kind = Kind.DISTRIBUTION
+    etag: list[str | None] = [None, None]  # before, after
+    changes: list[AssociationChange] = []  # written (planning: planned)
+    conflicts: list[str] = []  # slots someone else changed during the run: both sides, nothing written there
+
+
 class Result(_Value):
     """One run of cloudfront-publish: what it did (or, in plan and preview, would do), function by function."""
 
@@ -194,6 +214,7 @@ class Result(_Value):
     fatal: Fatal | None = None
     stores: list[StoreResult] = []  # KeyValueStores, written before the functions tied to them
     account: AccountReport | None = None  # counts against the quotas, and loose ends
+    associations: list[DistributionResult] = []  # distributions, written after the functions they attach
 
     def named(self, *statuses: Status) -> list[str]:
         return [f.name for f in self.functions if f.status in statuses]
@@ -201,7 +222,7 @@ class Result(_Value):
     @property
     def resources(self) -> list[ResourceResult]:
         """Every resource of the run, in the order they were written: stores before functions."""
-        return [*self.stores, *self.functions]
+        return [*self.stores, *self.functions, *self.associations]
 
     @property
     def changed(self) -> list[str]:
@@ -241,8 +262,16 @@ class Result(_Value):
 
     @property
     def serving_new_code(self) -> list[str]:
-        """Ids of the distributions that run a function whose LIVE this run replaced (or would)."""
-        return [d.id for d in self.distributions if d.new_code]
+        """Ids of the distributions that run a function whose LIVE this run replaced (or would), and of
+        those whose function associations it changed (or would)."""
+        ids = [d.id for d in self.distributions if d.new_code]
+        return ids + [a.name for a in self.associations if a.changes and a.name not in ids]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def associations_changed(self) -> list[AssociationChange]:
+        """Every attach and detach this run wrote (or, in plan and preview, would write)."""
+        return [c for a in self.associations for c in a.changes]
 
     @property
     def exit_code(self) -> int:

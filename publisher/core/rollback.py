@@ -14,6 +14,7 @@ has), store association (runtime 2.0 only), code size and the code against its r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -183,7 +184,7 @@ def checked(manifest: Manifest) -> tuple[Manifest, list[Problem]]:
         functions.append(found)
         problems += wrong
         warnings += warned
-    return Manifest(manifest.file, tuple(functions), tuple(warnings), manifest.stores), problems
+    return dataclasses.replace(manifest, functions=tuple(functions), warnings=tuple(warnings)), problems
 
 
 def sensitive_problems(manifest: Manifest) -> list[Problem]:

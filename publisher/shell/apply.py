@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from publisher.core.associations import SlotChange
 from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed, PublisherError
-from publisher.core.model import Stage, StageState
+from publisher.core.model import DistributionConfig, Stage, StageState
 from publisher.core.modes import Action
 from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
 from publisher.core.plan import FunctionPlan, Recheck, recheck
@@ -42,6 +43,8 @@ class RunTests(Protocol):
 
 class Backups(Protocol):
     def save(self, function: str, live: StageState) -> str: ...
+
+    def save_associations(self, read: DistributionConfig, changes: tuple[SlotChange, ...]) -> str: ...
 
     def discard(self, path: str) -> None: ...
 

@@ -8,7 +8,7 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from publisher.core.errors import (
     PreconditionFailed,
     SetupError,
 )
-from publisher.core.model import Behaviour, Distribution, FunctionConfig, Stage
+from publisher.core.model import Behaviour, Distribution, DistributionConfig, FunctionConfig, Stage
 from publisher.core.port import FunctionSummary, TestRun
 from publisher.shell import redact
 
@@ -254,6 +254,17 @@ class AwsCloudFront:
     def get_distribution(self, dist_id: str) -> tuple[str, str]:
         out = self._call("GetDistribution", Id=dist_id)
         return str(out["Distribution"]["Status"]), str(out["ETag"])
+
+    @_answers
+    def get_distribution_config(self, dist_id: str) -> DistributionConfig:
+        out = self._call("GetDistributionConfig", Id=dist_id)
+        return DistributionConfig(dist_id, str(out["ETag"]), out["DistributionConfig"])
+
+    @_answers
+    def update_distribution(self, dist_id: str, config: Mapping[str, Any], if_match: str) -> str:
+        """The whole config, as read but for what the plan changed; answers the new ETag."""
+        out = self._call("UpdateDistribution", Id=dist_id, IfMatch=if_match, DistributionConfig=dict(config))
+        return str(out["ETag"])
 
     def _call(self, operation: str, **params: Any) -> Any:
         with self._slots:

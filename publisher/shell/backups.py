@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from publisher.core.association_rollback import newest_restores, parse_association_backup
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
-from publisher.core.manifest import Manifest
+from publisher.core.manifest import AssociationRestore, Manifest
 from publisher.core.rollback import (
     Backup,
     StoreBackup,
@@ -18,12 +20,14 @@ from publisher.core.rollback import (
     parse_backup,
     parse_store_backup,
     restore_manifest,
+    when,
 )
 from publisher.shell.files import Workspace, read_regular
 
 PATTERN = "*.LIVE.*.json"
 STORE_PATTERN = "*.KVS.*.json"
-T = TypeVar("T", Backup, StoreBackup)
+ASSOCIATIONS_PATTERN = "*.ASSOCIATIONS.*.json"
+T = TypeVar("T", Backup, StoreBackup, AssociationRestore)
 
 
 def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[Backup]:
@@ -43,6 +47,27 @@ def read_store_backups(folder: Path, shown: str, workspace: Workspace | None = N
         read_store_backup(path, f"{shown}/{where}", stamp, workspace)
         for path, where, stamp in _saved(folder, STORE_PATTERN)
     )
+
+
+def read_association_backups(
+    folder: Path, shown: str, workspace: Workspace | None = None
+) -> list[AssociationRestore]:
+    """Every backup of a distribution's associations in the folder and one level down."""
+    return _every(
+        _association(path, f"{shown}/{where}", stamp, workspace)
+        for path, where, stamp in _saved(folder, ASSOCIATIONS_PATTERN)
+    )
+
+
+def _association(
+    path: Path, where: str, stamp: str, workspace: Workspace | None
+) -> AssociationRestore | Problem:
+    if workspace and not path.resolve().is_relative_to(workspace.root):
+        return Problem(where, None, "rollback-from", "leads out of the workspace")
+    text, problem = read_regular(path, 1024 * 1024, where)
+    if text is None:
+        return Problem(where, None, "rollback-from", problem)
+    return parse_association_backup(text.decode("utf-8", "replace"), where, stamp)
 
 
 def read_store_backup(
@@ -91,18 +116,22 @@ def rollback_manifest(
     functions: tuple[str, ...],
     source: str = "command line",
     stores: Iterable[StoreBackup] = (),
+    *,
+    associations: Iterable[AssociationRestore] = (),
 ) -> Manifest:
     """Each function's newest backup, cut to `functions` (and the stores they read), checked as a
     manifest is; a name with no backup, or a backup that cannot be restored, is bad input."""
     chosen, saved_stores = newest(backups), newest_stores(stores)
-    if not chosen and not saved_stores:
+    restores = tuple(newest_restores(associations, when).values())
+    if not chosen and not saved_stores and not restores:
         message = f"`{shown}` holds no backups (`<function>.LIVE.<etag>.js` and `.json`)"
         raise InputError([Problem(shown, None, "rollback-from", message, in_file=False)])
     unknown = sorted(set(functions) - set(chosen))
     if unknown:
         message = f"no backup in `{shown}` for: {', '.join(unknown)}"
         raise InputError([Problem(source, None, "functions", message, in_file=False)])
-    manifest, problems = checked(restore_manifest(chosen, shown, saved_stores).select(functions))
+    whole = replace(restore_manifest(chosen, shown, saved_stores), restored_associations=restores)
+    manifest, problems = checked(whole.select(functions))
     if problems:
         raise InputError(problems)
     return manifest

@@ -12,24 +12,26 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from publisher.core.errors import AwsError, InputError, Problem, PublisherError, QuotaError
 from publisher.core.loose_ends import loose_ends, quota_problems
 from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution
-from publisher.core.modes import Ref
-from publisher.core.order import ready
+from publisher.core.model import Distribution, Observed
+from publisher.core.modes import Action, Ref
+from publisher.core.order import attachable, deletable, ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
 from publisher.core.plan import Plan, make_plan
 from publisher.core.port import CloudFront
 from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
 from publisher.shell.apply import Applier, Backups, RunTests
+from publisher.shell.associations import DistributionWriter, read_configs, to_read
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
+from publisher.shell.retire import delete_retired
 from publisher.shell.stores import StorePorts, apply_store
 from publisher.shell.wait import wait_for_deployment
 
@@ -100,6 +102,8 @@ def run(
     try:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
         observed = _result(pool.submit(observe, cloudfront, manifest, pool, stores), hooks.stop)
+        if manifest.restored_associations or any(f.associations is not None for f in manifest.functions):
+            observed = _with_distributions(observed, manifest, cloudfront, scan, hooks.stop, pool)
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
         _refuse_past_quotas(plan, manifest)
@@ -135,7 +139,8 @@ def _follow(  # noqa: PLR0917 - the run's own values, handed on
     """After the publish: wait for the edge, then (with a guard) watch what the new code serves and roll
     back what fails. Each can fail, or be cancelled, on its own: what was published stays reported."""
     metrics = hooks.metrics if settings.watch_minutes and settings.mode.guarded else None
-    if not (settings.wait_for_deployment or metrics) or not result.published or hooks.stop.is_set():
+    written = result.published or result.associations_changed  # both redeploy their distributions
+    if not (settings.wait_for_deployment or metrics) or not written or hooks.stop.is_set():
         return result
     hooks.published(result)
     result = _wait(result, distributions, cloudfront, settings, hooks, pool)  # the guard implies the wait
@@ -182,6 +187,7 @@ def _apply(
         futures = {pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if sp.carried}
         outcomes.update(_as_completed(futures, hooks))
     go, held = ready(plan, outcomes)
+    go = [fp for fp in go if Action.DELETE not in fp.carried]  # retired: deleted after the detaches
     for ref, outcome in held.items():
         hooks.progress(str(ref), outcome)
     outcomes.update(held)
@@ -191,7 +197,54 @@ def _apply(
         applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop, reads)
         outcomes.update(_as_completed({pool.submit(applier.apply, fp): fp.ref for fp in go}, hooks))
         reads.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
+    return _after_functions(plan, outcomes, cloudfront, backups, hooks, pool)
+
+
+def _after_functions(  # noqa: PLR0917 - the run's own values, handed on
+    plan: Plan,
+    outcomes: dict[Ref, Outcome],
+    cloudfront: CloudFront,
+    backups: Backups,
+    hooks: Hooks,
+    pool: ThreadPoolExecutor,
+) -> dict[Ref, Outcome]:
+    """The distributions' writes once the functions they attach are LIVE; then a retired function's
+    delete, once every write that detaches it took effect."""
+    go_dists, held_dists = attachable(plan, outcomes)
+    for ref, outcome in held_dists.items():
+        hooks.progress(str(ref), outcome)
+    outcomes.update(held_dists)
+    arns = {n: s.development.arn for n, s in plan.observed.functions.items() if s.development}
+    writer = DistributionWriter(cloudfront, backups, arns, hooks.stop)
+    futures = {pool.submit(writer.apply, dp, note): dp.ref for dp, note in go_dists}
+    outcomes.update(_as_completed(futures, hooks))
+    retired, held_retired = deletable(plan, outcomes)  # detach before delete
+    for ref, outcome in held_retired.items():
+        hooks.progress(str(ref), outcome)
+    outcomes.update(held_retired)
+    deletes = {
+        pool.submit(delete_retired, fp, cloudfront, backups): fp.ref
+        for fp in retired
+        if not hooks.stop.is_set()
+    }
+    outcomes.update(_as_completed(deletes, hooks))
     return outcomes
+
+
+def _with_distributions(  # noqa: PLR0917 - the run's own values, handed on
+    observed: Observed,
+    manifest: Manifest,
+    cloudfront: CloudFront,
+    scan: Future[tuple[tuple[Distribution, ...], list[str]]],
+    stop: threading.Event,
+    pool: ThreadPoolExecutor,
+) -> Observed:
+    """What the association plan reads: the scan, then the configs it needs, one read each."""
+    distributions, warnings = _result(scan, stop)
+    if warnings and not distributions:  # a plan on no distributions would detach nothing and refuse all
+        raise AwsError("ListDistributions", "Unreadable", "; ".join(warnings))
+    configs = _result(pool.submit(read_configs, cloudfront, to_read(manifest, distributions), pool), stop)
+    return replace(observed, distributions=distributions, distribution_configs=configs)
 
 
 def _as_completed(futures: dict[Future[Outcome], Ref], hooks: Hooks) -> dict[Ref, Outcome]:
@@ -312,6 +365,10 @@ def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:
         Problem(manifest.file, fp.spec.line(fp.bad_input), f"{fp.name}.{fp.bad_input}", fp.error)
         for fp in plan.functions
         if fp.bad_input and fp.error
+    ]
+    problems += [
+        Problem(manifest.file, r.line, f"{r.function}.associations", r.message)
+        for r in plan.associations.refusals
     ]
     if problems:
         raise InputError(problems)

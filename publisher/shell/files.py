@@ -11,11 +11,13 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from publisher.core.associations import SlotChange, shown_path
+from publisher.core.distribution_config import behaviours
 from publisher.core.document import load_json
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check_event, language_problems, parse
-from publisher.core.model import StageState
+from publisher.core.model import DistributionConfig, StageState
 from publisher.core.modes import Kind
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value
@@ -179,6 +181,34 @@ class BackupFolder:
             "Sensitive": sensitive,
             "Keys": [{"key": k, "value": shown_value(v, sensitive)} for k, v in sorted(replaced.items())],
             "Added": added,
+        }
+        if self.replaced_by:
+            saved["ReplacedBy"] = self.replaced_by
+        (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+        return f"{self.shown}/{name_on_disk}"
+
+    def save_associations(self, read: DistributionConfig, changes: tuple[SlotChange, ...]) -> str:
+        """`<distribution>.ASSOCIATIONS.<etag>.json`: the FunctionAssociations of each cache behaviour an
+        UpdateDistribution is about to change, as read under that ETag."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name_on_disk = f"{read.id}.ASSOCIATIONS.{_safe(read.etag)}.json"
+        paths = {c.path for c in changes}
+        saved: dict[str, object] = {
+            "Kind": Kind.DISTRIBUTION.value,
+            "Id": read.id,
+            "ETag": read.etag,
+            "Behaviours": [
+                {
+                    "PathPattern": shown_path(path),
+                    "FunctionAssociations": b.get("FunctionAssociations") or {"Quantity": 0},
+                }
+                for path, b in behaviours(read.config)
+                if path in paths
+            ],
+            "Changes": [  # what the write puts there: a rollback undoes a slot only while it holds After
+                {"PathPattern": shown_path(c.path), "EventType": c.event, "Before": c.old, "After": c.new}
+                for c in changes
+            ],
         }
         if self.replaced_by:
             saved["ReplacedBy"] = self.replaced_by

@@ -3,9 +3,12 @@ row, and one Result whose changes and failures count stores and functions alike.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from publisher.core.model import Behaviour, Distribution
+from publisher.core.associations import DistributionPlan, SlotChange
+from publisher.core.model import Behaviour, Distribution, DistributionConfig
 from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.outcome import (
     NEXT_STEP,
@@ -44,7 +47,18 @@ def store_row(case: str, mode: Mode = Mode.PUBLISH) -> StorePlan:
     }[case]
 
 
-ROWS = {Kind.FUNCTION: function_row, Kind.KEY_VALUE_STORE: store_row}
+def distribution_row(case: str, mode: Mode = Mode.PUBLISH) -> DistributionPlan:
+    read = DistributionConfig("E1", "D1", {})
+    attach = (SlotChange(None, "viewer-request", None, "f"),)
+    plan = {
+        "changes": DistributionPlan(read, attach),
+        "unchanged": DistributionPlan(read, ()),
+        "error": DistributionPlan(read, (), error="AccessDenied"),
+    }[case]
+    return replace(plan, carried=tuple(a for a in plan.actions if a in mode.carried))
+
+
+ROWS = {Kind.FUNCTION: function_row, Kind.KEY_VALUE_STORE: store_row, Kind.DISTRIBUTION: distribution_row}
 
 
 def stopped(halt: Halt, *done: Action) -> Outcome:

@@ -38,7 +38,7 @@ def test_the_json_result_carries_when_and_how_long(
 ) -> None:
     write_manifest(workspace, {"a": handler()})
     data = cli("plan", "--json").json
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["has_changes"] is True
     assert data["started"].endswith("Z") or "+00:00" in data["started"]
     assert 0 <= data["duration_seconds"] < 60

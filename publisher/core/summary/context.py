@@ -30,6 +30,7 @@ EMOJI = {
     Status.CONFLICT: "⚠️",
     Status.FAILED: "❌",
     Status.ROLLED_BACK: "↩️",
+    Status.DELETED: "🗑️",
 }
 
 

@@ -1,0 +1,75 @@
+"""A rollback of associations, with values alone: the backup read back, and a row per outcome."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from publisher.core.association_rollback import parse_association_backup, restore_plans
+from publisher.core.errors import Problem
+from publisher.core.manifest import AssociationRestore
+from publisher.core.model import DistributionConfig
+from publisher.core.modes import Action, Mode
+from tests.core.test_associations import ACCOUNT, REQ, behaviour, config
+
+SAVED = {
+    "Kind": "distribution",
+    "Id": "E1",
+    "ETag": "D7",
+    "Behaviours": [
+        {
+            "PathPattern": "default",
+            "FunctionAssociations": {
+                "Quantity": 1,
+                "Items": [{"FunctionARN": ACCOUNT + "old", "EventType": REQ}],
+            },
+        }
+    ],
+    "Changes": [{"PathPattern": "default", "EventType": REQ, "Before": "old", "After": "a"}],
+}
+
+
+def test_a_backup_reads_back_as_the_slots_to_undo() -> None:
+    got = parse_association_backup(json.dumps(SAVED), "b/E1.ASSOCIATIONS.D7.json", "stamp")
+    assert got == AssociationRestore(
+        "E1", "D7", ((None, REQ, "a", "old"),), shown="b/E1.ASSOCIATIONS.D7.json", stamp="stamp"
+    )
+    assert isinstance(got, AssociationRestore) and got.arns == {"old": ACCOUNT + "old"}
+
+
+@pytest.mark.parametrize("broken", [{**SAVED, "Kind": "function"}, {**SAVED, "Changes": "x"}, {"Id": "E1"}])
+def test_anything_else_is_refused(broken: dict[str, object]) -> None:
+    assert isinstance(parse_association_backup(json.dumps(broken), "f.json", ""), Problem)
+
+
+RESTORE = AssociationRestore("E1", "D7", ((None, REQ, "a", "old"),), {"old": ACCOUNT + "old"}, "f.json")
+
+
+@pytest.mark.parametrize(
+    ("holder", "changes", "error"),
+    [
+        ("a", [(None, REQ, "a", "old")], None),  # as the run left it: put back
+        ("old", [], None),  # already back: no plan
+        (
+            "x",
+            [],
+            "someone else changed default viewer-request: this run would put old where it read a; someone else put x there",
+        ),
+    ],
+)
+def test_a_row_per_outcome(holder: str, changes: list[tuple[object, ...]], error: str | None) -> None:
+    read = DistributionConfig("E1", "D9", config(behaviour((holder, REQ))))
+    plans = restore_plans([RESTORE], {"E1": read}, Mode.ROLLBACK.carried)
+    if not changes and not error:
+        assert plans == ()
+        return
+    (dp,) = plans
+    assert [(c.path, c.event, c.old, c.new) for c in dp.changes] == changes
+    assert dp.error == error and dp.read.etag == "D9"
+    assert dp.carried == ((Action.DETACH, Action.ATTACH) if changes else ())
+
+
+def test_a_distribution_gone_is_a_failure_not_a_create() -> None:
+    (dp,) = restore_plans([RESTORE], {}, Mode.ROLLBACK.carried)
+    assert dp.error == "no longer in the account; a rollback does not create a distribution"
