@@ -14,6 +14,7 @@ from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
 from publisher.core.limits import COMMENT_LIMIT, NAME_PATTERN, RUNTIMES, Runtime
 from publisher.core.model import store_problem
+from publisher.core.modes import Kind, Ref
 from publisher.core.stores import StoreSpec
 
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
@@ -83,6 +84,11 @@ class FunctionSpec:
     # with no runtime in the manifest: runtime -> why the code cannot run under it, found while loading
     # and read by the plan once AWS's runtime is known, so the code is parsed once per runtime, not again
     refused_under: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    kind: Kind = Kind.FUNCTION  # a connection function is declared under `connection-functions:`
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.kind, self.name)
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from publisher.core.limits import STORE_RUNTIME
+from publisher.core.modes import Kind
 from publisher.core.stores import StoreState
 
 
@@ -67,6 +68,7 @@ class FunctionState:
     name: str
     development: StageState | None
     live: StageState | None
+    id: str = ""  # a connection function's Id, from the listing: its writes are addressed by it
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,10 @@ class Observed:
     other_functions: tuple[str, ...] = ()  # in the account, not in the manifest
     stores: dict[str, StoreState | None] = field(default_factory=dict)  # the manifest's; None: not there
     store_errors: dict[str, str] = field(default_factory=dict)  # a manifest store that could not be read
+    # the manifest's connection functions by name: a viewer function may share a name with one
+    connection_functions: dict[str, FunctionState] = field(default_factory=dict)
+
+    def function(self, kind: Kind, name: str) -> FunctionState | None:
+        """One function of the manifest as read, by its kind and name."""
+        found = self.connection_functions if kind is Kind.CONNECTION_FUNCTION else self.functions
+        return found.get(name)

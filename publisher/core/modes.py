@@ -13,6 +13,7 @@ class Kind(StrEnum):
 
     FUNCTION = "function"  # a viewer function: *Function operations, by name
     KEY_VALUE_STORE = "key-value-store"  # control plane by name, keys through the data API by ARN
+    CONNECTION_FUNCTION = "connection-function"  # viewer mTLS: *ConnectionFunction operations, by Id
 
     @property
     def noun(self) -> str:
@@ -78,7 +79,11 @@ class Mode(StrEnum):
         return self is Mode.ROLLBACK
 
 
-_NOUN = {Kind.FUNCTION: "function", Kind.KEY_VALUE_STORE: "store"}
+_NOUN = {
+    Kind.FUNCTION: "function",
+    Kind.KEY_VALUE_STORE: "store",
+    Kind.CONNECTION_FUNCTION: "connection function",
+}
 _CARRIED = {
     Mode.CHECK: frozenset[Action](),
     Mode.PLAN: frozenset[Action](),

@@ -35,7 +35,15 @@ class FunctionPlan:
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
 
-    kind = Kind.FUNCTION
+    @property
+    def kind(self) -> Kind:
+        return self.spec.kind
+
+    @property
+    def address(self) -> str:
+        """What the function's operations name it by: a viewer function's Name, a connection function's
+        Id (from the listing; "" until it is created)."""
+        return self.state.id if self.kind is Kind.CONNECTION_FUNCTION else self.name
 
     @property
     def name(self) -> str:
@@ -119,7 +127,7 @@ def recheck(fp: FunctionPlan, fresh: FunctionState, *, since: str | None, synced
 def plan_function(
     spec: FunctionSpec, observed: Observed, carried: frozenset[Action] = frozenset(Action)
 ) -> FunctionPlan:
-    state = observed.functions.get(spec.name) or FunctionState(spec.name, None, None)
+    state = observed.function(spec.kind, spec.name) or FunctionState(spec.name, None, None)
     dev, live = state.development, state.live
     base = FunctionPlan(spec, state)
     if spec.restored_from and dev is None:

@@ -125,6 +125,9 @@ class Workspace:
         return path
 
 
+_STAGE_IN_NAME = {Kind.FUNCTION: "LIVE", Kind.CONNECTION_FUNCTION: "CONNECTION-LIVE"}
+
+
 class BackupFolder:
     """One run's folder of LIVE copies, created on the first save: `<function>.LIVE.<etag>.js` + `.json`."""
 
@@ -140,13 +143,15 @@ class BackupFolder:
         """Where a backup this folder saved (its path as shown) lies."""
         return self.folder / Path(shown).name
 
-    def save(self, function: str, live: StageState) -> str:
-        """Write the LIVE code and config about to be replaced; returns the code file's path as shown."""
+    def save(self, function: str, live: StageState, kind: Kind = Kind.FUNCTION) -> str:
+        """Write the LIVE code and config about to be replaced; returns the code file's path as shown.
+        A connection function's files say so in their name too (`<name>.CONNECTION-LIVE.<etag>`), so
+        one that shares a viewer function's name never overwrites its backup."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{function}.LIVE.{_safe(live.etag)}"
+        stem = f"{function}.{_STAGE_IN_NAME[kind]}.{_safe(live.etag)}"
         (self.folder / f"{stem}.js").write_bytes(live.code)
         config = {
-            "Kind": Kind.FUNCTION.value,
+            "Kind": kind.value,
             "Name": function,
             "ETag": live.etag,
             "FunctionARN": live.arn,

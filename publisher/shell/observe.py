@@ -15,37 +15,64 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError, PublisherError
 from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
+from publisher.core.model import Distribution, FunctionConfig, FunctionState, Observed, Stage, StageState
+from publisher.core.modes import Kind
 from publisher.core.port import CloudFront, FunctionSummary
 from publisher.core.stores import StoreState
+from publisher.shell.function_rows import ROWS
 from publisher.shell.stores import StorePorts, observe_store
 
 CONSISTENT_READ_ATTEMPTS = 3  # then a stage that keeps changing under the reads fails the function
+_NONE = FunctionSummary("", FunctionConfig("", ""), "", "")  # no such function listed: no Id
 
 
 def observe(
     cloudfront: CloudFront, manifest: Manifest, pool: Executor, stores: StorePorts | None = None
 ) -> Observed:
-    lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
+    """Viewer functions by name; connection functions (only when the manifest has some) by the Id their
+    listing gives, so two of one name in different kinds are never confused."""
+    kinds = {spec.kind for spec in manifest.functions} | {Kind.FUNCTION}
+    lists = {
+        (kind, stage): pool.submit(cloudfront.list_functions, stage, kind=kind)
+        for kind in kinds
+        for stage in Stage
+    }
     kvs = {s.name: pool.submit(observe_store, s, stores) for s in manifest.stores} if stores else {}
+    viewers = [spec for spec in manifest.functions if spec.kind is Kind.FUNCTION]
     codes = {
-        (spec.name, stage): pool.submit(cloudfront.get_function, spec.name, stage)
-        for spec in manifest.functions
+        (spec.ref, stage): pool.submit(cloudfront.get_function, spec.name, stage)
+        for spec in viewers
         for stage in Stage
     }
     wants_stores = any(s.store_name for s in manifest.functions)
     listed = pool.submit(cloudfront.list_key_value_stores) if wants_stores else None
-    summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
-    functions = {
-        spec.name: FunctionState(
-            spec.name, *(_stage(summaries[st].get(spec.name), codes[spec.name, st]) for st in Stage)
+    summaries = {key: {s.name: s for s in found.result()} for key, found in lists.items()}
+    connections = [spec for spec in manifest.functions if spec.kind is Kind.CONNECTION_FUNCTION]
+    ids = {spec.name: summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name) for spec in connections}
+    codes |= {
+        (spec.ref, stage): pool.submit(cloudfront.get_function, dev.id, stage, kind=spec.kind)
+        for spec in connections
+        if (dev := ids[spec.name]) is not None
+        for stage in Stage
+    }
+    states = {
+        spec.ref: FunctionState(
+            spec.name,
+            _stage(
+                summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name),
+                codes.get((spec.ref, Stage.DEVELOPMENT)),
+            ),
+            _stage(summaries[spec.kind, Stage.LIVE].get(spec.name), codes.get((spec.ref, Stage.LIVE))),
+            (summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name) or _NONE).id,
         )
         for spec in manifest.functions
     }
-    names = {s.name for s in manifest.functions}
-    others = tuple(sorted(n for n in summaries[Stage.DEVELOPMENT] if n not in names))
+    functions = {ref.name: s for ref, s in states.items() if ref.kind is Kind.FUNCTION}
+    connection = {ref.name: s for ref, s in states.items() if ref.kind is Kind.CONNECTION_FUNCTION}
+    names = {s.name for s in viewers}
+    others = tuple(sorted(n for n in summaries[Kind.FUNCTION, Stage.DEVELOPMENT] if n not in names))
     found, errors = _stores(kvs)
-    return Observed(functions, listed.result() if listed else {}, others, found, errors)
+    return Observed(functions, listed.result() if listed else {}, others, found, errors, connection)
 
 
 def _stores(
@@ -62,24 +89,39 @@ def _stores(
     return found, errors
 
 
-def read_function(cloudfront: CloudFront, name: str) -> FunctionState:
-    """One function again, each stage read consistently (after a 412, or when a stage moved)."""
+def read_function(
+    cloudfront: CloudFront, name: str, kind: Kind = Kind.FUNCTION, address: str = ""
+) -> FunctionState:
+    """One function again, each stage read consistently (after a 412, or when a stage moved). A
+    connection function is read by its Id; with none known yet (a create whose answer was lost), the
+    listing gives it."""
+    if kind is not Kind.FUNCTION and not address:
+        listed = cloudfront.list_functions(Stage.DEVELOPMENT, kind=kind)
+        address = next((s.id for s in listed if s.name == name), "")
+        if not address:
+            return FunctionState(name, None, None)
+    address = address or name
     return FunctionState(
-        name, read_stage(cloudfront, name, Stage.DEVELOPMENT), read_stage(cloudfront, name, Stage.LIVE)
+        name,
+        read_stage(cloudfront, address, Stage.DEVELOPMENT, kind),
+        read_stage(cloudfront, address, Stage.LIVE, kind),
+        address if kind is not Kind.FUNCTION else "",
     )
 
 
-def read_stage(cloudfront: CloudFront, name: str, stage: Stage) -> StageState | None:
+def read_stage(
+    cloudfront: CloudFront, name: str, stage: Stage, kind: Kind = Kind.FUNCTION
+) -> StageState | None:
     """Code and config of one stage under one ETag: GetFunction, then DescribeFunction, until they agree."""
     for _ in range(CONSISTENT_READ_ATTEMPTS):
-        got = cloudfront.get_function(name, stage)
-        summary = cloudfront.describe_function(name, stage) if got else None
+        got = cloudfront.get_function(name, stage, kind=kind)
+        summary = cloudfront.describe_function(name, stage, kind=kind) if got else None
         if got is None or summary is None:
             return None
         if summary.etag == got[1]:
             return summary.with_code(*got)
     message = f"{stage} kept changing while it was read ({CONSISTENT_READ_ATTEMPTS} times)"
-    raise AwsError("DescribeFunction", "StillChanging", message, 409)
+    raise AwsError(ROWS[kind].describe, "StillChanging", message, 409)
 
 
 def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:
@@ -95,8 +137,10 @@ def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...]
     return dedupe(found), []
 
 
-def _stage(summary: FunctionSummary | None, code: Future[tuple[bytes, str] | None]) -> StageState | None:
-    got = code.result()
+def _stage(
+    summary: FunctionSummary | None, code: Future[tuple[bytes, str] | None] | None
+) -> StageState | None:
+    got = code.result() if code is not None else None
     if summary is None or got is None:  # created or deleted between the two reads: treat as absent
         return None
     return summary.with_code(*got)

@@ -106,11 +106,11 @@ def _create(cloudfront: CloudFront, fp: FunctionPlan, name: str, run_id: str) ->
     assert fp.target is not None
     config = marked(fp.target.config, fp.name, run_id)
     try:
-        return cloudfront.create_function(name, fp.target.code, config)
+        return cloudfront.create_function(name, fp.target.code, config).etag
     except AlreadyExists:  # a leftover of this preview, or someone else's function: the core tells
         found = _ours(cloudfront, fp.name, name, run_id)
         if found is None:  # deleted meanwhile: the name is free again
-            return cloudfront.create_function(name, fp.target.code, config)
+            return cloudfront.create_function(name, fp.target.code, config).etag
         etag = cloudfront.update_function(name, fp.target.code, config, found)
         fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
         return fresh.etag if fresh else etag or ""
