@@ -12,7 +12,15 @@ from typing import Any
 
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
-from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check, check_event, language_problems
+from publisher.core.manifest import (
+    FunctionSpec,
+    Manifest,
+    TestCase,
+    check,
+    check_connection,
+    check_event,
+    language_problems,
+)
 from publisher.core.model import StageState
 from publisher.core.modes import Kind
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
@@ -83,7 +91,8 @@ class Workspace:
     ) -> TestCase:
         if isinstance(test.event, dict):
             return test
-        field = f"{spec.name}.tests.{test.name}.event"
+        connection = spec.kind is Kind.CONNECTION_FUNCTION
+        field = f"{spec.name}.tests.{test.name}.{'connection' if connection else 'event'}"
         path, problem = self.inside(test.event, base)
         data, problem = (None, problem) if problem else _read(path, EVENT_FILE_LIMIT, test.event)
         event: Any = None
@@ -96,7 +105,8 @@ class Workspace:
                 problem = f"{test.event} is not JSON: {err}"
         if event is not None and not isinstance(event, dict):
             problem = f"{test.event} must hold a JSON object"
-        found = check_event(event) if isinstance(event, dict) else [problem]
+        check = check_connection if connection else check_event
+        found = check(event) if isinstance(event, dict) else [problem]
         problems.extend(Problem(file, test.line, field, m) for m in found)
         return dataclasses.replace(test, event=event if isinstance(event, dict) else {})
 
