@@ -157,6 +157,7 @@ def function_result(
         reason += f"; LIVE changed during the run (ETag {live.etag if live else 'none'} → {outcome.live_moved}), and that is what the backup holds"
     published = Action.PUBLISH in outcome.done
     return FunctionResult(
+        kind=fp.kind,
         name=fp.name,
         status=status,
         actions=[a.value for a in fp.actions],
@@ -296,6 +297,7 @@ def checked(manifest: Manifest) -> Result:
     """`check` mode: everything was validated while loading; say what was checked, function by function."""
     functions = [
         FunctionResult(
+            kind=spec.kind,
             name=spec.name,
             status=Status.CHECKED,
             actions=[],

@@ -31,7 +31,7 @@ PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
 def console(result: Result, *, diffs: bool = False) -> list[str]:
     if result.fatal:
         return [f"error: {p}" for p in result.fatal.problems] or [f"error: {result.fatal.message}"]
-    width = max((len(f.name) for f in result.functions), default=0)
+    width = max((len(f.label) for f in result.functions), default=0)
     lines = [line for f in result.functions for line in function_lines(f, width, diffs=diffs)]
     return store_lines(result) + lines + footer(result)
 
@@ -56,7 +56,7 @@ def headline(f: FunctionResult) -> str:
 
 
 def function_lines(f: FunctionResult, width: int = 0, *, diffs: bool = False) -> list[str]:
-    lines = [f"{headline(f):<18} {f.name:<{width}}  {f.reason}"]
+    lines = [f"{headline(f):<18} {f.label:<{width}}  {f.reason}"]
     if f.error and f.error != f.reason:
         lines.append(f"    error: {f.error}")
     for t in f.tests:

@@ -260,7 +260,7 @@ class Applier:
     def _gate(self, fp: FunctionPlan, etag: str, trace: _Trace) -> None:
         if self.run_tests is None or not fp.spec.tests:
             return
-        trace.tests = self.run_tests(fp, etag)
+        trace.tests = self.run_tests(fp, etag, trace.address)
         failed = gate_failure(tuple(trace.tests))
         if failed:
             raise Halted(Stop(Halt.BLOCKED, failed))

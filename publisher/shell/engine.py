@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from publisher.core.errors import AwsError, InputError, Problem, PublisherError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution
-from publisher.core.modes import Mode, Ref
+from publisher.core.modes import Kind, Mode, Ref
 from publisher.core.order import ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
 from publisher.core.plan import Plan, make_plan
@@ -144,7 +144,10 @@ def _follow(  # noqa: PLR0917 - the run's own values, handed on
     from publisher.shell.guard import Guard
 
     guard = Guard(metrics, cloudfront, backups, hooks.stop, hooks.say, now=hooks.now)
-    published = {fp.name: fp.target for fp in plan.functions if fp.target is not None}
+    # viewer functions only: no page says CloudWatch has metrics for connection functions
+    published = {
+        fp.name: fp.target for fp in plan.functions if fp.target is not None and fp.kind is Kind.FUNCTION
+    }
     args = (result, settings.watch_minutes, settings.max_error_rate, wait.deployed_at, published)
     left = guard.left_behind(*args)
     return _settle(pool.submit(guard.run, *args), hooks.stop, left)
@@ -165,7 +168,10 @@ def _apply(
         found = _result(
             pool.submit(preview, plan, cloudfront, hooks.run_tests, hooks.stop, settings.run_id), hooks.stop
         )
-        return {fp.ref: found[fp.name] for fp in plan.functions if fp.name in found}
+        viewers = [fp for fp in plan.functions if fp.kind is Kind.FUNCTION]
+        untried = Outcome(note="a preview does not test connection functions yet")
+        connections = {fp.ref: untried for fp in plan.functions if fp.kind is not Kind.FUNCTION and fp.writes}
+        return {**{fp.ref: found[fp.name] for fp in viewers if fp.name in found}, **connections}
     outcomes: dict[Ref, Outcome] = {}
     if stores is not None:
         futures = {pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if sp.carried}

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from publisher.core.errors import AlreadyExists, AwsError
 from publisher.core.model import Stage
-from publisher.core.modes import Action
+from publisher.core.modes import Action, Kind
 from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
 from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.port import CloudFront
@@ -36,7 +36,8 @@ def preview(
     plan: Plan, cloudfront: CloudFront, run_tests: RunTests | None, stop: threading.Event, run_id: str
 ) -> dict[str, Outcome]:
     # every changed function, tests or not: the service's own checks (size, runtime, store) run on create
-    changed = [fp for fp in plan.functions if fp.target and _code_changes(fp)]
+    # connection functions are not previewed yet (their throwaway copies would be addressed by Id)
+    changed = [fp for fp in plan.functions if fp.kind is Kind.FUNCTION and fp.target and _code_changes(fp)]
     if not changed or run_tests is None:
         return {}
     notes = {fp.name: store_note(plan, fp) for fp in changed}
