@@ -4,6 +4,7 @@ a manifest beside viewer functions, one name shared by both kinds."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,18 @@ def test_runtime_1_is_refused_before_any_call(
     assert run.code == 2
     assert "gate.runtime: a connection function runs on cloudfront-js-2.0 only" in run.err + run.out
     assert sum(emu.counts().values()) == 0
+
+
+def test_the_example_connection_function_passes_its_tests_and_publishes(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    shutil.copytree(Path(__file__).parents[2] / "examples", workspace / "examples")
+    store = aws.create_key_value_store(Name="revoked-serials")["KeyValueStore"]["ARN"]
+    emu.seed_kvs_data(store, {"0A1B2C": "revoked 2026-01-05"})
+    run = cli(
+        "publish", "--json", "--manifest", "examples/cloudfront-functions.yml", "--functions", "mtls-gate"
+    )
+    assert run.code == 0, run.out + run.err
+    (found,) = run.json["functions"]
+    assert (found["kind"], found["status"]) == ("connection-function", "published")
+    assert [t["passed"] for t in found["tests"]] == [True, True]
