@@ -223,7 +223,7 @@ class Result(_Value):
     def rolled_back(self) -> list[str]:
         """Functions whose LIVE this run set back to a backup: a rollback, or the guard."""
         return [
-            f.name
+            f.label
             for f in self.functions
             if f.status is Status.ROLLED_BACK or (f.restored_from and f.published)
         ]

@@ -23,6 +23,7 @@ from publisher.core.manifest import (
 )
 from publisher.core.model import StageState
 from publisher.core.modes import Kind
+from publisher.core.rollback import BACKUP_STAGE
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value
 
@@ -135,9 +136,6 @@ class Workspace:
         return path
 
 
-_STAGE_IN_NAME = {Kind.FUNCTION: "LIVE", Kind.CONNECTION_FUNCTION: "CONNECTION-LIVE"}
-
-
 class BackupFolder:
     """One run's folder of LIVE copies, created on the first save: `<function>.LIVE.<etag>.js` + `.json`."""
 
@@ -158,7 +156,7 @@ class BackupFolder:
         A connection function's files say so in their name too (`<name>.CONNECTION-LIVE.<etag>`), so
         one that shares a viewer function's name never overwrites its backup."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{function}.{_STAGE_IN_NAME[kind]}.{_safe(live.etag)}"
+        stem = f"{function}.{BACKUP_STAGE[kind]}.{_safe(live.etag)}"
         (self.folder / f"{stem}.js").write_bytes(live.code)
         config = {
             "Kind": kind.value,

@@ -176,3 +176,27 @@ def test_the_example_connection_function_passes_its_tests_and_publishes(
     (found,) = run.json["functions"]
     assert (found["kind"], found["status"]) == ("connection-function", "published")
     assert [t["passed"] for t in found["tests"]] == [True, True]
+
+
+def test_a_rollback_restores_each_kind_from_its_own_backup(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    write(workspace, connection=gate("connection.deny();"))
+    assert cli("publish").code == 0
+    (workspace / "viewer.js").write_bytes(handler("/*v2*/ return event.request;"))
+    (workspace / "gate.js").write_bytes(TRUSTED_ONLY)
+    assert cli("publish").code == 0
+    emu.reset_counts()
+    run = cli("rollback", "--from", "cloudfront-backups", "--json")
+    assert run.code == 0, run.out + run.err
+    assert all(
+        ".LIVE." in f["restored_from"] or ".CONNECTION-LIVE." in f["restored_from"]
+        for f in run.json["functions"]
+    )
+    assert {f["kind"]: f["status"] for f in run.json["functions"]} == {
+        "function": "published",
+        "connection-function": "published",
+    }
+    assert code_of(aws, "gate", "LIVE") == handler()
+    assert connection_code(aws, "gate", "LIVE") == gate("connection.deny();")
+    assert emu.counts().get("TestConnectionFunction", 0) == 0
