@@ -168,10 +168,7 @@ def _apply(
         found = _result(
             pool.submit(preview, plan, cloudfront, hooks.run_tests, hooks.stop, settings.run_id), hooks.stop
         )
-        viewers = [fp for fp in plan.functions if fp.kind is Kind.FUNCTION]
-        untried = Outcome(note="a preview does not test connection functions yet")
-        connections = {fp.ref: untried for fp in plan.functions if fp.kind is not Kind.FUNCTION and fp.writes}
-        return {**{fp.ref: found[fp.name] for fp in viewers if fp.name in found}, **connections}
+        return {fp.ref: found[fp.ref] for fp in plan.functions if fp.ref in found}
     outcomes: dict[Ref, Outcome] = {}
     if stores is not None:
         futures = {pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if sp.carried}

@@ -200,3 +200,19 @@ def test_a_rollback_restores_each_kind_from_its_own_backup(
     assert code_of(aws, "gate", "LIVE") == handler()
     assert connection_code(aws, "gate", "LIVE") == gate("connection.deny();")
     assert emu.counts().get("TestConnectionFunction", 0) == 0
+
+
+def test_a_preview_tests_a_throwaway_connection_function_and_deletes_it(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    write(workspace, connection=gate("connection.deny();"), tests=TESTS)
+    run = cli("preview", "--json")
+    assert run.code == 1, run.out + run.err
+    found = by_kind(run)
+    assert found["connection-function"]["status"] == "blocked"
+    assert "1 of 2 tests failed in the preview (trusted)" in found["connection-function"]["error"]
+    counts = emu.counts()
+    assert counts["CreateConnectionFunction"] == counts["DeleteConnectionFunction"] == 1
+    assert counts["TestConnectionFunction"] == 2
+    assert counts.get("PublishConnectionFunction", 0) == 0
+    assert aws.list_connection_functions(Stage="DEVELOPMENT")["ConnectionFunctions"] == []
