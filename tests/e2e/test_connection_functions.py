@@ -216,3 +216,40 @@ def test_a_preview_tests_a_throwaway_connection_function_and_deletes_it(
     assert counts["TestConnectionFunction"] == 2
     assert counts.get("PublishConnectionFunction", 0) == 0
     assert aws.list_connection_functions(Stage="DEVELOPMENT")["ConnectionFunctions"] == []
+
+
+def test_a_mixed_manifest_makes_the_calls_of_the_bound(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """N=20 viewer and M=5 connection functions, 2 and 1 of them changed. The bound, as bench/floor.py
+    counts it for viewer functions, with the connection functions' own listing and reads beside:
+    ListFunctions and ListConnectionFunctions per stage, two code reads per function, one page of
+    each distribution listing, and four calls per changed function (both stages described, update,
+    publish)."""
+    n, m = 20, 5
+    lines = ["functions:"]
+    for i in range(n):
+        code = handler(f"return event.request; /*{i}*/")
+        emu.seed_function(f"v{i}", code, comment=f"v{i}", publish=True)
+        (workspace / f"v{i}.js").write_bytes(handler("return event.request; /*new*/") if i < 2 else code)
+        lines.append(f"  - name: v{i}\n    code: v{i}.js\n    comment: v{i}")
+    lines.append("connection-functions:")
+    for i in range(m):
+        code = gate(f"connection.allow(); /*{i}*/")
+        made = aws.create_connection_function(
+            Name=f"c{i}",
+            ConnectionFunctionConfig={"Comment": f"c{i}", "Runtime": "cloudfront-js-2.0"},
+            ConnectionFunctionCode=code,
+        )
+        aws.publish_connection_function(Id=made["ConnectionFunctionSummary"]["Id"], IfMatch=made["ETag"])
+        (workspace / f"c{i}.js").write_bytes(gate("connection.deny();") if i < 1 else code)
+        lines.append(f"  - name: c{i}\n    code: c{i}.js\n    comment: c{i}")
+    (workspace / "cloudfront-functions.yml").write_text("\n".join(lines) + "\n")
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out + run.err
+    assert sorted(run.json["published"]) == ["connection-function c0", "v0", "v1"]
+    bound = (2 + 2 * n) + (2 + 2 * m) + 2 + 4 * 3
+    made = sum(emu.counts().values())
+    print(f"calls {made} of a bound of {bound}: {made / bound:.2f}x")
+    assert bound <= made <= 1.1 * bound, (made, bound, emu.counts())
