@@ -249,7 +249,7 @@ def assemble(
             sp,
             plan.mode,
             outcomes.get(sp.ref, Outcome()),
-            [fp.name for fp in plan.functions if fp.spec.store_name == sp.name],
+            [str(fp.ref) for fp in plan.functions if fp.spec.store_name == sp.name],
         )
         for sp in plan.stores
     ]

@@ -67,3 +67,23 @@ def test_a_connection_function_created_by_this_run_is_then_written_by_its_new_id
     live = cf.stage(cid, Stage.LIVE, CONNECTION)
     assert live is not None and live.code == b"c2"
     assert [f.status for f in result.functions] == [Status.UNCHANGED, Status.PUBLISHED]
+
+
+def test_a_create_that_meets_an_existing_connection_function_reads_it_by_the_listings_id(
+    tmp_path: Path,
+) -> None:
+    """Someone made it between the plan and the create: AlreadyExists, then the Id from the listing,
+    a consistent read, and the planner's verdict: their function, not ours to overwrite."""
+    cf = FakeCloudFront()
+    cf.put("gate", b"v2", CONFIG, publish=True)
+
+    def someone_creates_it(fake: FakeCloudFront) -> None:
+        fake.put_connection("gate", b"theirs", CONFIG)
+
+    cf.before["CreateConnectionFunction"] = someone_creates_it
+    result = run(cf, tmp_path)
+    connection = next(f for f in result.functions if f.kind is CONNECTION)
+    assert connection.status is Status.CONFLICT
+    assert "someone else created it" in connection.error
+    assert cf.calls["ListConnectionFunctions"] == 3  # both stages to plan, then the Id after the 409
+    assert cf.calls["GetConnectionFunction"] == 2  # each stage of theirs, read by that Id
