@@ -40,6 +40,7 @@ class FakeCloudFront:
     # connection functions, by Id (their address), and the name of each Id
     connection_functions: dict[str, dict[Stage, StageState]] = field(default_factory=dict)
     connection_names: dict[str, str] = field(default_factory=dict)
+    distributions: list[Distribution] = field(default_factory=list)  # what ListDistributions answers
 
     # --- seeding, as another client would --------------------------------------------------------
 
@@ -150,7 +151,7 @@ class FakeCloudFront:
 
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
         self._enter("ListDistributionsByConnectionMode" if tenant_only else "ListDistributions")
-        return iter(())
+        return iter(() if tenant_only else self.distributions)
 
     def get_distribution(self, dist_id: str) -> tuple[str, str]:
         self._enter("GetDistribution")

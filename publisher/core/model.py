@@ -89,6 +89,7 @@ class Distribution:
     aliases: tuple[str, ...] = ()
     behaviours: tuple[Behaviour, ...] = ()
     etag: str = ""
+    connection_function: str = ""  # the Id in its ConnectionFunctionAssociation (viewer mTLS), if any
 
 
 @dataclass(frozen=True)

@@ -238,12 +238,11 @@ def assemble(
     functions: list[FunctionResult] = []
     serving: dict[str, tuple[Distribution, list[str]]] = {}
     for fp in plan.functions:
-        arn = fp.state.development.arn if fp.state.development else ""
-        uses = usage.get(arn, ()) if arn else ()
+        uses = usage.get(fp.used_as, ()) if fp.used_as else ()
         outcome = outcomes.get(fp.ref, Outcome())
         functions.append(function_result(fp, plan.mode, outcome, [_usage_report(u) for u in uses]))
         for u in uses:
-            serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(fp.name)
+            serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(str(fp.ref))
     stores = [
         store_result(
             sp,
@@ -277,8 +276,8 @@ def _distribution_reports(
 ) -> list[DistributionReport]:
     """A distribution serves new code when LIVE of one of its functions changed in this run (or,
     planning, would); the scan ran beside the writes, and a publish starts a redeploy of each."""
-    published = {f.name for f in functions if f.published}
-    planned = {f.name for f in functions if f.status is Status.PLANNED and Action.PUBLISH in f.actions}
+    published = {f.label for f in functions if f.published}
+    planned = {f.label for f in functions if f.status is Status.PLANNED and Action.PUBLISH in f.actions}
     return [
         DistributionReport(
             id=d.id,

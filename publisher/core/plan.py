@@ -50,6 +50,14 @@ class FunctionPlan:
         return self.spec.name
 
     @property
+    def used_as(self) -> str:
+        """What a distribution names it by: a viewer function's ARN (in a cache behaviour), a
+        connection function's Id (in its ConnectionFunctionAssociation); "" before it exists."""
+        if self.kind is Kind.CONNECTION_FUNCTION:
+            return self.state.id
+        return self.state.development.arn if self.state.development else ""
+
+    @property
     def ref(self) -> Ref:
         return Ref(self.kind, self.name)
 

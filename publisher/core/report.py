@@ -27,6 +27,8 @@ SYMBOL = {
 }
 PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑"}
 
+WHOLE_DISTRIBUTION = "every connection (viewer mTLS)"  # a connection function: no cache behaviour
+
 
 def console(result: Result, *, diffs: bool = False) -> list[str]:
     if result.fatal:
@@ -106,7 +108,7 @@ def _store_totals(result: Result) -> str:
 def distributions(result: Result) -> list[str]:
     if not result.distributions:
         return []
-    uses = {(f.name, u.distribution): u for f in result.functions for u in f.used_by}  # one pass
+    uses = {(f.label, u.distribution): u for f in result.functions for u in f.used_by}  # one pass
     lines = ["Distributions running these functions:"]
     for d in result.distributions:
         aliases = f" ({', '.join(d.aliases)})" if d.aliases else ""
@@ -114,6 +116,7 @@ def distributions(result: Result) -> list[str]:
         for name in d.functions:
             if (use := uses.get((name, d.id))) is not None:
                 where = ", ".join(f"{b.path_pattern or 'default'} ({b.event_type})" for b in use.behaviours)
+                where = where or WHOLE_DISTRIBUTION
                 lines.append(f"    {name}: {where}")
     return lines
 

@@ -320,6 +320,7 @@ def _distribution(d: dict[str, Any]) -> Distribution:
         enabled=bool(d.get("Enabled")),
         aliases=tuple(d.get("Aliases", {}).get("Items", [])),
         etag=d.get("ETag", ""),
+        connection_function=str((d.get("ConnectionFunctionAssociation") or {}).get("Id", "")),
         behaviours=tuple(
             Behaviour(path, a["EventType"], a["FunctionARN"])
             for path, b in behaviours

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publisher.core.model import FunctionConfig, Stage, StageState
+from publisher.core.model import Distribution, FunctionConfig, Stage, StageState
 from publisher.core.modes import Kind, Mode
+from publisher.core.report import distributions
 from publisher.core.result import Result, Status
 from publisher.core.settings import Settings
 from publisher.shell import engine
@@ -87,3 +88,21 @@ def test_a_create_that_meets_an_existing_connection_function_reads_it_by_the_lis
     assert "someone else created it" in connection.error
     assert cf.calls["ListConnectionFunctions"] == 3  # both stages to plan, then the Id after the 409
     assert cf.calls["GetConnectionFunction"] == 2  # each stage of theirs, read by that Id
+
+
+def test_the_distributions_a_connection_function_decides_come_from_the_same_listing(tmp_path: Path) -> None:
+    """The distribution summaries of the scan name their ConnectionFunctionAssociation's Id: the
+    distributions that now serve new code, with no call of their own."""
+    cf = FakeCloudFront()
+    cid = cf.put_connection("gate", b"c1", CONFIG, publish=True)
+    cf.put("gate", b"v2", CONFIG, publish=True)
+    cf.distributions = [
+        Distribution("D1", "d1.example.net", "Deployed", True, connection_function=cid),
+        Distribution("D2", "d2.example.net", "Deployed", True),
+    ]
+    result = run(cf, tmp_path)
+    assert result.serving_new_code == ["D1"]
+    (report,) = result.distributions
+    assert (report.id, report.functions, report.new_code) == ("D1", ["connection-function gate"], True)
+    lines = distributions(result)
+    assert "    connection-function gate: every connection (viewer mTLS)" in lines

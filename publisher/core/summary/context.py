@@ -154,9 +154,13 @@ def _uses(result: Result) -> dict[str, list[dict[str, object]]]:
     for f in result.functions:
         for use in f.used_by:
             index.setdefault(use.distribution, []).extend(
-                {"function": f.name, "path_pattern": b.path_pattern, "event_type": b.event_type}
+                {"function": f.label, "path_pattern": b.path_pattern, "event_type": b.event_type}
                 for b in use.behaviours
             )
+            if not use.behaviours:  # a connection function decides the whole distribution's connections
+                index[use.distribution].append(
+                    {"function": f.label, "path_pattern": "every connection", "event_type": "viewer mTLS"}
+                )
     return index
 
 
