@@ -11,6 +11,7 @@ from typing import Any
 
 from emulator import Emulator
 from tests.e2e.conftest import Run, code_of, handler
+from tests.e2e.test_import import command
 
 CONNECTION_WRITES = ("CreateConnectionFunction", "UpdateConnectionFunction", "PublishConnectionFunction")
 WRITES = ("CreateFunction", "UpdateFunction", "PublishFunction", *CONNECTION_WRITES)
@@ -253,3 +254,29 @@ def test_a_mixed_manifest_makes_the_calls_of_the_bound(
     made = sum(emu.counts().values())
     print(f"calls {made} of a bound of {bound}: {made / bound:.2f}x")
     assert bound <= made <= 1.1 * bound, (made, bound, emu.counts())
+
+
+def test_cleanup_deletes_a_connection_preview_left_by_a_killed_run(
+    emu: Emulator, aws: Any, workspace: Path
+) -> None:
+    """A marked, never-published connection function named like a preview copy; the manifest's own
+    connection function of the name `gate` and a viewer function's leftover of the same run apart."""
+    write(workspace)
+    config = {
+        "Comment": "cloudfront-publish preview pr9: throwaway copy of gate",
+        "Runtime": "cloudfront-js-2.0",
+    }
+    aws.create_connection_function(
+        Name="gate-preview-pr9", ConnectionFunctionConfig=config, ConnectionFunctionCode=gate()
+    )
+    seed_connection(aws, gate())  # the manifest's own `gate`, never a throwaway
+    emu.seed_function("gate-preview-pr9", handler(), comment=config["Comment"])  # a viewer copy, too
+    run = command(emu, workspace, "cleanup", "--run-id", "pr9", "--json")
+    assert run.code == 0, run.err
+    assert sorted(json.loads(run.out)["deleted"]) == [
+        "connection-function gate-preview-pr9",
+        "gate-preview-pr9",
+    ]
+    left = [s["Name"] for s in aws.list_connection_functions(Stage="DEVELOPMENT")["ConnectionFunctions"]]
+    assert left == ["gate"]
+    assert emu.counts()["DeleteConnectionFunction"] == emu.counts()["DeleteFunction"] == 1
