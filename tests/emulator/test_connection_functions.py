@@ -177,3 +177,11 @@ def test_distributions_of_a_connection_function_are_listed_directly(cf: Any, emu
         cf.list_distributions_by_connection_function(ConnectionFunctionIdentifier="nope")
     assert error_of(raised) == ("EntityNotFound", 404)
     assert emu.counts()["ListDistributionsByConnectionFunction"] == 2
+
+
+def test_the_listing_and_a_test_are_posts_that_write_nothing(cf: Any, emu: Emulator) -> None:
+    cid, dev = create(cf)
+    emu.reset_counts()
+    cf.list_connection_functions(Stage="DEVELOPMENT")
+    cf.test_connection_function(Id=cid, IfMatch=dev, Stage="DEVELOPMENT", ConnectionObject=b"{}")
+    assert emu.writes() == 0
