@@ -10,7 +10,7 @@ from typing import Protocol
 from publisher.core.distributions import Usage, usage_by_function
 from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution
-from publisher.core.modes import Action, Mode, Ref
+from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.result import (
     BehaviourReport,
@@ -312,5 +312,6 @@ def checked(manifest: Manifest) -> Result:
 def _what_was_checked(spec: FunctionSpec) -> str:
     if spec.code is None:
         return "a bare name: DEVELOPMENT is its source, checked only against AWS"
-    tests = f", {len(spec.tests)} test event{'s' if len(spec.tests) != 1 else ''}" if spec.tests else ""
+    what = "connection object" if spec.kind is Kind.CONNECTION_FUNCTION else "event"
+    tests = f", {len(spec.tests)} test {what}{'s' if len(spec.tests) != 1 else ''}" if spec.tests else ""
     return f"code ({len(spec.code):,} bytes) valid for {spec.runtime or 'the runtime AWS holds'}{tests}"
