@@ -28,16 +28,18 @@ from emulator.runtime import RunResult, run_test
 
 RUNTIME = "cloudfront-js-2.0"  # Developer Guide: connection functions support runtime 2.0 only
 
-# Appended to the code, after the user's handler is declared: the handler gets the connection object
-# with allow() and deny(), and what it decided is the test's output. ES5, one line, so the code's own
-# line numbers in errors are unchanged.
+# Appended to the code, after the user's handler is declared (`connectionHandler`, as the Developer
+# Guide's examples name it, or `handler`): the runtime's entry point calls `handler`, which gets the
+# connection object with allow(), deny() and logCustomData(), and what it decided is the output.
+# One line, so the code's own line numbers in errors are unchanged.
 _VERDICT = (
     "\n;handler = (function (inner) { return function (connection) { var verdict = {action: null};"
     " connection.allow = function () { verdict.action = 'allow'; };"
     " connection.deny = function () { verdict.action = 'deny'; };"
-    " return Promise.resolve(inner(connection)).then(function () { return verdict; }); }; })(handler);\n"
+    " connection.logCustomData = function () { };"
+    " return Promise.resolve(inner(connection)).then(function () { return verdict; }); }; })"
+    "(typeof connectionHandler === 'function' ? connectionHandler : handler);\n"
 )
-NO_VERDICT = "The connection function called neither connection.allow() nor connection.deny()."
 
 
 class ConnectionFunctionStore:
@@ -138,7 +140,8 @@ def summary(
 
 def run_connection_test(code: bytes, connection: Any, kvs: dict[str, str]) -> dict[str, Any]:
     """TestConnectionFunction's result fields: the handler run on the connection object; its output
-    is `{"action": "allow" | "deny"}`, or an error when it called neither."""
+    is `{"action": "allow" | "deny"}`. One that calls neither is denied, as the Developer Guide says
+    CloudFront does ("Write CloudFront Connection Function code")."""
     if not isinstance(connection, dict):
         raise InvalidArgument(detail="The connection object must be a JSON object.")
     run = run_test(code + _VERDICT.encode(), RUNTIME, connection, kvs)
@@ -147,11 +150,10 @@ def run_connection_test(code: bytes, connection: Any, kvs: dict[str, str]) -> di
         "ComputeUtilization": str(run.utilization),
         "ConnectionFunctionExecutionLogs": list(run.logs),
     }
-    error = run.error or (None if verdict else NO_VERDICT)
-    if error:
-        wire["ConnectionFunctionErrorMessage"] = error
+    if run.error:
+        wire["ConnectionFunctionErrorMessage"] = run.error
     else:
-        wire["ConnectionFunctionOutput"] = json.dumps({"action": verdict})
+        wire["ConnectionFunctionOutput"] = json.dumps({"action": verdict or "deny"})
     return wire
 
 

@@ -62,7 +62,7 @@ def test_a_name_twice_in_one_kind_is_refused(tmp_path: Path) -> None:
 
 def test_the_handler_must_take_the_connection_and_decide(tmp_path: Path) -> None:
     cases = {
-        b"var x = 1;\n": "1: gate.code: a connection function declares `function handler(connection)`",
+        b"var x = 1;\n": "1: gate.code: a connection function declares `function connectionHandler(connection)`",
         b"\nfunction handler() { }\n": "2: gate.code: the handler takes no parameter",
         b"function handler(conn) {\n  console.log(conn.clientIp);\n}\n": (
             "1: gate.code: the handler never calls `conn.allow()` or `conn.deny()`"
@@ -81,10 +81,14 @@ def test_a_connection_object_is_checked_inline_and_in_a_file(tmp_path: Path) -> 
         "connection-functions:\n  - name: gate\n    code: gate.js\n    tests:\n"
         "      - name: shape\n        connection: {clientCertInfo: CN=ok}\n"
         "      - name: size\n        connection: big.json\n"
+        "      - name: leaf\n        connection: {clientCertificate: {certificates: {leaf: CN=ok}}}\n"
     )
     found = problems(tmp_path, text, {"gate.js": GATE, "big.json": big})
     assert any("shape.connection: `clientCertInfo` must be an object" in p for p in found), found
     assert any("size.connection: the connection object is 41,015 bytes" in p for p in found), found
+    assert any("leaf.connection: `clientCertificate` must hold `certificates.leaf`" in p for p in found), (
+        found
+    )
     text = "connection-functions:\n  - name: gate\n    code: gate.js\n    tests:\n      - name: v\n        connection: {}\n        expect: maybe\n"
     found = problems(tmp_path, text, {"gate.js": GATE})
     assert found == ["m.yml:7: connection-functions.0.tests.0.expect: Input should be 'allow' or 'deny'"]
@@ -97,3 +101,15 @@ def test_an_unknown_key_of_a_connection_test_suggests_its_own_keys(tmp_path: Pat
     )
     found = problems(tmp_path, text, {"gate.js": GATE})
     assert any("unknown key `event`" in p and "connection" in p for p in found), found
+
+
+def test_the_developer_guides_handler_name_and_connection_object_are_accepted(tmp_path: Path) -> None:
+    code = b"async function connectionHandler(connection) {\n  return connection.deny();\n}\n"
+    text = (
+        "connection-functions:\n  - name: gate\n    code: gate.js\n    tests:\n      - name: t\n"
+        "        connection: {clientCertificate: {certificates: {leaf: {serialNumber: '01'}}}, clientIp: 192.0.2.1}\n"
+    )
+    (spec,) = load(tmp_path, text, {"gate.js": code}).functions
+    event = spec.tests[0].event
+    assert isinstance(event, dict)
+    assert event["clientCertificate"]["certificates"]["leaf"] == {"serialNumber": "01"}

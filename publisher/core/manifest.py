@@ -315,8 +315,11 @@ def _connection_test(t: _ConnectionTest, line: int | None) -> TestCase:
 
 
 def check_connection(connection: dict[str, Any]) -> list[str]:
-    """TestConnectionFunction's ConnectionObject: the size limit, and the documented shape where given
-    (`clientCertInfo` an object, `clientIp` a string)."""
+    """TestConnectionFunction's ConnectionObject: the size limit, and the documented shapes where given.
+    The Developer Guide shows two: `clientCertificate.certificates.leaf` {serialNumber, issuer,
+    subject, validity, sha256Fingerprint} with `clientIp`, `endpoint`, `distributionId` and
+    `connectionId` ("Write ... Connection Function code"), and `clientCertInfo` {serialNumber, issuer,
+    ...} ("Implement certificate revocation"): each is held to its type, neither is required."""
     size = len(event_bytes(connection))
     found = []
     if size > EVENT_LIMIT:
@@ -325,9 +328,22 @@ def check_connection(connection: dict[str, Any]) -> list[str]:
         )
     if "clientCertInfo" in connection and not isinstance(connection["clientCertInfo"], dict):
         found.append("`clientCertInfo` must be an object (issuer, serialNumber, ...)")
-    if "clientIp" in connection and not isinstance(connection["clientIp"], str):
-        found.append("`clientIp` must be a string")
+    if connection.get("clientCertificate") is not None and not isinstance(_leaf(connection), dict):
+        found.append(
+            "`clientCertificate` must hold `certificates.leaf`, an object (serialNumber, issuer, ...)"
+        )
+    found += [
+        f"`{key}` must be a string"
+        for key in ("clientIp", "endpoint", "distributionId", "connectionId")
+        if key in connection and not isinstance(connection[key], str)
+    ]
     return found
+
+
+def _leaf(connection: dict[str, Any]) -> Any:
+    certificate = connection.get("clientCertificate")
+    certificates = certificate.get("certificates") if isinstance(certificate, dict) else None
+    return certificates.get("leaf") if isinstance(certificates, dict) else None
 
 
 def _test(t: _Test, line: int | None) -> TestCase:

@@ -126,14 +126,32 @@ def test_a_test_runs_the_code_on_the_connection_object(cf: Any, issuer: str, act
     assert result["ConnectionFunctionSummary"]["Id"] == cid
 
 
-def test_a_handler_that_decides_nothing_or_throws_is_an_error(cf: Any) -> None:
-    for code, message in (
-        (b"function handler(connection) { }", "neither connection.allow() nor connection.deny()"),
-        (b"function handler(connection) { throw new Error('boom'); }", "Error: boom"),
-    ):
-        cid, dev = create(cf, f"f{len(code)}", code)
-        result = cf.test_connection_function(Id=cid, IfMatch=dev, Stage="DEVELOPMENT", ConnectionObject=b"{}")
-        assert message in result["ConnectionFunctionTestResult"]["ConnectionFunctionErrorMessage"]
+def test_a_handler_that_decides_nothing_is_denied_and_one_that_throws_is_an_error(cf: Any) -> None:
+    cid, dev = create(
+        cf, "silent", b"function connectionHandler(connection) { connection.logCustomData('x'); }"
+    )
+    result = cf.test_connection_function(Id=cid, IfMatch=dev, Stage="DEVELOPMENT", ConnectionObject=b"{}")
+    assert json.loads(result["ConnectionFunctionTestResult"]["ConnectionFunctionOutput"]) == {
+        "action": "deny"
+    }
+    cid, dev = create(cf, "thrower", b"function handler(connection) { throw new Error('boom'); }")
+    result = cf.test_connection_function(Id=cid, IfMatch=dev, Stage="DEVELOPMENT", ConnectionObject=b"{}")
+    assert "Error: boom" in result["ConnectionFunctionTestResult"]["ConnectionFunctionErrorMessage"]
+
+
+def test_the_developer_guides_handler_name_and_connection_object_run(cf: Any) -> None:
+    code = (
+        b"async function connectionHandler(connection) {\n"
+        b"  const leaf = connection.clientCertificate.certificates.leaf;\n"
+        b"  return leaf.serialNumber.startsWith('DEV') ? connection.allow() : connection.deny();\n}\n"
+    )
+    cid, dev = create(cf, "devices", code)
+    leaf = {"serialNumber": "DEV-01", "issuer": "CN=ca", "subject": "CN=d", "sha256Fingerprint": "x"}
+    connection = {"clientCertificate": {"certificates": {"leaf": leaf}}, "clientIp": "192.0.2.1"}
+    result = cf.test_connection_function(
+        Id=cid, IfMatch=dev, Stage="DEVELOPMENT", ConnectionObject=json.dumps(connection).encode()
+    )["ConnectionFunctionTestResult"]
+    assert json.loads(result["ConnectionFunctionOutput"]) == {"action": "allow"}
 
 
 def test_a_test_needs_the_tested_stages_etag_and_a_connection_object_within_the_limit(cf: Any) -> None:

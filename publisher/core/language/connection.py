@@ -1,24 +1,27 @@
-"""A connection function's contract, checked lightly before any call: the code declares
-`function handler(connection)` (any parameter name; `async` allowed) and calls `allow()` or `deny()`
-on that parameter somewhere. It reads the text: it does not follow the object into other names or
-functions, nor prove that every path decides; the test cases (TestConnectionFunction) do that.
+"""A connection function's contract, checked lightly before any call: the code declares its handler,
+`function connectionHandler(connection)` as the Developer Guide's examples name it, or
+`function handler(connection)` (any parameter name; `async` allowed), and calls `allow()` or
+`deny()` on that parameter somewhere. It reads the text: it does not follow the object into other
+names or functions, nor prove that every path decides (CloudFront denies a connection its function
+did not decide); the test cases (TestConnectionFunction) do that.
 
-Source: Developer Guide, "Create connection functions" (the handler receives a connection object and
-calls `connection.allow()` or `connection.deny()`).
+Source: Developer Guide, "Write CloudFront Connection Function code for mutual TLS (viewer)
+validation" (the handler receives the connection and calls `connection.allow()` or
+`connection.deny()`; neither: denied) and "Create connection functions".
 """
 
 from __future__ import annotations
 
 import re
 
-_HANDLER = re.compile(rb"\bfunction\s+handler\s*\(\s*([A-Za-z_$][\w$]*)?")
+_HANDLER = re.compile(rb"\bfunction\s+(?:connectionHandler|handler)\s*\(\s*([A-Za-z_$][\w$]*)?")
 
 
 def connection_problem(code: bytes) -> tuple[int, str] | None:
     """(line, message) of the first break of the contract, or None."""
     found = _HANDLER.search(code)
     if found is None:
-        return 1, "a connection function declares `function handler(connection)`; none was found"
+        return 1, "a connection function declares `function connectionHandler(connection)`; none was found"
     line = code.count(b"\n", 0, found.start()) + 1
     param = found.group(1)
     if param is None:
