@@ -14,23 +14,26 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError, PublisherError
-from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution, FunctionConfig, FunctionState, Observed, Stage, StageState
-from publisher.core.modes import Kind
+from publisher.core.manifest import FunctionSpec, Manifest
+from publisher.core.model import Distribution, FunctionState, Observed, Stage, StageState
+from publisher.core.modes import Kind, Ref
 from publisher.core.port import CloudFront, FunctionSummary
 from publisher.core.stores import StoreState
 from publisher.shell.function_rows import ROWS
 from publisher.shell.stores import StorePorts, observe_store
 
 CONSISTENT_READ_ATTEMPTS = 3  # then a stage that keeps changing under the reads fails the function
-_NONE = FunctionSummary("", FunctionConfig("", ""), "", "")  # no such function listed: no Id
+Listings = dict[tuple[Kind, Stage], dict[str, FunctionSummary]]
+Codes = dict[tuple[Ref, Stage], Future[tuple[bytes, str] | None]]
 
 
 def observe(
     cloudfront: CloudFront, manifest: Manifest, pool: Executor, stores: StorePorts | None = None
 ) -> Observed:
-    """Viewer functions by name; connection functions (only when the manifest has some) by the Id their
-    listing gives, so two of one name in different kinds are never confused."""
+    """Every kind in one pass. A viewer function's code is read by name beside the listings; a
+    connection function's by the Id its listing gives, so it waits for the listing (one round trip
+    more), and two functions of one name in different kinds are never confused. Connection functions
+    are listed only when the manifest has some."""
     kinds = {spec.kind for spec in manifest.functions} | {Kind.FUNCTION}
     lists = {
         (kind, stage): pool.submit(cloudfront.list_functions, stage, kind=kind)
@@ -39,40 +42,43 @@ def observe(
     }
     kvs = {s.name: pool.submit(observe_store, s, stores) for s in manifest.stores} if stores else {}
     viewers = [spec for spec in manifest.functions if spec.kind is Kind.FUNCTION]
-    codes = {
-        (spec.ref, stage): pool.submit(cloudfront.get_function, spec.name, stage)
-        for spec in viewers
-        for stage in Stage
-    }
+    codes = _read_code(cloudfront, pool, viewers, {})
     wants_stores = any(s.store_name for s in manifest.functions)
     listed = pool.submit(cloudfront.list_key_value_stores) if wants_stores else None
-    summaries = {key: {s.name: s for s in found.result()} for key, found in lists.items()}
-    connections = [spec for spec in manifest.functions if spec.kind is Kind.CONNECTION_FUNCTION]
-    ids = {spec.name: summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name) for spec in connections}
-    codes |= {
-        (spec.ref, stage): pool.submit(cloudfront.get_function, dev.id, stage, kind=spec.kind)
-        for spec in connections
-        if (dev := ids[spec.name]) is not None
-        for stage in Stage
-    }
-    states = {
-        spec.ref: FunctionState(
-            spec.name,
-            _stage(
-                summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name),
-                codes.get((spec.ref, Stage.DEVELOPMENT)),
-            ),
-            _stage(summaries[spec.kind, Stage.LIVE].get(spec.name), codes.get((spec.ref, Stage.LIVE))),
-            (summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name) or _NONE).id,
-        )
-        for spec in manifest.functions
-    }
+    summaries: Listings = {key: {s.name: s for s in found.result()} for key, found in lists.items()}
+    others = [spec for spec in manifest.functions if spec.kind is not Kind.FUNCTION]
+    codes |= _read_code(cloudfront, pool, others, summaries)
+    states = {spec.ref: _state(spec, summaries, codes) for spec in manifest.functions}
     functions = {ref.name: s for ref, s in states.items() if ref.kind is Kind.FUNCTION}
     connection = {ref.name: s for ref, s in states.items() if ref.kind is Kind.CONNECTION_FUNCTION}
     names = {s.name for s in viewers}
-    others = tuple(sorted(n for n in summaries[Kind.FUNCTION, Stage.DEVELOPMENT] if n not in names))
+    unmanaged = tuple(sorted(n for n in summaries[Kind.FUNCTION, Stage.DEVELOPMENT] if n not in names))
     found, errors = _stores(kvs)
-    return Observed(functions, listed.result() if listed else {}, others, found, errors, connection)
+    return Observed(functions, listed.result() if listed else {}, unmanaged, found, errors, connection)
+
+
+def _read_code(
+    cloudfront: CloudFront, pool: Executor, specs: list[FunctionSpec], summaries: Listings
+) -> Codes:
+    """Both stages' code of each: a viewer function by name, with no listing needed; another kind by
+    the Id its DEVELOPMENT listing gave (not listed: nothing to read)."""
+    codes: Codes = {}
+    for spec in specs:
+        listed = summaries.get((spec.kind, Stage.DEVELOPMENT), {}).get(spec.name)
+        address = spec.name if spec.kind is Kind.FUNCTION else (listed.id if listed else "")
+        for stage in Stage if address else ():
+            codes[spec.ref, stage] = pool.submit(cloudfront.get_function, address, stage, kind=spec.kind)
+    return codes
+
+
+def _state(spec: FunctionSpec, summaries: Listings, codes: Codes) -> FunctionState:
+    dev, live = (summaries[spec.kind, stage].get(spec.name) for stage in Stage)
+    return FunctionState(
+        spec.name,
+        _stage(dev, codes.get((spec.ref, Stage.DEVELOPMENT))),
+        _stage(live, codes.get((spec.ref, Stage.LIVE))),
+        dev.id if dev else "",
+    )
 
 
 def _stores(
