@@ -90,6 +90,26 @@ class TestFunctionFailed(ApiError):
     message = "The CloudFront function failed: {detail}"
 
 
+class EntityNotFound(ApiError):  # a connection function's (its operations declare no NoSuchFunctionExists)
+    code = "EntityNotFound"
+    message = "{detail}"
+
+
+class EntityAlreadyExists(ApiError):
+    code = "EntityAlreadyExists"
+    message = "{detail}"
+
+
+class EntitySizeLimitExceeded(ApiError):
+    code = "EntitySizeLimitExceeded"
+    message = "{detail}"
+
+
+class CannotDeleteEntityWhileInUse(ApiError):
+    code = "CannotDeleteEntityWhileInUse"
+    message = "{detail}"
+
+
 def check_if_match(if_match: str | None, etag: str) -> None:
     """CloudFront's optimistic lock: a missing If-Match is a 400, a stale one a 412."""
     if not if_match:

@@ -15,7 +15,8 @@ from urllib.parse import parse_qs
 
 import botocore.session
 
-_READ_ONLY_POSTS = ("TestFunction", "TestConnectionFunction")  # POSTs that change nothing
+# POSTs that change nothing (ListConnectionFunctions takes its parameters in the body)
+_READ_ONLY_POSTS = ("TestFunction", "TestConnectionFunction", "ListConnectionFunctions")
 
 
 @dataclass(frozen=True)

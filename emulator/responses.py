@@ -13,6 +13,7 @@ from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionContext, ActionResult, EmptyResult
 
+from emulator.connection_functions import run_connection_test, summary
 from emulator.distributions import (
     TENANT_ONLY,
     EmulatorBackend,
@@ -66,7 +67,7 @@ class EmulatorResponse(CloudFrontResponse):
 
     def call_action(self) -> TYPE_RESPONSE:
         """One request at a time changes the state; TestFunction takes the lock itself around node."""
-        if self._get_action() == "TestFunction":
+        if self._get_action() in ("TestFunction", "TestConnectionFunction"):
             return super().call_action()
         with self.state.lock:
             return super().call_action()
@@ -153,6 +154,109 @@ class EmulatorResponse(CloudFrontResponse):
             summary = self._summary(function, stage)
         return ActionResult({"TestResult": {"FunctionSummary": summary, **run.to_wire()}})
 
+    # Connection functions (emulator/connection_functions.py): written by Id, read by Identifier
+
+    def create_connection_function(self) -> ActionResult:
+        name, config, code = self._connection_input()
+        store = self.state.connection_functions
+        function = store.create(name, config, code, self.state.kvs_exists)
+        self.backend.tagger.tag_resource(function.arn, self._get_param("Tags.Items", []) or [])
+        return ActionResult(
+            {
+                "ConnectionFunctionSummary": self._connection_summary(function, DEVELOPMENT),
+                "ETag": function.development.etag,
+                "Location": f"https://cloudfront.amazonaws.com/2020-05-31/connection-function/{function.name}",
+            }
+        )
+
+    def describe_connection_function(self) -> ActionResult:
+        function, stage = self._connection_stage("Identifier")
+        summary = self._connection_summary(function, stage)
+        return ActionResult(
+            {
+                "ConnectionFunctionSummary": summary,
+                "ETag": self.state.connection_functions.copy(function, stage).etag,
+            }
+        )
+
+    def get_connection_function(self) -> ActionResult:
+        function, stage = self._connection_stage("Identifier")
+        copy = self.state.connection_functions.copy(function, stage)
+        self.response_headers["Content-Type"] = "application/octet-stream"
+        return ActionResult(
+            {"ConnectionFunctionCode": copy.code, "ETag": copy.etag, "ContentType": "text/javascript"}
+        )
+
+    def list_connection_functions(self) -> ActionResult:
+        """A POST: Marker, MaxItems and Stage come in the body (the model's request shape)."""
+        stage = self._get_param("Stage")
+        if stage is not None and stage not in STAGES:
+            raise InvalidArgument(detail=f"Invalid stage {stage!r}: use DEVELOPMENT or LIVE.")
+        max_items = _max_items(self._get_param("MaxItems"))
+        store = self.state.connection_functions
+        rows, next_marker = store.page(stage, self._get_param("Marker"), max_items)
+        answer: dict[str, Any] = {
+            "ConnectionFunctions": [self._connection_summary(function, st) for function, st in rows]
+        }
+        if next_marker:
+            answer["NextMarker"] = next_marker
+        return ActionResult(answer)
+
+    def update_connection_function(self) -> ActionResult:
+        _, config, code = self._connection_input(named=False)
+        store = self.state.connection_functions
+        function = store.update(
+            self._get_param("Id"), self._get_param("IfMatch"), config, code, self.state.kvs_exists
+        )
+        summary = self._connection_summary(function, DEVELOPMENT)
+        return ActionResult({"ConnectionFunctionSummary": summary, "ETag": function.development.etag})
+
+    def publish_connection_function(self) -> ActionResult:
+        function = self.state.connection_functions.publish(self._get_param("Id"), self._get_param("IfMatch"))
+        self.backend.redeploy(function.arn)
+        return ActionResult({"ConnectionFunctionSummary": self._connection_summary(function, LIVE)})
+
+    def delete_connection_function(self) -> EmptyResult:
+        function = self.state.connection_functions.get(self._get_param("Id"))
+        self.state.connection_functions.delete(
+            function.name, self._get_param("IfMatch"), self.state.in_use(function.arn)
+        )
+        return EmptyResult()
+
+    def test_connection_function(self) -> ActionResult:
+        """As TestFunction: If-Match is the tested stage's ETag; the code runs outside the lock."""
+        connection = parse_event(self._get_param("ConnectionObject"))
+        with self.state.lock:
+            function, stage = self._connection_stage("Id")
+            copy = self.state.connection_functions.copy(function, stage)
+            if self._get_param("IfMatch") != copy.etag:
+                raise InvalidIfMatchVersion()
+            kvs = self.state.kvs_items(copy.config.kvs_arns)
+        run = run_connection_test(copy.code, connection, kvs)
+        with self.state.lock:
+            summary = self._connection_summary(function, stage)
+        return ActionResult({"ConnectionFunctionTestResult": {"ConnectionFunctionSummary": summary, **run}})
+
+    def list_distributions_by_connection_function(self) -> ActionResult:
+        """The distributions whose config names this connection function (by its Id or ARN)."""
+        function = self.state.connection_functions.get(self._get_param("ConnectionFunctionIdentifier"))
+        users = self.backend.users.get(function.arn, set())
+        marker = self._get_param("Marker") or ""
+        max_items = _max_items(self._get_param("MaxItems"))
+        everything = [
+            d for d in self.backend.page(None, None, len(self.backend.distributions) + 1)[0] if d.id in users
+        ]
+        start = next((i + 1 for i, d in enumerate(everything) if d.id == marker), 0)
+        dists = everything[start : start + max_items]
+        truncated = start + max_items < len(everything)
+        listing: dict[str, Any] = {"Marker": marker, "MaxItems": max_items, "IsTruncated": truncated}
+        listing["Quantity"] = len(dists)
+        if dists:
+            listing["Items"] = dists
+        if truncated and dists:
+            listing["NextMarker"] = dists[-1].id
+        return WrittenResult(distribution_list_xml("ListDistributionsByConnectionFunction", listing))
+
     # Distributions
 
     def create_distribution(self) -> ActionResult:
@@ -191,6 +295,19 @@ class EmulatorResponse(CloudFrontResponse):
         code = code.encode() if isinstance(code, str) else bytes(code)
         check_function(name, config, code, self.state.kvs_exists)
         return name, config, code
+
+    def _connection_input(self, *, named: bool = True) -> tuple[str, FunctionConfig, bytes]:
+        name = self._get_param("Name") or "" if named else ""
+        config = FunctionConfig.parse(self._get_param("ConnectionFunctionConfig", {}) or {})
+        code = self._get_param("ConnectionFunctionCode") or b""
+        return name, config, code.encode() if isinstance(code, str) else bytes(code)
+
+    def _connection_stage(self, key: str) -> tuple[Function, str]:
+        function = self.state.connection_functions.get(self._get_param(key))
+        return function, function.resolve_stage(self._get_param("Stage"))
+
+    def _connection_summary(self, function: Function, stage: str) -> dict[str, Any]:
+        return summary(self.state.connection_functions, function, stage, self.state.in_use(function.arn))
 
     def _function_stage(self) -> tuple[Function, str]:
         function = self.state.functions.get(self._get_param("Name"))

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from emulator.connection_functions import ConnectionFunctionStore
 from emulator.distributions import EmulatorBackend
 from emulator.functions import FunctionStore
 from emulator.metrics import CloudWatch
@@ -31,6 +32,12 @@ class State:
         self.backend.new_etag = self.new_etag
         self.backend.deploy_delay = deploy_delay
         self.functions = FunctionStore(f"arn:aws:cloudfront::{DEFAULT_ACCOUNT_ID}:function/", self.new_etag)
+        self.connection_functions = ConnectionFunctionStore(
+            f"arn:aws:cloudfront::{DEFAULT_ACCOUNT_ID}:connection-function/",
+            self.new_etag,
+            self.new_connection_function_id,
+            self.functions,
+        )
         self.kvs_data: dict[str, dict[str, str]] = {}
         self.kvs_etags: dict[str, str] = {}  # the data API's ETag of each store, by ARN (kvs.py)
         self.cloudwatch = CloudWatch()  # has its own lock: metrics never wait on CloudFront's
@@ -38,6 +45,11 @@ class State:
     def new_etag(self) -> str:
         """CloudFront-like version tokens (E + 13 characters), drawn from the seeded generator."""
         return "E" + "".join(self._rng.choice(ETAG_ALPHABET) for _ in range(13))
+
+    def new_connection_function_id(self) -> str:
+        """An Id for a connection function: 14 lower-case letters and digits, from the seeded generator
+        (the service's format is not documented)."""
+        return "".join(self._rng.choice(string.ascii_lowercase + string.digits) for _ in range(14))
 
     def kvs_exists(self, arn: str) -> bool:
         return any(store.arn == arn for store in self.backend.key_value_stores.values())

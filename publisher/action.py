@@ -99,14 +99,14 @@ def _report(finished: Finished, log: Log) -> None:
     for line in store_lines(result):
         log.line(line)
     for f in result.functions:
-        with log.group(f"{headline(f)}  {f.name}"):
+        with log.group(f"{headline(f)}  {f.label}"):
             for line in function_lines(f)[1:]:
                 log.line(line.strip())
             _diffs(f, log)
     for line in footer(result):
         log.line(line)
     for r in result.resources:
-        what = r.name if r.kind is Kind.FUNCTION else f"KeyValueStore {r.name}"
+        what = f"KeyValueStore {r.name}" if r.kind is Kind.KEY_VALUE_STORE else r.label
         if r.status is Status.PUBLISHED:
             log.annotate("notice", f"{what} published: {r.reason}", title=TITLE)
         elif r.failed:

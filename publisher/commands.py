@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from publisher.core.adopt import Choice
 from publisher.core.errors import InputError, Problem, PublisherError
 from publisher.core.model import Stage
+from publisher.core.modes import Kind, Ref
 from publisher.core.report import escape_controls
 from publisher.core.settings import split_names
 from publisher.core.throwaway import RUN_ID_PATTERN
@@ -138,7 +139,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _cleanup(args: argparse.Namespace) -> int:
     from publisher.shell.aws import AwsCloudFront
-    from publisher.shell.cleanup import Cleaned, Deleted, delete_all, find
+    from publisher.shell.cleanup import Cleaned, Deleted, delete_all, find, shown
 
     if args.run_id is None and args.older_than is None:
         raise InputError([_problem("give --run-id, --older-than HOURS, or both")])
@@ -151,12 +152,20 @@ def _cleanup(args: argparse.Namespace) -> int:
     managed = _managed(args.manifest)
     cloudfront = AwsCloudFront(args.endpoint_url or None, _concurrency(args.max_concurrency))
     older = timedelta(hours=args.older_than) if args.older_than is not None else None
-    found = find(cloudfront, managed, run_id=args.run_id, older_than=older, now=datetime.now(UTC))
-    if args.dry_run:
-        done = [Cleaned(n, Deleted.WOULD_DELETE) for n in found.delete]
-    else:
-        done = delete_all(cloudfront, found.delete, _concurrency(args.max_concurrency))
-    _report(done, found.kept, json_output=args.json)
+    # connection functions only when the manifest has some: a preview makes their copies, and a role
+    # for viewer functions alone need not list them
+    kinds = {ref.kind for ref in managed} | {Kind.FUNCTION}
+    done: list[Cleaned] = []
+    kept: list[tuple[str, str]] = []
+    for kind in sorted(kinds, key=lambda k: k is not Kind.FUNCTION):  # viewer functions first
+        mine = {ref.name for ref in managed if ref.kind is kind}
+        found = find(cloudfront, mine, run_id=args.run_id, older_than=older, now=datetime.now(UTC), kind=kind)
+        if args.dry_run:
+            done += [Cleaned(shown(n, kind), Deleted.WOULD_DELETE) for n in found.selection.delete]
+        else:
+            done += delete_all(cloudfront, found, _concurrency(args.max_concurrency))
+        kept += [(shown(n, kind), why) for n, why in found.selection.kept]
+    _report(done, kept, json_output=args.json)
     return 1 if any(c.status.failed for c in done) else 0
 
 
@@ -183,7 +192,7 @@ def _report(done: Sequence[Cleaned], kept: Sequence[tuple[str, str]], *, json_ou
         _say("no throwaway preview function to delete")
 
 
-def _managed(manifest: str) -> set[str]:
+def _managed(manifest: str) -> set[Ref]:
     """The names the manifest holds, never deleted; a missing or broken manifest refuses the clean-up."""
     from publisher.core.manifest import parse
 
@@ -199,7 +208,7 @@ def _managed(manifest: str) -> set[str]:
     parsed, problems = parse(path.read_bytes(), manifest)
     if problems:
         raise InputError([_problem(f"the manifest {manifest} is not valid: {problems[0]}")])
-    return {f.name for f in parsed.functions}
+    return {f.ref for f in parsed.functions}
 
 
 def _concurrency(value: int) -> int:

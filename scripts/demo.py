@@ -21,9 +21,12 @@ STEPS = (
 
 
 def seed(emu: Emulator) -> None:
-    """security-headers LIVE in an older version, run by two distributions; the KeyValueStore ab-route uses."""
+    """security-headers LIVE in an older version, run by two distributions; the KeyValueStores ab-route
+    and mtls-gate read."""
     client = boto3.client("cloudfront", endpoint_url=emu.url, region_name="us-east-1")
     client.create_key_value_store(Name="ab-settings", Comment="A/B split")
+    revoked = client.create_key_value_store(Name="revoked-serials", Comment="revoked client certificates")
+    emu.seed_kvs_data(revoked["KeyValueStore"]["ARN"], {"0A1B2C": "revoked 2026-01-05"})  # mtls-gate's
     emu.seed_function(
         "security-headers", OLD_HEADERS, comment="HSTS and friends on every response", publish=True
     )

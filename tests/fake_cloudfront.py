@@ -17,9 +17,12 @@ from typing import Any
 
 from publisher.core.errors import AlreadyExists, AwsError, NotFound, PreconditionFailed
 from publisher.core.model import Distribution, DistributionConfig, FunctionConfig, Stage, StageState
+from publisher.core.modes import Kind
 from publisher.core.port import FunctionSummary, TestRun
+from publisher.shell.function_rows import ROWS, WRITES
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
+CONNECTION_ARN = "arn:aws:cloudfront::123456789012:connection-function/"
 _etags = itertools.count(1)
 
 
@@ -37,6 +40,10 @@ class FakeCloudFront:
     stores: dict[str, str] = field(default_factory=dict)
     test_output: Callable[[bytes], TestRun] = lambda code: TestRun("", {"request": {}}, (), 5)
     configs: dict[str, DistributionConfig] = field(default_factory=dict)  # distribution Id -> config
+    # connection functions, by Id (their address), and the name of each Id
+    connection_functions: dict[str, dict[Stage, StageState]] = field(default_factory=dict)
+    connection_names: dict[str, str] = field(default_factory=dict)
+    distributions: list[Distribution] = field(default_factory=list)  # what ListDistributions answers
 
     # --- seeding, as another client would --------------------------------------------------------
 
@@ -48,64 +55,95 @@ class FakeCloudFront:
         if publish:
             self.functions[name][Stage.LIVE] = replace(stage, etag=new_etag())
 
-    def stage(self, name: str, stage: Stage) -> StageState | None:
-        return self.functions.get(name, {}).get(stage)
+    def put_connection(
+        self, name: str, code: bytes, config: FunctionConfig | None = None, *, publish: bool = False
+    ) -> str:
+        """A connection function as another client made it; returns its Id."""
+        cid = f"C{next(_etags)}"
+        self.connection_names[cid] = name
+        stage = StageState(
+            new_etag(), code, config or FunctionConfig("c", "cloudfront-js-2.0"), CONNECTION_ARN + cid
+        )
+        self.connection_functions[cid] = {Stage.DEVELOPMENT: stage}
+        if publish:
+            self.connection_functions[cid][Stage.LIVE] = replace(stage, etag=new_etag())
+        return cid
+
+    def stage(self, name: str, stage: Stage, kind: Kind = Kind.FUNCTION) -> StageState | None:
+        return self._table(kind).get(name, {}).get(stage)
 
     @property
     def writes(self) -> int:
-        return sum(
-            n for op, n in self.calls.items() if op in ("CreateFunction", "UpdateFunction", "PublishFunction")
-        )
+        return sum(n for op, n in self.calls.items() if op in WRITES)
 
     # --- the port ---------------------------------------------------------------------------------
 
-    def list_functions(self, stage: Stage) -> list[FunctionSummary]:
-        self._enter("ListFunctions")
-        return [_summary(n, s[stage]) for n, s in self.functions.items() if stage in s]
+    def list_functions(self, stage: Stage, *, kind: Kind = Kind.FUNCTION) -> list[FunctionSummary]:
+        self._enter(ROWS[kind].list)
+        return [self._summary(kind, a, s[stage]) for a, s in self._table(kind).items() if stage in s]
 
-    def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None:
-        self._enter("GetFunction")
-        found = self.stage(name, stage)
+    def get_function(
+        self, name: str, stage: Stage, *, kind: Kind = Kind.FUNCTION
+    ) -> tuple[bytes, str] | None:
+        self._enter(ROWS[kind].get)
+        found = self.stage(name, stage, kind)
         return (found.code, found.etag) if found else None
 
-    def describe_function(self, name: str, stage: Stage) -> FunctionSummary | None:
-        self._enter("DescribeFunction")
-        found = self.stage(name, stage)
-        return _summary(name, found, found.etag) if found else None
+    def describe_function(
+        self, name: str, stage: Stage, *, kind: Kind = Kind.FUNCTION
+    ) -> FunctionSummary | None:
+        self._enter(ROWS[kind].describe)
+        found = self.stage(name, stage, kind)
+        return self._summary(kind, name, found, found.etag) if found else None
 
-    def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str:
-        self._enter("CreateFunction")
-        if name in self.functions:
-            raise AlreadyExists("CreateFunction", "FunctionAlreadyExists", name, 409)
-        state = StageState(new_etag(), code, config, ARN + name)
-        self.functions[name] = {Stage.DEVELOPMENT: state}
-        return self._answer("CreateFunction", state.etag)
+    def create_function(
+        self, name: str, code: bytes, config: FunctionConfig, *, kind: Kind = Kind.FUNCTION
+    ) -> FunctionSummary:
+        operation = ROWS[kind].create
+        self._enter(operation)
+        taken = self.functions if kind is Kind.FUNCTION else self.connection_names.values()
+        if name in taken:
+            raise AlreadyExists(operation, "FunctionAlreadyExists", name, 409)
+        address = name if kind is Kind.FUNCTION else f"C{next(_etags)}"
+        arn = (ARN if kind is Kind.FUNCTION else CONNECTION_ARN) + address
+        state = StageState(new_etag(), code, config, arn)
+        self._table(kind)[address] = {Stage.DEVELOPMENT: state}
+        if kind is not Kind.FUNCTION:
+            self.connection_names[address] = name
+        self._answer(operation, state.etag)
+        return self._summary(kind, address, state, state.etag)
 
-    def update_function(self, name: str, code: bytes, config: FunctionConfig, if_match: str) -> str | None:
-        self._enter("UpdateFunction")
-        dev = self._development(name, if_match, "UpdateFunction")
-        self.functions[name][Stage.DEVELOPMENT] = replace(dev, etag=new_etag(), code=code, config=config)
-        return self._answer("UpdateFunction", self.functions[name][Stage.DEVELOPMENT].etag)
+    def update_function(
+        self, name: str, code: bytes, config: FunctionConfig, if_match: str, *, kind: Kind = Kind.FUNCTION
+    ) -> str | None:
+        operation = ROWS[kind].update
+        self._enter(operation)
+        dev = self._development(name, if_match, operation, kind)
+        self._table(kind)[name][Stage.DEVELOPMENT] = replace(dev, etag=new_etag(), code=code, config=config)
+        return self._answer(operation, self._table(kind)[name][Stage.DEVELOPMENT].etag)
 
-    def publish_function(self, name: str, if_match: str) -> str:
-        self._enter("PublishFunction")
-        dev = self._development(name, if_match, "PublishFunction")
-        self.functions[name][Stage.LIVE] = replace(dev, etag=new_etag())
+    def publish_function(self, name: str, if_match: str, *, kind: Kind = Kind.FUNCTION) -> str:
+        operation = ROWS[kind].publish
+        self._enter(operation)
+        dev = self._development(name, if_match, operation, kind)
+        self._table(kind)[name][Stage.LIVE] = replace(dev, etag=new_etag())
         if self.publish_renews_development_etag:
-            self.functions[name][Stage.DEVELOPMENT] = replace(dev, etag=new_etag())
-        return self._answer("PublishFunction", "UNASSOCIATED")
+            self._table(kind)[name][Stage.DEVELOPMENT] = replace(dev, etag=new_etag())
+        return self._answer(operation, "UNASSOCIATED")
 
-    def test_function(self, name: str, stage: Stage, if_match: str, event: bytes) -> TestRun:
-        self._enter("TestFunction")
-        found = self.stage(name, stage)
+    def test_function(
+        self, name: str, stage: Stage, if_match: str, event: bytes, *, kind: Kind = Kind.FUNCTION
+    ) -> TestRun:
+        self._enter(ROWS[kind].test)
+        found = self.stage(name, stage, kind)
         if found is None:
-            raise NotFound("TestFunction", "NoSuchFunctionExists", name, 404)
+            raise NotFound(ROWS[kind].test, "NoSuchFunctionExists", name, 404)
         return self.test_output(found.code)
 
-    def delete_function(self, name: str, if_match: str) -> None:
-        self._enter("DeleteFunction")
-        self._development(name, if_match, "DeleteFunction")
-        del self.functions[name]
+    def delete_function(self, name: str, if_match: str, *, kind: Kind = Kind.FUNCTION) -> None:
+        self._enter(ROWS[kind].delete)
+        self._development(name, if_match, ROWS[kind].delete, kind)
+        del self._table(kind)[name]
 
     def list_key_value_stores(self) -> dict[str, str]:
         self._enter("ListKeyValueStores")
@@ -116,7 +154,7 @@ class FakeCloudFront:
 
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
         self._enter("ListDistributionsByConnectionMode" if tenant_only else "ListDistributions")
-        return iter(())
+        return iter(() if tenant_only else self.distributions)
 
     def get_distribution(self, dist_id: str) -> tuple[str, str]:
         self._enter("GetDistribution")
@@ -147,8 +185,19 @@ class FakeCloudFront:
         if hook:
             hook(self)
 
-    def _development(self, name: str, if_match: str, operation: str) -> StageState:
-        dev = self.stage(name, Stage.DEVELOPMENT)
+    def _table(self, kind: Kind) -> dict[str, dict[Stage, StageState]]:
+        return self.functions if kind is Kind.FUNCTION else self.connection_functions
+
+    def _summary(self, kind: Kind, address: str, stage: StageState, etag: str = "") -> FunctionSummary:
+        if kind is Kind.FUNCTION:
+            return FunctionSummary(address, stage.config, stage.arn, "UNASSOCIATED", etag)
+        name = self.connection_names[address]
+        return FunctionSummary(name, stage.config, stage.arn, "UNASSOCIATED", etag, id=address)
+
+    def _development(
+        self, name: str, if_match: str, operation: str, kind: Kind = Kind.FUNCTION
+    ) -> StageState:
+        dev = self.stage(name, Stage.DEVELOPMENT, kind)
         if dev is None:
             raise NotFound(operation, "NoSuchFunctionExists", name, 404)
         if dev.etag != if_match:
@@ -160,7 +209,3 @@ class FakeCloudFront:
             self.lose_answer.discard(operation)
             raise AwsError(operation, "ReadTimeoutError", "no answer", 0)
         return value
-
-
-def _summary(name: str, stage: StageState, etag: str = "") -> FunctionSummary:
-    return FunctionSummary(name, stage.config, stage.arn, "UNASSOCIATED", etag)

@@ -25,10 +25,14 @@ def dedupe(distributions: Iterable[Distribution]) -> tuple[Distribution, ...]:
 
 
 def usage_by_function(distributions: Iterable[Distribution]) -> dict[str, tuple[Usage, ...]]:
-    """Function ARN → where it runs, in the order the scan found the distributions."""
+    """Function ARN → where it runs, in the order the scan found the distributions; a connection
+    function's Id → the distributions whose viewer mTLS connections it decides (no behaviours: it is
+    associated with the whole distribution, and the same listing's summaries name it)."""
     index: dict[str, list[Usage]] = {}
     for dist in distributions:
         for arn in dict.fromkeys(b.function_arn for b in dist.behaviours):
             mine = tuple(b for b in dist.behaviours if b.function_arn == arn)
             index.setdefault(arn, []).append(Usage(dist, mine))
+        if dist.connection_function:
+            index.setdefault(dist.connection_function, []).append(Usage(dist, ()))
     return {arn: tuple(uses) for arn, uses in index.items()}

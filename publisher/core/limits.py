@@ -16,6 +16,9 @@ RUNTIMES = ("cloudfront-js-1.0", "cloudfront-js-2.0")  # the manifest's choices,
 Runtime = Literal["cloudfront-js-1.0", "cloudfront-js-2.0"]  # RUNTIMES as a type; a test holds them equal
 DEFAULT_RUNTIME = "cloudfront-js-2.0"  # a function created with no runtime named
 STORE_RUNTIME = "cloudfront-js-2.0"  # the only runtime that may read a KeyValueStore
+CONNECTION_RUNTIME = (
+    "cloudfront-js-2.0"  # a connection function's only runtime (DG "Create connection functions")
+)
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"  # a function's name and a store's
 COMMENT_LIMIT = 128  # characters
 CODE_LIMIT = 10_240  # bytes

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
-from publisher.core.limits import COMMENT_LIMIT, NAME_PATTERN, RUNTIMES, Runtime
+from publisher.core.limits import COMMENT_LIMIT, CONNECTION_RUNTIME, NAME_PATTERN, RUNTIMES, Runtime
 from publisher.core.model import store_problem
+from publisher.core.modes import Kind, Ref
 from publisher.core.stores import StoreSpec
 
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
@@ -50,6 +51,28 @@ class _Function(_Strict):
     retire: bool = False  # detached everywhere, its LIVE backed up, then deleted
 
 
+class _ConnectionTest(_Strict):
+    """A connection function's test case: the connection object and what the handler must decide."""
+
+    name: str = Field(min_length=1)
+    connection: str | dict[str, Any]  # a JSON file beside the manifest, or the object inline
+    expect: Literal["allow", "deny"] | None = None
+    error: str | None = None  # the error message must contain this (a handler that throws on purpose)
+    logs: list[str] = []  # each must be one of the log lines
+    max_compute_utilization: int = Field(70, ge=0, le=100, alias="max-compute-utilization")
+
+
+class _ConnectionFunction(_Strict):
+    """`connection-functions:` entries: always managed code; runtime 2.0 only (checked with a message)."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    code: str = Field(min_length=1)
+    runtime: Runtime | None = None
+    comment: str | None = Field(None, max_length=COMMENT_LIMIT)
+    key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
+    tests: list[_ConnectionTest] = []
+
+
 class _Defaults(_Strict):
     runtime: Runtime | None = None
     comment: str | None = Field(None, max_length=COMMENT_LIMIT)
@@ -64,8 +87,9 @@ class _Store(_Strict):
 
 class _Manifest(_Strict):
     defaults: _Defaults = Field(default_factory=lambda: _Defaults.model_validate({}))
-    functions: list[Any] = Field(min_length=1)  # entries are checked one by one for precise errors
+    functions: list[Any] = []  # entries are checked one by one for precise errors
     key_value_stores: list[Any] = Field([], alias="key-value-stores")
+    connection_functions: list[Any] = Field([], alias="connection-functions")
 
 
 @dataclass(frozen=True)
@@ -75,6 +99,8 @@ class TestCase:
     expect: dict[str, Any] | None
     max_compute_utilization: int
     line: int | None = None
+    expect_error: str | None = None  # a connection test: the error must contain this
+    expect_logs: tuple[str, ...] = ()  # a connection test: each must be a log line
 
 
 @dataclass(frozen=True)
@@ -111,6 +137,11 @@ class FunctionSpec:
     # where it runs, once LIVE: None leaves its associations as they are (never touched)
     associations: tuple[AssociationSpec, ...] | None = None
     retire: bool = False  # runs nowhere (associations ()), then is deleted with its ETag
+    kind: Kind = Kind.FUNCTION  # a connection function is declared under `connection-functions:`
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.kind, self.name)
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")
@@ -164,12 +195,16 @@ def language_problems(spec: FunctionSpec, shown: str) -> tuple[FunctionSpec, lis
     runtime is the one AWS holds, unknown yet: only what neither runtime accepts is refused here, and
     the spec keeps, per runtime, what the plan refuses once the runtime is known."""
     from publisher.core.language import check_code
+    from publisher.core.language.connection import connection_problem
 
     assert spec.code is not None
     runtimes = [spec.runtime] if spec.runtime else list(RUNTIMES)
     by_runtime = [check_code(spec.code, r) for r in runtimes]
     fatal = [f for f in by_runtime[0] if f.fatal and all(_fatal_at(f, other) for other in by_runtime[1:])]
     problems = [Problem(shown, f.line, f"{spec.name}.code", f.message, column=f.column) for f in fatal]
+    contract = connection_problem(spec.code) if spec.kind is Kind.CONNECTION_FUNCTION else None
+    if contract:
+        problems.append(Problem(shown, contract[0], f"{spec.name}.code", contract[1]))
     if spec.runtime:
         warnings = [f"{shown}:{f.line}:{f.column}: {f.message}" for f in by_runtime[0] if not f.fatal]
         return spec, problems, warnings
@@ -196,6 +231,16 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
         problems += found
         if spec is not None:
             specs.append(spec)
+    for i, raw in enumerate(top.connection_functions):
+        spec, found = _connection_entry(raw, ("connection-functions", i), doc, file)
+        problems += found
+        if spec is not None:
+            specs.append(spec)
+    if not top.functions and not top.connection_functions and isinstance(doc.value, dict):
+        # either list may be left out, not both
+        given = "functions" in doc.value
+        message = "List should have at least 1 item" if given else "Field required"
+        problems.append(Problem(file, doc.line(("functions",)), "functions", message))
     problems += _duplicates(specs, file)
     stores: list[StoreSpec] = []
     for i, raw in enumerate(top.key_value_stores):
@@ -232,12 +277,14 @@ def _top(doc: Document, file: str) -> tuple[_Manifest, list[Problem]]:
     value = doc.value if isinstance(doc.value, dict) else {}
     functions = value.get("functions") if isinstance(value.get("functions"), list) else []
     stores = value.get("key-value-stores") if isinstance(value.get("key-value-stores"), list) else []
+    connection = value.get("connection-functions")
+    connection = connection if isinstance(connection, list) else []
     try:
         defaults = _Defaults.model_validate(value.get("defaults") or {})
     except ValidationError:
         defaults = _Defaults.model_validate({})
     return _Manifest.model_construct(
-        defaults=defaults, functions=functions, key_value_stores=stores
+        defaults=defaults, functions=functions, key_value_stores=stores, connection_functions=connection
     ), problems
 
 
@@ -309,6 +356,77 @@ def _twice(spec: FunctionSpec, file: str) -> list[Problem]:
     return problems
 
 
+def _connection_entry(
+    raw: Any, path: Path, doc: Document, file: str
+) -> tuple[FunctionSpec | None, list[Problem]]:
+    """A connection function: the manifest's `defaults` are for viewer functions and do not apply."""
+    try:
+        entry = _ConnectionFunction.model_validate(raw)
+    except ValidationError as err:
+        return None, _problems(err, path, doc, file)
+    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests")}
+    lines["name"] = lines["name"] or doc.line(path) or 0
+    spec = FunctionSpec(
+        name=entry.name,
+        code_path=entry.code,
+        runtime=entry.runtime or CONNECTION_RUNTIME,
+        comment=entry.comment,
+        key_value_store=entry.key_value_store,
+        lines=lines,
+        tests=tuple(_connection_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
+        kind=Kind.CONNECTION_FUNCTION,
+    )
+    problems = []
+    if spec.runtime != CONNECTION_RUNTIME:
+        where = f"{spec.name}.runtime"
+        message = f"a connection function runs on {CONNECTION_RUNTIME} only, not {spec.runtime}"
+        problems.append(Problem(file, spec.line("runtime"), where, message))
+    problems += [
+        Problem(file, t.line, f"{spec.name}.tests.{t.name}.connection", m)
+        for t in spec.tests
+        if isinstance(t.event, dict)
+        for m in check_connection(t.event)
+    ]
+    return spec, problems
+
+
+def _connection_test(t: _ConnectionTest, line: int | None) -> TestCase:
+    expect = {"action": t.expect} if t.expect else None
+    return TestCase(t.name, t.connection, expect, t.max_compute_utilization, line, t.error, tuple(t.logs))
+
+
+def check_connection(connection: dict[str, Any]) -> list[str]:
+    """TestConnectionFunction's ConnectionObject: the size limit, and the documented shapes where given.
+    The Developer Guide shows two: `clientCertificate.certificates.leaf` {serialNumber, issuer,
+    subject, validity, sha256Fingerprint} with `clientIp`, `endpoint`, `distributionId` and
+    `connectionId` ("Write ... Connection Function code"), and `clientCertInfo` {serialNumber, issuer,
+    ...} ("Implement certificate revocation"): each is held to its type, neither is required."""
+    size = len(event_bytes(connection))
+    found = []
+    if size > EVENT_LIMIT:
+        found.append(
+            f"the connection object is {size:,} bytes; TestConnectionFunction takes at most {EVENT_LIMIT:,}"
+        )
+    if "clientCertInfo" in connection and not isinstance(connection["clientCertInfo"], dict):
+        found.append("`clientCertInfo` must be an object (issuer, serialNumber, ...)")
+    if connection.get("clientCertificate") is not None and not isinstance(_leaf(connection), dict):
+        found.append(
+            "`clientCertificate` must hold `certificates.leaf`, an object (serialNumber, issuer, ...)"
+        )
+    found += [
+        f"`{key}` must be a string"
+        for key in ("clientIp", "endpoint", "distributionId", "connectionId")
+        if key in connection and not isinstance(connection[key], str)
+    ]
+    return found
+
+
+def _leaf(connection: dict[str, Any]) -> Any:
+    certificate = connection.get("clientCertificate")
+    certificates = certificate.get("certificates") if isinstance(certificate, dict) else None
+    return certificates.get("leaf") if isinstance(certificates, dict) else None
+
+
 def _test(t: _Test, line: int | None) -> TestCase:
     return TestCase(t.name, t.event, t.expect, t.max_compute_utilization, line)
 
@@ -335,19 +453,20 @@ def check_event(event: dict[str, Any]) -> list[str]:
 
 
 def _duplicates(specs: list[FunctionSpec], file: str) -> list[Problem]:
-    seen: dict[str, FunctionSpec] = {}
+    """A name once per kind: a viewer function and a connection function may share one."""
+    seen: dict[Ref, FunctionSpec] = {}
     problems = []
     for spec in specs:
-        if spec.name in seen:
+        if spec.ref in seen:
             problems.append(
                 Problem(
                     file,
                     spec.line(),
                     "name",
-                    f"`{spec.name}` is listed twice (first at line {seen[spec.name].line()})",
+                    f"`{spec.name}` is listed twice (first at line {seen[spec.ref].line()})",
                 )
             )
-        seen.setdefault(spec.name, spec)
+        seen.setdefault(spec.ref, spec)
     return problems
 
 
@@ -358,6 +477,8 @@ _KEYS = {
     "function": {f.alias or n for n, f in _Function.model_fields.items()},
     "tests": {f.alias or n for n, f in _Test.model_fields.items()},
     "associations": set(_Association.model_fields),
+    "connection-functions": {f.alias or n for n, f in _ConnectionFunction.model_fields.items()},
+    "connection-tests": {f.alias or n for n, f in _ConnectionTest.model_fields.items()},
 }
 
 
@@ -369,13 +490,12 @@ def _problems(
         loc = tuple(p for p in e["loc"] if p not in ("str", "dict[str,any]"))  # union branch labels
         path = base if bare else (*base, *loc)
         where = ".".join(str(p) for p in (*base, *loc))
-        level = (
-            "key-value-stores" if base[:1] == ("key-value-stores",) else "function" if base else "manifest"
-        )
+        level = _LEVELS.get(str(base[0]), "function") if base else "manifest"
         out.append(Problem(file, doc.line(path), where, _message(e, loc, level)))
     return out
 
 
+_LEVELS = {"key-value-stores": "key-value-stores", "connection-functions": "connection-functions"}
 _FRIENDLY = {
     "string_pattern_mismatch": "must be 1 to 64 letters, digits, `-` or `_`",
     "model_type": "expected a mapping",
@@ -389,6 +509,8 @@ def _message(e: Any, loc: tuple[Any, ...], level: str) -> str:
             return "expected a function name or a mapping with `name`"
         return _FRIENDLY.get(e["type"], str(e["msg"]))
     key, parent = str(loc[-1]), next((str(p) for p in reversed(loc[:-1]) if p in _KEYS), level)
+    if level == "connection-functions" and parent == "tests":
+        parent = "connection-tests"
     known = sorted(_KEYS[parent])
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean `{close[0]}`?" if close else f"expected one of {', '.join(known)}"

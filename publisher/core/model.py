@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from publisher.core.limits import STORE_RUNTIME
+from publisher.core.modes import Kind
 from publisher.core.stores import StoreState
 
 
@@ -69,6 +70,7 @@ class FunctionState:
     name: str
     development: StageState | None
     live: StageState | None
+    id: str = ""  # a connection function's Id, from the listing: its writes are addressed by it
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Distribution:
     aliases: tuple[str, ...] = ()
     behaviours: tuple[Behaviour, ...] = ()
     etag: str = ""
+    connection_function: str = ""  # the Id in its ConnectionFunctionAssociation (viewer mTLS), if any
 
 
 @dataclass(frozen=True)
@@ -126,3 +129,10 @@ class Observed:
     # they name or where such a function runs now
     distributions: tuple[Distribution, ...] = ()
     distribution_configs: dict[str, DistributionConfig] = field(default_factory=dict)
+    # the manifest's connection functions by name: a viewer function may share a name with one
+    connection_functions: dict[str, FunctionState] = field(default_factory=dict)
+
+    def function(self, kind: Kind, name: str) -> FunctionState | None:
+        """One function of the manifest as read, by its kind and name."""
+        found = self.connection_functions if kind is Kind.CONNECTION_FUNCTION else self.functions
+        return found.get(name)

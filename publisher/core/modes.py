@@ -14,6 +14,7 @@ class Kind(StrEnum):
     FUNCTION = "function"  # a viewer function: *Function operations, by name
     KEY_VALUE_STORE = "key-value-store"  # control plane by name, keys through the data API by ARN
     DISTRIBUTION = "distribution"  # its function associations: one config read and one write, by Id
+    CONNECTION_FUNCTION = "connection-function"  # viewer mTLS: *ConnectionFunction operations, by Id
 
     @property
     def noun(self) -> str:
@@ -88,7 +89,12 @@ class Mode(StrEnum):
         return self is Mode.ROLLBACK
 
 
-_NOUN = {Kind.FUNCTION: "function", Kind.KEY_VALUE_STORE: "store", Kind.DISTRIBUTION: "distribution"}
+_NOUN = {
+    Kind.FUNCTION: "function",
+    Kind.KEY_VALUE_STORE: "store",
+    Kind.DISTRIBUTION: "distribution",
+    Kind.CONNECTION_FUNCTION: "connection function",
+}
 _CARRIED = {
     Mode.CHECK: frozenset[Action](),
     Mode.TEST: frozenset[Action](),

@@ -11,7 +11,7 @@ from publisher.core.associations import DistributionPlan, SlotChange, shown_path
 from publisher.core.distributions import Usage, usage_by_function
 from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution
-from publisher.core.modes import Action, Mode, Ref
+from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.plan import FunctionPlan, Plan
 from publisher.core.result import (
     AssociationChange,
@@ -165,6 +165,7 @@ def function_result(
         reason += f"; LIVE changed during the run (ETag {live.etag if live else 'none'} → {outcome.live_moved}), and that is what the backup holds"
     published = Action.PUBLISH in outcome.done
     return FunctionResult(
+        kind=fp.kind,
         name=fp.name,
         status=status,
         actions=[a.value for a in fp.actions],
@@ -286,18 +287,17 @@ def assemble(
     functions: list[FunctionResult] = []
     serving: dict[str, tuple[Distribution, list[str]]] = {}
     for fp in plan.functions:
-        arn = fp.state.development.arn if fp.state.development else ""
-        uses = usage.get(arn, ()) if arn else ()
+        uses = usage.get(fp.used_as, ()) if fp.used_as else ()
         outcome = outcomes.get(fp.ref, Outcome())
         functions.append(function_result(fp, plan.mode, outcome, [_usage_report(u) for u in uses]))
         for u in uses:
-            serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(fp.name)
+            serving.setdefault(u.distribution.id, (u.distribution, []))[1].append(str(fp.ref))
     stores = [
         store_result(
             sp,
             plan.mode,
             outcomes.get(sp.ref, Outcome()),
-            [fp.name for fp in plan.functions if fp.spec.store_name == sp.name],
+            [str(fp.ref) for fp in plan.functions if fp.spec.store_name == sp.name],
         )
         for sp in plan.stores
     ]
@@ -329,8 +329,8 @@ def _distribution_reports(
 ) -> list[DistributionReport]:
     """A distribution serves new code when LIVE of one of its functions changed in this run (or,
     planning, would); the scan ran beside the writes, and a publish starts a redeploy of each."""
-    published = {f.name for f in functions if f.published}
-    planned = {f.name for f in functions if f.status is Status.PLANNED and Action.PUBLISH in f.actions}
+    published = {f.label for f in functions if f.published}
+    planned = {f.label for f in functions if f.status is Status.PLANNED and Action.PUBLISH in f.actions}
     return [
         DistributionReport(
             id=d.id,
@@ -349,6 +349,7 @@ def checked(manifest: Manifest) -> Result:
     """`check` mode: everything was validated while loading; say what was checked, function by function."""
     functions = [
         FunctionResult(
+            kind=spec.kind,
             name=spec.name,
             status=Status.CHECKED,
             actions=[],
@@ -364,5 +365,6 @@ def checked(manifest: Manifest) -> Result:
 def _what_was_checked(spec: FunctionSpec) -> str:
     if spec.code is None:
         return "a bare name: DEVELOPMENT is its source, checked only against AWS"
-    tests = f", {len(spec.tests)} test event{'s' if len(spec.tests) != 1 else ''}" if spec.tests else ""
+    what = "connection object" if spec.kind is Kind.CONNECTION_FUNCTION else "event"
+    tests = f", {len(spec.tests)} test {what}{'s' if len(spec.tests) != 1 else ''}" if spec.tests else ""
     return f"code ({len(spec.code):,} bytes) valid for {spec.runtime or 'the runtime AWS holds'}{tests}"

@@ -36,11 +36,27 @@ class FunctionPlan:
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
 
-    kind = Kind.FUNCTION
+    @property
+    def kind(self) -> Kind:
+        return self.spec.kind
+
+    @property
+    def address(self) -> str:
+        """What the function's operations name it by: a viewer function's Name, a connection function's
+        Id (from the listing; "" until it is created)."""
+        return self.state.id if self.kind is Kind.CONNECTION_FUNCTION else self.name
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def used_as(self) -> str:
+        """What a distribution names it by: a viewer function's ARN (in a cache behaviour), a
+        connection function's Id (in its ConnectionFunctionAssociation); "" before it exists."""
+        if self.kind is Kind.CONNECTION_FUNCTION:
+            return self.state.id
+        return self.state.development.arn if self.state.development else ""
 
     @property
     def ref(self) -> Ref:
@@ -134,7 +150,7 @@ def recheck(fp: FunctionPlan, fresh: FunctionState, *, since: str | None, synced
 def plan_function(
     spec: FunctionSpec, observed: Observed, carried: frozenset[Action] = frozenset(Action)
 ) -> FunctionPlan:
-    state = observed.functions.get(spec.name) or FunctionState(spec.name, None, None)
+    state = observed.function(spec.kind, spec.name) or FunctionState(spec.name, None, None)
     dev, live = state.development, state.live
     base = FunctionPlan(spec, state)
     if spec.retire:

@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from publisher.core.model import Distribution, DistributionConfig, FunctionConfig, Stage, StageState
+from publisher.core.modes import Kind
+
+VIEWER = Kind.FUNCTION
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class FunctionSummary:
     status: str
     etag: str = ""
     modified: datetime | None = None  # FunctionMetadata.LastModifiedTime, where the answer has it
+    id: str = ""  # a connection function's Id, which its writes are addressed by; "" for a viewer function
 
     def with_code(self, code: bytes, etag: str) -> StageState:
         return StageState(etag=etag, code=code, config=self.config, arn=self.arn, status=self.status)
@@ -39,23 +43,33 @@ class TestRun:
 
 
 class CloudFront(Protocol):
-    def list_functions(self, stage: Stage) -> list[FunctionSummary]: ...
+    """Every function operation takes the kind, whose row (shell/aws.py) names the API's operation and
+    fields. `name` is the function's address: its Name for a viewer function, its Id for a connection
+    function (the listing gives it; a create answers it)."""
 
-    def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None: ...
+    def list_functions(self, stage: Stage, *, kind: Kind = VIEWER) -> list[FunctionSummary]: ...
 
-    def describe_function(self, name: str, stage: Stage) -> FunctionSummary | None: ...
+    def get_function(self, name: str, stage: Stage, *, kind: Kind = VIEWER) -> tuple[bytes, str] | None: ...
 
-    def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str: ...
+    def describe_function(
+        self, name: str, stage: Stage, *, kind: Kind = VIEWER
+    ) -> FunctionSummary | None: ...
+
+    def create_function(
+        self, name: str, code: bytes, config: FunctionConfig, *, kind: Kind = VIEWER
+    ) -> FunctionSummary: ...  # with the ETag (and a connection function's Id)
 
     def update_function(
-        self, name: str, code: bytes, config: FunctionConfig, if_match: str
+        self, name: str, code: bytes, config: FunctionConfig, if_match: str, *, kind: Kind = VIEWER
     ) -> str | None: ...
 
-    def publish_function(self, name: str, if_match: str) -> str: ...
+    def publish_function(self, name: str, if_match: str, *, kind: Kind = VIEWER) -> str: ...
 
-    def test_function(self, name: str, stage: Stage, if_match: str, event: bytes) -> TestRun: ...
+    def test_function(
+        self, name: str, stage: Stage, if_match: str, event: bytes, *, kind: Kind = VIEWER
+    ) -> TestRun: ...
 
-    def delete_function(self, name: str, if_match: str) -> None: ...
+    def delete_function(self, name: str, if_match: str, *, kind: Kind = VIEWER) -> None: ...
 
     def list_key_value_stores(self) -> dict[str, str]: ...
 

@@ -29,11 +29,13 @@ SYMBOL = {
 }
 PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑", "delete": "-"}
 
+WHOLE_DISTRIBUTION = "every connection (viewer mTLS)"  # a connection function: no cache behaviour
+
 
 def console(result: Result, *, diffs: bool = False) -> list[str]:
     if result.fatal:
         return [f"error: {p}" for p in result.fatal.problems] or [f"error: {result.fatal.message}"]
-    width = max((len(f.name) for f in result.functions), default=0)
+    width = max((len(f.label) for f in result.functions), default=0)
     lines = [line for f in result.functions for line in function_lines(f, width, diffs=diffs)]
     return store_lines(result) + lines + association_lines(result) + footer(result)
 
@@ -78,7 +80,7 @@ def headline(f: FunctionResult) -> str:
 
 
 def function_lines(f: FunctionResult, width: int = 0, *, diffs: bool = False) -> list[str]:
-    lines = [f"{headline(f):<18} {f.name:<{width}}  {f.reason}"]
+    lines = [f"{headline(f):<18} {f.label:<{width}}  {f.reason}"]
     if f.error and f.error != f.reason:
         lines.append(f"    error: {f.error}")
     for t in f.tests:
@@ -135,7 +137,7 @@ def _store_totals(result: Result) -> str:
 def distributions(result: Result) -> list[str]:
     if not result.distributions:
         return []
-    uses = {(f.name, u.distribution): u for f in result.functions for u in f.used_by}  # one pass
+    uses = {(f.label, u.distribution): u for f in result.functions for u in f.used_by}  # one pass
     lines = ["Distributions running these functions:"]
     for d in result.distributions:
         aliases = f" ({', '.join(d.aliases)})" if d.aliases else ""
@@ -143,6 +145,7 @@ def distributions(result: Result) -> list[str]:
         for name in d.functions:
             if (use := uses.get((name, d.id))) is not None:
                 where = ", ".join(f"{b.path_pattern or 'default'} ({b.event_type})" for b in use.behaviours)
+                where = where or WHOLE_DISTRIBUTION
                 lines.append(f"    {name}: {where}")
     return lines
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from publisher.core.modes import Action, Kind, Mode
+from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.version import __version__
 
 SCHEMA_VERSION = 3  # of the result's JSON: raised when a field changes meaning or goes away
@@ -80,6 +80,12 @@ class ResourceResult(_Value):
     @property
     def published(self) -> bool:
         return Action.PUBLISH.value in self.done
+
+    @property
+    def label(self) -> str:
+        """How messages and outputs name it: a viewer function by its name, another kind with its kind
+        ("connection-function gate"), so two of one name stay apart."""
+        return str(Ref(self.kind, self.name))
 
 
 class FunctionResult(ResourceResult):
@@ -227,7 +233,7 @@ class Result(_Value):
     @property
     def changed(self) -> list[str]:
         """Functions this run wrote to (or, in plan and preview, would write to)."""
-        return [f.name for f in self.functions if f.has_changes]
+        return [f.label for f in self.functions if f.has_changes]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -243,19 +249,19 @@ class Result(_Value):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def published(self) -> list[str]:
-        return [f.name for f in self.functions if f.published]
+        return [f.label for f in self.functions if f.published]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def failed(self) -> list[str]:
         """Functions that failed; `stores_failed` names the stores."""
-        return [f.name for f in self.functions if f.failed]
+        return [f.label for f in self.functions if f.failed]
 
     @property
     def rolled_back(self) -> list[str]:
         """Functions whose LIVE this run set back to a backup: a rollback, or the guard."""
         return [
-            f.name
+            f.label
             for f in self.functions
             if f.status is Status.ROLLED_BACK or (f.restored_from and f.published)
         ]

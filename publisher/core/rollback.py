@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal, TypeVar
 
@@ -27,10 +27,13 @@ from publisher.core.errors import Problem
 from publisher.core.limits import COMMENT_LIMIT, NAME_PATTERN, Runtime
 from publisher.core.manifest import REMOVE, FunctionSpec, Manifest, language_problems
 from publisher.core.model import FunctionConfig, store_problem
-from publisher.core.modes import Kind
+from publisher.core.modes import Kind, Ref
 from publisher.core.stores import Changes, StoreSpec
 
 ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
+# what a function's backup files say between its name and its ETag, per kind: `<name>.LIVE.<etag>.js`,
+# `<name>.CONNECTION-LIVE.<etag>.js`, so a viewer and a connection function of one name never share one
+BACKUP_STAGE = {Kind.FUNCTION: "LIVE", Kind.CONNECTION_FUNCTION: "CONNECTION-LIVE"}
 STAMP = re.compile(r"\d{8}T\d{6}(\.\d{3})?Z")  # a run's folder, as wiring.py names it: UTC, sorts as text
 B = TypeVar("B", "Backup", "StoreBackup")
 Arn = Annotated[str, Field(pattern=r"^arn:")]
@@ -41,7 +44,7 @@ class _Saved(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
-    kind: Literal[Kind.FUNCTION] = Field(Kind.FUNCTION, alias="Kind")  # older backups carry none
+    kind: Literal[Kind.FUNCTION, Kind.CONNECTION_FUNCTION] = Field(Kind.FUNCTION, alias="Kind")  # older: none
     name: str = Field(alias="Name", pattern=NAME_PATTERN)
     etag: str = Field(alias="ETag", min_length=1)
     comment: str = Field("", alias="Comment", max_length=COMMENT_LIMIT)
@@ -59,6 +62,11 @@ class Backup:
     stamp: str  # the folder it was saved in: the UTC time of its run
     shown: str  # the code file's path, as the report shows it
     replaced_by: str = "publish"
+    kind: Kind = Kind.FUNCTION
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.kind, self.function)
 
 
 def parse_backup(text: str, code: bytes | str, shown: str, stamp: str) -> Backup | Problem:
@@ -69,7 +77,7 @@ def parse_backup(text: str, code: bytes | str, shown: str, stamp: str) -> Backup
         saved = _Saved.model_validate(json.loads(text))
     except (ValueError, ValidationError) as err:
         return Problem(where, None, "rollback-from", f"not a backup this tool wrote: {_first(err)}")
-    if not re.match(rf"^{re.escape(saved.name)}\.LIVE\.", shown.rsplit("/", 1)[-1]):
+    if not re.match(rf"^{re.escape(saved.name)}\.{BACKUP_STAGE[saved.kind]}\.", shown.rsplit("/", 1)[-1]):
         return Problem(where, None, "rollback-from", f"names function {saved.name}, not the file's")
     wrong = store_problem(saved.runtime, bool(saved.key_value_store_arns))
     if wrong:
@@ -79,7 +87,7 @@ def parse_backup(text: str, code: bytes | str, shown: str, stamp: str) -> Backup
     if not code:
         return Problem(shown, None, "rollback-from", f"`{shown}` is empty")
     config = FunctionConfig(saved.comment, saved.runtime, tuple(saved.key_value_store_arns))
-    return Backup(saved.name, saved.etag, code, config, stamp, shown, saved.replaced_by)
+    return Backup(saved.name, saved.etag, code, config, stamp, shown, saved.replaced_by, saved.kind)
 
 
 class _SavedKey(BaseModel):
@@ -147,13 +155,17 @@ def store_spec(backup: StoreBackup) -> StoreSpec:
     )
 
 
-def newest(backups: Iterable[Backup]) -> dict[str, Backup]:
-    """Each function's newest backup that a publish saved; one a rollback saved only if there is no other."""
-    return _newest(backups, lambda b: b.function)
+def newest(backups: Iterable[Backup]) -> dict[Ref, Backup]:
+    """Each function's newest backup that a publish saved; one a rollback saved only if there is no
+    other. A viewer and a connection function of one name are two functions."""
+    return _newest(backups, lambda b: b.ref)
 
 
-def _newest(backups: Iterable[B], name: Callable[[B], str]) -> dict[str, B]:
-    chosen: dict[str, B] = {}
+K = TypeVar("K", str, Ref)
+
+
+def _newest(backups: Iterable[B], name: Callable[[B], K]) -> dict[K, B]:
+    chosen: dict[K, B] = {}
     for b in sorted(backups, key=lambda b: (b.replaced_by != ROLLBACK, when(b.stamp), b.shown)):
         chosen[name(b)] = b  # later in this order wins
     return dict(sorted(chosen.items()))
@@ -166,7 +178,7 @@ def when(stamp: str) -> str:
 
 
 def restore_manifest(
-    chosen: dict[str, Backup], file: str, stores: dict[str, StoreBackup] | None = None
+    chosen: Mapping[Ref, Backup], file: str, stores: dict[str, StoreBackup] | None = None
 ) -> Manifest:
     """The backups as a manifest: code and the whole config, no tests (the code was LIVE before); and
     the stores' keys as they were before the run that saved them."""
@@ -212,6 +224,7 @@ def spec(backup: Backup) -> FunctionSpec:
         comment=backup.config.comment,
         key_value_store=stores[0] if stores else REMOVE,
         restored_from=backup.shown,
+        kind=backup.kind,
     )
 
 

@@ -26,15 +26,15 @@ from typing import Protocol
 from publisher.core.associations import SlotChange
 from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed, PublisherError
 from publisher.core.model import DistributionConfig, Stage, StageState
-from publisher.core.modes import Action
+from publisher.core.modes import Action, Kind
 from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
 from publisher.core.plan import FunctionPlan, Recheck, recheck
 from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
+from publisher.shell.function_rows import ROWS, WRITES
 from publisher.shell.observe import read_function, read_stage
 
 ATTEMPTS = 3  # writes retried after a 412 that re-reading showed to be harmless
-WRITES = {Action.CREATE: "CreateFunction", Action.UPDATE: "UpdateFunction", Action.PUBLISH: "PublishFunction"}
 
 
 class RunTests(Protocol):
@@ -42,7 +42,7 @@ class RunTests(Protocol):
 
 
 class Backups(Protocol):
-    def save(self, function: str, live: StageState) -> str: ...
+    def save(self, function: str, live: StageState, kind: Kind = Kind.FUNCTION) -> str: ...
 
     def save_associations(self, read: DistributionConfig, changes: tuple[SlotChange, ...]) -> str: ...
 
@@ -64,6 +64,7 @@ class _Trace:
     """What took effect so far for one function; frozen into an Outcome when the function is done."""
 
     development_etag: str | None
+    address: str  # what the function's operations name it by (a connection function's Id once known)
     done: list[Action] = field(default_factory=list)
     reconciled: list[Action] = field(default_factory=list)
     backup: str = ""
@@ -98,13 +99,13 @@ class Applier:
     def apply(self, fp: FunctionPlan) -> Outcome:
         """One function's writes; its failure is data in the Outcome, never an exception."""
         dev = fp.state.development
-        trace = _Trace(dev.etag if dev else None)
+        trace = _Trace(dev.etag if dev else None, fp.address)
         try:
             self._carry(fp, trace)
         except Halted as halted:
             return trace.outcome(halted.stop)
         except AwsError as err:
-            unanswered = err.operation if err.unanswered and err.operation in WRITES.values() else ""
+            unanswered = err.operation if err.unanswered and err.operation in WRITES else ""
             return trace.outcome(Stop(Halt.FAILED, str(err), unanswered))
         except PublisherError as err:  # e.g. the endpoint stopped speaking CloudFront's API
             return trace.outcome(Stop(Halt.FAILED, str(err)))
@@ -138,36 +139,41 @@ class Applier:
         assert fp.target is not None
         self._check_stop(Action.CREATE)
         try:
-            etag = self.cloudfront.create_function(fp.name, fp.target.code, fp.target.config)
+            created = self.cloudfront.create_function(fp.name, fp.target.code, fp.target.config, kind=fp.kind)
         except AlreadyExists:  # a retry after a lost answer meets the function its first attempt made
-            again = self._recheck(fp, None, synced=True)
+            again = self._recheck(fp, None, trace, synced=True)
             trace.took(Action.CREATE, reconciled=True)
             return again.etag
+        trace.address = created.id or fp.name
         trace.took(Action.CREATE)
-        return etag
+        return created.etag
 
     def _update(self, fp: FunctionPlan, trace: _Trace) -> str:
         assert fp.target is not None
         write = fp.write(Action.UPDATE)
         if_match = write.if_match if write else None
-        checked = self._as_planned(fp, if_match, synced=False)
+        checked = self._as_planned(fp, if_match, trace, synced=False)
         if checked.synced:  # DEVELOPMENT already holds the target: nothing to update
             return checked.etag
         if_match = checked.etag
         for _ in range(ATTEMPTS):
             self._check_stop(Action.UPDATE)
             try:
-                etag = self.cloudfront.update_function(fp.name, fp.target.code, fp.target.config, if_match)
+                etag = self.cloudfront.update_function(
+                    trace.address, fp.target.code, fp.target.config, if_match, kind=fp.kind
+                )
             except PreconditionFailed:
-                again = self._recheck(fp, if_match, synced=False)
+                again = self._recheck(fp, if_match, trace, synced=False)
                 if again.synced:  # our update went through; its answer was lost
                     trace.took(Action.UPDATE, reconciled=True)
                     return again.etag
                 if_match = again.etag
                 continue
             trace.took(Action.UPDATE)
-            return etag or self._as_planned(fp, None, synced=True).etag
-        raise AwsError("UpdateFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
+            return etag or self._as_planned(fp, None, trace, synced=True).etag
+        raise AwsError(
+            ROWS[fp.kind].update, "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412
+        )
 
     def _publish(
         self,
@@ -182,7 +188,7 @@ class Applier:
         it), so DEVELOPMENT is known to hold the target there; else it is described once more first."""
         assert fp.target is not None
         if not answered or not etag:
-            etag = self._as_planned(fp, etag, synced=True).etag
+            etag = self._as_planned(fp, etag, trace, synced=True).etag
         self._gate(fp, etag, trace)
         self._check_stop(Action.PUBLISH)
         live = read()  # what the publish will replace
@@ -191,9 +197,9 @@ class Applier:
         self._back_up(fp, live, trace)
         for _ in range(ATTEMPTS):
             try:
-                self.cloudfront.publish_function(fp.name, etag)
+                self.cloudfront.publish_function(trace.address, etag, kind=fp.kind)
             except PreconditionFailed:
-                fresh = read_function(self.cloudfront, fp.name)
+                fresh = read_function(self.cloudfront, fp.name, fp.kind, trace.address)
                 again = recheck(fp, fresh, since=etag, synced=True)
                 if again.conflict:
                     self._forget_backup(trace)
@@ -213,32 +219,42 @@ class Applier:
                 raise
             trace.took(Action.PUBLISH)
             return
-        raise AwsError("PublishFunction", "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412)
+        raise AwsError(
+            ROWS[fp.kind].publish, "PreconditionFailed", f"still 412 after {ATTEMPTS} attempts", 412
+        )
 
-    def _as_planned(self, fp: FunctionPlan, etag: str | None, *, synced: bool) -> Recheck:
+    def _as_planned(self, fp: FunctionPlan, etag: str | None, trace: _Trace, *, synced: bool) -> Recheck:
         """DescribeFunction: on the expected ETag with the expected config, the plan stands as written;
         otherwise the function is read again, whole, and the planner decides."""
         assert fp.target is not None
         dev = fp.state.development
         expected = fp.target.config if synced or dev is None else dev.config
-        described = self.cloudfront.describe_function(fp.name, Stage.DEVELOPMENT)
+        described = (
+            self.cloudfront.describe_function(trace.address, Stage.DEVELOPMENT, kind=fp.kind)
+            if trace.address
+            else None
+        )
         if etag and described is not None and described.etag == etag and described.config == expected:
             return Recheck(etag=etag, synced=synced or fp.target.held_by(dev))
-        return self._recheck(fp, etag, synced=synced)
+        return self._recheck(fp, etag, trace, synced=synced)
 
     def _live_now(self, fp: FunctionPlan) -> StageState | None:
         """LIVE right before the publish: DescribeFunction alone when it still has the ETag and config
         the plan saw (the same ETag is the same code); else GetFunction too, under one ETag."""
         seen = fp.state.live
-        described = self.cloudfront.describe_function(fp.name, Stage.LIVE)
+        if not fp.address:  # a connection function not created before this run has no LIVE
+            return None
+        described = self.cloudfront.describe_function(fp.address, Stage.LIVE, kind=fp.kind)
         if described is None:
             return None
         if seen is not None and (described.etag, described.config) == (seen.etag, seen.config):
             return seen
-        return read_stage(self.cloudfront, fp.name, Stage.LIVE)
+        return read_stage(self.cloudfront, fp.address, Stage.LIVE, fp.kind)
 
-    def _recheck(self, fp: FunctionPlan, since: str | None, *, synced: bool) -> Recheck:
-        again = recheck(fp, read_function(self.cloudfront, fp.name), since=since, synced=synced)
+    def _recheck(self, fp: FunctionPlan, since: str | None, trace: _Trace, *, synced: bool) -> Recheck:
+        fresh = read_function(self.cloudfront, fp.name, fp.kind, trace.address)
+        trace.address = fresh.id or trace.address
+        again = recheck(fp, fresh, since=since, synced=synced)
         if again.conflict:
             what = "not published" if synced else "not updated, not published"
             raise Halted(Stop(Halt.CONFLICT, f"{again.conflict}; {what}"))
@@ -247,7 +263,7 @@ class Applier:
     def _gate(self, fp: FunctionPlan, etag: str, trace: _Trace) -> None:
         if self.run_tests is None or not fp.spec.tests:
             return
-        trace.tests = self.run_tests(fp, etag)
+        trace.tests = self.run_tests(fp, etag, trace.address)
         failed = gate_failure(tuple(trace.tests))
         if failed:
             raise Halted(Stop(Halt.BLOCKED, failed))
@@ -256,7 +272,7 @@ class Applier:
         """Save the LIVE copy about to be replaced, before it is: the service keeps no other."""
         if live is None:
             return
-        trace.backup = self.backups.save(fp.name, live)
+        trace.backup = self.backups.save(fp.name, live, fp.kind)
         seen = fp.state.live
         trace.live_moved = live.etag if seen is None or seen.content != live.content else ""
 

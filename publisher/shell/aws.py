@@ -20,8 +20,10 @@ from publisher.core.errors import (
     SetupError,
 )
 from publisher.core.model import Behaviour, Distribution, DistributionConfig, FunctionConfig, Stage
+from publisher.core.modes import Kind
 from publisher.core.port import FunctionSummary, TestRun
 from publisher.shell import redact
+from publisher.shell.function_rows import ROWS, FunctionRow
 
 CONNECT_TIMEOUT = 5  # seconds; with READ_TIMEOUT and the attempts, what bounds a run against a dead endpoint
 READ_TIMEOUT = 15  # CloudFront answers in a second or two; a read this long is a dead endpoint
@@ -130,9 +132,10 @@ def sdk_call(client: Any, operation: str, kinds: dict[str, type[AwsError]], **pa
 
 ERRORS: dict[str, type[AwsError]] = {
     "NoSuchFunctionExists": NotFound,
-    "EntityNotFound": NotFound,
+    "EntityNotFound": NotFound,  # a connection function's (and a store's)
     "PreconditionFailed": PreconditionFailed,
     "FunctionAlreadyExists": AlreadyExists,
+    "EntityAlreadyExists": AlreadyExists,  # CreateConnectionFunction's
 }
 
 
@@ -147,64 +150,79 @@ class AwsCloudFront:
         self._slots = threading.BoundedSemaphore(max_concurrency)  # the bound on calls in flight, run-wide
 
     @_answers
-    def list_functions(self, stage: Stage) -> list[FunctionSummary]:
-        found, marker = [], ""
+    def list_functions(self, stage: Stage, *, kind: Kind = Kind.FUNCTION) -> list[FunctionSummary]:
+        row, found, marker = ROWS[kind], [], ""
         while True:
-            page = self._call("ListFunctions", Stage=stage.value, MaxItems="100", **_marker(marker))
-            found += [_summary(item) for item in page["FunctionList"].get("Items", [])]
-            marker = page["FunctionList"].get("NextMarker", "")
+            page = self._call(row.list, Stage=stage.value, MaxItems=row.max_items, **_marker(marker))
+            found += [_summary(row, item) for item in _at(page, row.items, [])]
+            marker = _at(page, row.next_marker, "")
             if not marker:
                 return found
 
     @_answers
-    def get_function(self, name: str, stage: Stage) -> tuple[bytes, str] | None:
+    def get_function(
+        self, name: str, stage: Stage, *, kind: Kind = Kind.FUNCTION
+    ) -> tuple[bytes, str] | None:
+        row = ROWS[kind]
         try:
-            out = self._call("GetFunction", Name=name, Stage=stage.value)
+            out = self._call(row.get, **{row.read_key: name}, Stage=stage.value)
         except NotFound:
             return None
-        return out["FunctionCode"].read(), out["ETag"]
+        return out[row.code].read(), out["ETag"]
 
     @_answers
-    def describe_function(self, name: str, stage: Stage) -> FunctionSummary | None:
+    def describe_function(
+        self, name: str, stage: Stage, *, kind: Kind = Kind.FUNCTION
+    ) -> FunctionSummary | None:
+        row = ROWS[kind]
         try:
-            out = self._call("DescribeFunction", Name=name, Stage=stage.value)
+            out = self._call(row.describe, **{row.read_key: name}, Stage=stage.value)
         except NotFound:
             return None
-        return _summary(out["FunctionSummary"], out["ETag"])
+        return _summary(row, out[row.summary], out["ETag"])
 
     @_answers
-    def create_function(self, name: str, code: bytes, config: FunctionConfig) -> str:
-        out = self._call("CreateFunction", Name=name, FunctionCode=code, FunctionConfig=_config(config))
-        return str(out["ETag"])
+    def create_function(
+        self, name: str, code: bytes, config: FunctionConfig, *, kind: Kind = Kind.FUNCTION
+    ) -> FunctionSummary:
+        row = ROWS[kind]
+        out = self._call(row.create, Name=name, **{row.code: code, row.config: _config(config)})
+        return _summary(row, out[row.summary], str(out["ETag"]))
 
     @_answers
-    def update_function(self, name: str, code: bytes, config: FunctionConfig, if_match: str) -> str | None:
-        out = self._call(
-            "UpdateFunction", Name=name, IfMatch=if_match, FunctionCode=code, FunctionConfig=_config(config)
-        )
+    def update_function(
+        self, name: str, code: bytes, config: FunctionConfig, if_match: str, *, kind: Kind = Kind.FUNCTION
+    ) -> str | None:
+        row = ROWS[kind]
+        params = {row.write_key: name, row.code: code, row.config: _config(config)}
+        out = self._call(row.update, IfMatch=if_match, **params)
         # the model reads the ETag from a header spelled "ETtag"; the real header is the one to trust
         etag = out["ResponseMetadata"]["HTTPHeaders"].get("etag") or out.get("ETag")
         return str(etag) if etag else None
 
     @_answers
-    def publish_function(self, name: str, if_match: str) -> str:
-        out = self._call("PublishFunction", Name=name, IfMatch=if_match)
-        return str(out["FunctionSummary"].get("Status", ""))
+    def publish_function(self, name: str, if_match: str, *, kind: Kind = Kind.FUNCTION) -> str:
+        row = ROWS[kind]
+        out = self._call(row.publish, **{row.write_key: name}, IfMatch=if_match)
+        return str(out[row.summary].get("Status", ""))
 
     @_answers
-    def test_function(self, name: str, stage: Stage, if_match: str, event: bytes) -> TestRun:
-        out = self._call("TestFunction", Name=name, IfMatch=if_match, Stage=stage.value, EventObject=event)
-        result = out["TestResult"]
-        output = result.get("FunctionOutput") or ""
+    def test_function(
+        self, name: str, stage: Stage, if_match: str, event: bytes, *, kind: Kind = Kind.FUNCTION
+    ) -> TestRun:
+        row = ROWS[kind]
+        params = {row.write_key: name, row.test_input: event}
+        result = self._call(row.test, IfMatch=if_match, Stage=stage.value, **params)[row.test_result]
         return TestRun(
-            error=result.get("FunctionErrorMessage") or "",
-            output=json.loads(output) if output else None,
-            logs=tuple(result.get("FunctionExecutionLogs") or ()),
+            error=result.get(row.test_error) or "",
+            output=_output(result.get(row.test_output) or ""),
+            logs=tuple(result.get(row.test_logs) or ()),
             utilization=int(result.get("ComputeUtilization") or 0),
         )
 
-    def delete_function(self, name: str, if_match: str) -> None:
-        self._call("DeleteFunction", Name=name, IfMatch=if_match)
+    def delete_function(self, name: str, if_match: str, *, kind: Kind = Kind.FUNCTION) -> None:
+        row = ROWS[kind]
+        self._call(row.delete, **{row.write_key: name}, IfMatch=if_match)
 
     def list_key_value_stores(self) -> dict[str, str]:
         return {name: arn for name, (arn, _) in self.list_key_value_store_entries().items()}
@@ -283,22 +301,43 @@ def _setup_problem(err: Exception, endpoint_url: str | None) -> str:
     return f"the AWS set-up is not usable: {err}"
 
 
-def _summary(item: dict[str, Any], etag: str = "") -> FunctionSummary:
-    cfg = item["FunctionConfig"]
+def _summary(row: FunctionRow, item: dict[str, Any], etag: str = "") -> FunctionSummary:
+    cfg = item[row.config]
     stores = cfg.get("KeyValueStoreAssociations", {}).get("Items", [])
     config = FunctionConfig(
         cfg.get("Comment", ""), cfg["Runtime"], tuple(s["KeyValueStoreARN"] for s in stores)
     )
-    meta = item.get("FunctionMetadata", {})
-    modified = meta.get("LastModifiedTime")
+    modified = _at(item, row.modified, None)
     return FunctionSummary(
         item["Name"],
         config,
-        meta.get("FunctionARN", ""),
+        _at(item, row.arn, ""),
         item.get("Status", ""),
         etag,
         modified if isinstance(modified, datetime) else None,
+        item.get("Id", ""),
     )
+
+
+def _at(answer: dict[str, Any], path: tuple[str, ...], default: Any) -> Any:
+    """The value at a row's path in an answer, or the default where a level is missing."""
+    for key in path:
+        if not isinstance(answer, dict) or key not in answer:
+            return default
+        answer = answer[key]
+    return answer
+
+
+def _output(text: str) -> dict[str, Any] | None:
+    """A test's output: a viewer function's is JSON; a connection function's is read as JSON where it
+    is an object, else kept whole under `output`."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"output": text}
+    return value if isinstance(value, dict) else {"output": value}
 
 
 def _config(config: FunctionConfig) -> dict[str, Any]:
@@ -321,6 +360,7 @@ def _distribution(d: dict[str, Any]) -> Distribution:
         enabled=bool(d.get("Enabled")),
         aliases=tuple(d.get("Aliases", {}).get("Items", [])),
         etag=d.get("ETag", ""),
+        connection_function=str((d.get("ConnectionFunctionAssociation") or {}).get("Id", "")),
         behaviours=tuple(
             Behaviour(path, a["EventType"], a["FunctionARN"])
             for path, b in behaviours

@@ -12,6 +12,7 @@ from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
 from publisher.core.manifest import AssociationRestore, Manifest
 from publisher.core.rollback import (
+    BACKUP_STAGE,
     Backup,
     StoreBackup,
     checked,
@@ -24,7 +25,7 @@ from publisher.core.rollback import (
 )
 from publisher.shell.files import Workspace, read_regular
 
-PATTERN = "*.LIVE.*.json"
+PATTERNS = tuple(f"*.{stage}.*.json" for stage in BACKUP_STAGE.values())  # each function kind's
 STORE_PATTERN = "*.KVS.*.json"
 ASSOCIATIONS_PATTERN = "*.ASSOCIATIONS.*.json"
 T = TypeVar("T", Backup, StoreBackup, AssociationRestore)
@@ -37,7 +38,8 @@ def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -
         raise InputError([Problem(shown, None, "rollback-from", f"`{shown}` is not a folder")])
     return _every(
         read_backup(path, f"{shown}/{where.removesuffix('.json')}.js", stamp, workspace)
-        for path, where, stamp in _saved(folder, PATTERN)
+        for pattern in PATTERNS
+        for path, where, stamp in _saved(folder, pattern)
     )
 
 
@@ -126,7 +128,7 @@ def rollback_manifest(
     if not chosen and not saved_stores and not restores:
         message = f"`{shown}` holds no backups (`<function>.LIVE.<etag>.js` and `.json`)"
         raise InputError([Problem(shown, None, "rollback-from", message, in_file=False)])
-    unknown = sorted(set(functions) - set(chosen))
+    unknown = sorted(set(functions) - {ref.name for ref in chosen})
     if unknown:
         message = f"no backup in `{shown}` for: {', '.join(unknown)}"
         raise InputError([Problem(source, None, "functions", message, in_file=False)])

@@ -8,6 +8,7 @@ from publisher.core.errors import AwsError
 from publisher.core.expect import mismatch
 from publisher.core.manifest import TestCase, event_bytes
 from publisher.core.model import Stage
+from publisher.core.modes import Kind
 from publisher.core.plan import FunctionPlan
 from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
@@ -18,27 +19,33 @@ class CaseRunner:
         self.cloudfront, self.max_concurrency = cloudfront, max_concurrency
 
     def __call__(self, fp: FunctionPlan, etag: str, name: str | None = None) -> list[TestReport]:
-        """Tests fp's cases on the function `name` (default: fp's own), at the DEVELOPMENT ETag given."""
+        """Tests fp's cases on the function `name` (default: fp's own address; a connection function's
+        Id), at the DEVELOPMENT ETag given: TestFunction or TestConnectionFunction, by fp's kind."""
         tests = fp.spec.tests
         if not tests:
             return []
         with ThreadPoolExecutor(min(len(tests), self.max_concurrency)) as pool:
-            return list(pool.map(lambda t: self._one(name or fp.name, etag, t), tests))
+            return list(pool.map(lambda t: self._one(fp.kind, name or fp.address, etag, t), tests))
 
-    def _one(self, name: str, etag: str, test: TestCase) -> TestReport:
+    def _one(self, kind: Kind, name: str, etag: str, test: TestCase) -> TestReport:
+        event = event_bytes(test.event if isinstance(test.event, dict) else {})
         try:
-            run = self.cloudfront.test_function(
-                name, Stage.DEVELOPMENT, etag, event_bytes(test.event if isinstance(test.event, dict) else {})
-            )
+            run = self.cloudfront.test_function(name, Stage.DEVELOPMENT, etag, event, kind=kind)
         except AwsError as err:
             return TestReport(name=test.name, passed=False, utilization=0, error=str(err))
         diff = "" if run.error else mismatch(test.expect, run.output)
         over = run.utilization > test.max_compute_utilization
-        error = run.error or (
-            f"compute utilization {run.utilization} is over the limit of {test.max_compute_utilization}"
-            if over
-            else ""
+        error = (
+            _unexpected_error(test, run.error)
+            or _missing_logs(test, run.logs)
+            or (
+                f"compute utilization {run.utilization} is over the limit of {test.max_compute_utilization}"
+                if over
+                else ""
+            )
         )
+        if test.expect_error is not None and run.error:
+            diff = ""  # the error was the expectation
         return TestReport(
             name=test.name,
             passed=not (error or diff),
@@ -47,3 +54,20 @@ class CaseRunner:
             logs=list(run.logs),
             mismatch=diff,
         )
+
+
+def _unexpected_error(test: TestCase, error: str) -> str:
+    """An error fails the test unless the case expects one containing its `error` text; an expected
+    error that did not come fails it too."""
+    if test.expect_error is None:
+        return error
+    if not error:
+        return f"expected an error containing {test.expect_error!r}; the function ran without one"
+    if test.expect_error not in error:
+        return f"expected an error containing {test.expect_error!r}, got: {error}"
+    return ""
+
+
+def _missing_logs(test: TestCase, logs: tuple[str, ...]) -> str:
+    missing = [line for line in test.expect_logs if line not in logs]
+    return f"log lines missing: {', '.join(repr(m) for m in missing)}" if missing else ""

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from publisher.core.errors import AwsError, NotFound, PreconditionFailed
 from publisher.core.model import Stage
+from publisher.core.modes import Kind, Ref
 from publisher.core.port import CloudFront
 from publisher.core.throwaway import Listed, Selection, is_throwaway, select
 
@@ -38,6 +39,15 @@ class Cleaned:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class Found:
+    """One kind's throwaways: the selection, and what each is addressed by (a connection function's Id)."""
+
+    kind: Kind
+    selection: Selection
+    addresses: dict[str, str]
+
+
 def find(
     cloudfront: CloudFront,
     managed: set[str],
@@ -45,34 +55,45 @@ def find(
     run_id: str | None,
     older_than: timedelta | None,
     now: datetime,
-) -> Selection:
+    kind: Kind = Kind.FUNCTION,
+) -> Found:
+    """`managed`: the manifest's names of this kind, never deleted."""
     with ThreadPoolExecutor(2) as pool:
-        dev, live = (pool.submit(cloudfront.list_functions, stage) for stage in Stage)
-        listed = [Listed(s.name, s.config.comment, s.modified) for s in dev.result()]
+        dev, live = (pool.submit(cloudfront.list_functions, stage, kind=kind) for stage in Stage)
+        summaries = dev.result()
+        listed = [Listed(s.name, s.config.comment, s.modified) for s in summaries]
         published = {s.name for s in live.result()}
-    return select(listed, published, managed, run_id=run_id, older_than=older_than, now=now)
+    selection = select(listed, published, managed, run_id=run_id, older_than=older_than, now=now)
+    return Found(kind, selection, {s.name: s.id or s.name for s in summaries})
 
 
-def delete_all(cloudfront: CloudFront, names: tuple[str, ...], concurrency: int) -> list[Cleaned]:
+def delete_all(cloudfront: CloudFront, found: Found, concurrency: int) -> list[Cleaned]:
+    names = found.selection.delete
     if not names:
         return []
     with ThreadPoolExecutor(min(concurrency, len(names))) as pool:
-        return list(pool.map(lambda n: _delete(cloudfront, n), names))
+        return list(pool.map(lambda n: _delete(cloudfront, n, found), names))
 
 
-def _delete(cloudfront: CloudFront, name: str) -> Cleaned:
-    fresh = None
+def shown(name: str, kind: Kind) -> str:
+    """A throwaway as the report names it: a connection function's with its kind."""
+    return str(Ref(kind, name))
+
+
+def _delete(cloudfront: CloudFront, name: str, found: Found) -> Cleaned:
+    kind, address, fresh = found.kind, found.addresses[name], None
+    name = shown(name, kind)
     try:
-        fresh = cloudfront.describe_function(name, Stage.DEVELOPMENT)
+        fresh = cloudfront.describe_function(address, Stage.DEVELOPMENT, kind=kind)
         if fresh is None:
             return Cleaned(name, Deleted.GONE)
-        if not is_throwaway(name, fresh.config.comment):
+        if not is_throwaway(fresh.name, fresh.config.comment):
             return Cleaned(
                 name, Deleted.CONFLICT, "its comment changed since the listing: no longer marked; kept"
             )
-        if cloudfront.describe_function(name, Stage.LIVE) is not None:
+        if cloudfront.describe_function(address, Stage.LIVE, kind=kind) is not None:
             return Cleaned(name, Deleted.CONFLICT, "it was published since the listing; kept")
-        cloudfront.delete_function(name, fresh.etag)
+        cloudfront.delete_function(address, fresh.etag, kind=kind)
     except PreconditionFailed:
         return Cleaned(
             name,

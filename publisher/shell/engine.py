@@ -20,7 +20,7 @@ from publisher.core.errors import AwsError, InputError, Problem, PublisherError,
 from publisher.core.loose_ends import loose_ends, quota_problems
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, Observed
-from publisher.core.modes import Action, Ref
+from publisher.core.modes import Action, Kind, Ref
 from publisher.core.order import attachable, deletable, ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
 from publisher.core.plan import Plan, make_plan
@@ -160,7 +160,10 @@ def _follow(  # noqa: PLR0917 - the run's own values, handed on
     from publisher.shell.guard import Guard
 
     guard = Guard(metrics, cloudfront, backups, hooks.stop, hooks.say, now=hooks.now)
-    published = {fp.name: fp.target for fp in plan.functions if fp.target is not None}
+    # viewer functions only: no page says CloudWatch has metrics for connection functions
+    published = {
+        fp.name: fp.target for fp in plan.functions if fp.target is not None and fp.kind is Kind.FUNCTION
+    }
     args = (result, settings.watch_minutes, settings.max_error_rate, wait.deployed_at, published)
     left = guard.left_behind(*args)
     return _settle(pool.submit(guard.run, *args), hooks.stop, left)
@@ -181,7 +184,7 @@ def _apply(
         found = _result(
             pool.submit(preview, plan, cloudfront, hooks.run_tests, hooks.stop, settings.run_id), hooks.stop
         )
-        return {fp.ref: found[fp.name] for fp in plan.functions if fp.name in found}
+        return {fp.ref: found[fp.ref] for fp in plan.functions if fp.ref in found}
     outcomes: dict[Ref, Outcome] = {}
     if stores is not None:
         futures = {pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if sp.carried}

@@ -16,9 +16,18 @@ from publisher.core.distribution_config import behaviours
 from publisher.core.document import load_json
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
-from publisher.core.manifest import FunctionSpec, Manifest, TestCase, check_event, language_problems, parse
+from publisher.core.manifest import (
+    FunctionSpec,
+    Manifest,
+    TestCase,
+    check_connection,
+    check_event,
+    language_problems,
+    parse,
+)
 from publisher.core.model import DistributionConfig, StageState
 from publisher.core.modes import Kind
+from publisher.core.rollback import BACKUP_STAGE
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value
 
@@ -87,7 +96,8 @@ class Workspace:
     ) -> TestCase:
         if isinstance(test.event, dict):
             return test
-        field = f"{spec.name}.tests.{test.name}.event"
+        connection = spec.kind is Kind.CONNECTION_FUNCTION
+        field = f"{spec.name}.tests.{test.name}.{'connection' if connection else 'event'}"
         path, problem = self.inside(test.event, base)
         data, problem = (None, problem) if problem else _read(path, EVENT_FILE_LIMIT, test.event)
         event: Any = None
@@ -101,7 +111,8 @@ class Workspace:
             )
         if event is not None and not isinstance(event, dict):
             problem = f"{test.event} must hold a JSON object"
-        found = check_event(event) if isinstance(event, dict) else [problem]
+        check = check_connection if connection else check_event
+        found = check(event) if isinstance(event, dict) else [problem]
         problems.extend(Problem(file, test.line, field, m) for m in found)
         return dataclasses.replace(test, event=event if isinstance(event, dict) else {})
 
@@ -145,13 +156,15 @@ class BackupFolder:
         """Where a backup this folder saved (its path as shown) lies."""
         return self.folder / Path(shown).name
 
-    def save(self, function: str, live: StageState) -> str:
-        """Write the LIVE code and config about to be replaced; returns the code file's path as shown."""
+    def save(self, function: str, live: StageState, kind: Kind = Kind.FUNCTION) -> str:
+        """Write the LIVE code and config about to be replaced; returns the code file's path as shown.
+        A connection function's files say so in their name too (`<name>.CONNECTION-LIVE.<etag>`), so
+        one that shares a viewer function's name never overwrites its backup."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{function}.LIVE.{_safe(live.etag)}"
+        stem = f"{function}.{BACKUP_STAGE[kind]}.{_safe(live.etag)}"
         (self.folder / f"{stem}.js").write_bytes(live.code)
         config = {
-            "Kind": Kind.FUNCTION.value,
+            "Kind": kind.value,
             "Name": function,
             "ETag": live.etag,
             "FunctionARN": live.arn,

@@ -21,7 +21,7 @@ from publisher.core.errors import AwsError
 from publisher.core.guard import Sums, Verdict, guarded, judge, poll_offsets, watch_report, window
 from publisher.core.manifest import Manifest
 from publisher.core.model import Content, FunctionState, Observed
-from publisher.core.modes import Mode
+from publisher.core.modes import Kind, Mode
 from publisher.core.outcome import Halt, Outcome, Stop, function_result
 from publisher.core.plan import make_plan
 from publisher.core.port import CloudFront
@@ -55,7 +55,7 @@ class Guard:
         """Watch the published functions for `minutes` from the first whole minute after `deployed` (when
         the distributions reported the new code deployed); `published` is what this run put in
         DEVELOPMENT and LIVE, which a rollback may replace."""
-        names = {f.name: f for f in result.functions if f.published}
+        names = {f.name: f for f in result.functions if f.published and f.kind is Kind.FUNCTION}
         start, end = window(deployed, minutes)
         self.say(
             f"watching {len(names)} functions at the edge from {start:%H:%M} to {end:%H:%M} UTC "
@@ -103,7 +103,7 @@ class Guard:
         """What the report says when a signal came and the watch did not end within the grace."""
         start, end = window(deployed, minutes)
         note = "the watch was cancelled while a call to AWS was in flight"
-        names = [f.name for f in result.functions if f.published]
+        names = [f.name for f in result.functions if f.published and f.kind is Kind.FUNCTION]
         report = GuardReport(
             watch_minutes=minutes,
             max_error_rate=limit,

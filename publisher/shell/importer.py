@@ -51,7 +51,9 @@ def read_account(
         }
         states = {
             name: FunctionState(
-                name, *(_stage(summaries[st].get(name), codes.get((name, st))) for st in Stage)
+                name,
+                _stage(summaries[Stage.DEVELOPMENT].get(name), codes.get((name, Stage.DEVELOPMENT))),
+                _stage(summaries[Stage.LIVE].get(name), codes.get((name, Stage.LIVE))),
             )
             for name in chosen.functions
         }

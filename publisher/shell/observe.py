@@ -14,40 +14,56 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError, PublisherError
-from publisher.core.manifest import Manifest
+from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution, FunctionState, Listed, Observed, Stage, StageState
+from publisher.core.modes import Kind, Ref
 from publisher.core.port import CloudFront, FunctionSummary
 from publisher.core.stores import StoreState
+from publisher.shell.function_rows import ROWS
 from publisher.shell.stores import StorePorts, observe_store
 
 CONSISTENT_READ_ATTEMPTS = 3  # then a stage that keeps changing under the reads fails the function
+Listings = dict[tuple[Kind, Stage], dict[str, FunctionSummary]]
+Codes = dict[tuple[Ref, Stage], Future[tuple[bytes, str] | None]]
 
 
 def observe(
     cloudfront: CloudFront, manifest: Manifest, pool: Executor, stores: StorePorts | None = None
 ) -> Observed:
-    lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
-    kvs = {s.name: pool.submit(observe_store, s, stores) for s in manifest.stores} if stores else {}
-    codes = {
-        (spec.name, stage): pool.submit(cloudfront.get_function, spec.name, stage)
-        for spec in manifest.functions
+    """Every kind in one pass. A viewer function's code is read by name beside the listings; a
+    connection function's by the Id its listing gives, so it waits for the listing (one round trip
+    more), and two functions of one name in different kinds are never confused. Connection functions
+    are listed only when the manifest has some."""
+    kinds = {spec.kind for spec in manifest.functions} | {Kind.FUNCTION}
+    lists = {
+        (kind, stage): pool.submit(cloudfront.list_functions, stage, kind=kind)
+        for kind in kinds
         for stage in Stage
     }
+    kvs = {s.name: pool.submit(observe_store, s, stores) for s in manifest.stores} if stores else {}
+    viewers = [spec for spec in manifest.functions if spec.kind is Kind.FUNCTION]
+    codes = _read_code(cloudfront, pool, viewers, {})
     listing = pool.submit(cloudfront.list_key_value_stores)  # names to ARNs; the account's loose ends
-    summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
-    functions = {
-        spec.name: FunctionState(
-            spec.name, *(_stage(summaries[st].get(spec.name), codes[spec.name, st]) for st in Stage)
-        )
-        for spec in manifest.functions
-    }
-    names = {s.name for s in manifest.functions}
-    others = tuple(sorted(n for n in summaries[Stage.DEVELOPMENT] if n not in names))
+    summaries: Listings = {key: {s.name: s for s in found.result()} for key, found in lists.items()}
+    others = [spec for spec in manifest.functions if spec.kind is not Kind.FUNCTION]
+    codes |= _read_code(cloudfront, pool, others, summaries)
+    states = {spec.ref: _state(spec, summaries, codes) for spec in manifest.functions}
+    functions = {ref.name: s for ref, s in states.items() if ref.kind is Kind.FUNCTION}
+    connection = {ref.name: s for ref, s in states.items() if ref.kind is Kind.CONNECTION_FUNCTION}
+    names = {s.name for s in viewers}
+    unmanaged = tuple(sorted(n for n in summaries[Kind.FUNCTION, Stage.DEVELOPMENT] if n not in names))
     found, errors = _stores(kvs)
-    account = tuple(
-        listed(dev, summaries[Stage.LIVE].get(n)) for n, dev in summaries[Stage.DEVELOPMENT].items()
+    viewer = {stage: summaries[Kind.FUNCTION, stage] for stage in Stage}
+    account = tuple(listed(dev, viewer[Stage.LIVE].get(n)) for n, dev in viewer[Stage.DEVELOPMENT].items())
+    return Observed(
+        functions,
+        listing.result(),
+        unmanaged,
+        found,
+        errors,
+        account=account,
+        connection_functions=connection,
     )
-    return Observed(functions, listing.result(), others, found, errors, account)
 
 
 def listed(dev: FunctionSummary, live: FunctionSummary | None) -> Listed:
@@ -55,6 +71,30 @@ def listed(dev: FunctionSummary, live: FunctionSummary | None) -> Listed:
     arns = dev.config.key_value_store_arns + (live.config.key_value_store_arns if live else ())
     arn = dev.arn or (live.arn if live else "")
     return Listed(dev.name, arn, dev.config.comment, tuple(dict.fromkeys(arns)), live is not None)
+
+
+def _read_code(
+    cloudfront: CloudFront, pool: Executor, specs: list[FunctionSpec], summaries: Listings
+) -> Codes:
+    """Both stages' code of each: a viewer function by name, with no listing needed; another kind by
+    the Id its DEVELOPMENT listing gave (not listed: nothing to read)."""
+    codes: Codes = {}
+    for spec in specs:
+        found = summaries.get((spec.kind, Stage.DEVELOPMENT), {}).get(spec.name)
+        address = spec.name if spec.kind is Kind.FUNCTION else (found.id if found else "")
+        for stage in Stage if address else ():
+            codes[spec.ref, stage] = pool.submit(cloudfront.get_function, address, stage, kind=spec.kind)
+    return codes
+
+
+def _state(spec: FunctionSpec, summaries: Listings, codes: Codes) -> FunctionState:
+    dev, live = (summaries[spec.kind, stage].get(spec.name) for stage in Stage)
+    return FunctionState(
+        spec.name,
+        _stage(dev, codes.get((spec.ref, Stage.DEVELOPMENT))),
+        _stage(live, codes.get((spec.ref, Stage.LIVE))),
+        dev.id if dev else "",
+    )
 
 
 def _stores(
@@ -71,24 +111,39 @@ def _stores(
     return found, errors
 
 
-def read_function(cloudfront: CloudFront, name: str) -> FunctionState:
-    """One function again, each stage read consistently (after a 412, or when a stage moved)."""
+def read_function(
+    cloudfront: CloudFront, name: str, kind: Kind = Kind.FUNCTION, address: str = ""
+) -> FunctionState:
+    """One function again, each stage read consistently (after a 412, or when a stage moved). A
+    connection function is read by its Id; with none known yet (a create whose answer was lost), the
+    listing gives it."""
+    if kind is not Kind.FUNCTION and not address:
+        listed = cloudfront.list_functions(Stage.DEVELOPMENT, kind=kind)
+        address = next((s.id for s in listed if s.name == name), "")
+        if not address:
+            return FunctionState(name, None, None)
+    address = address or name
     return FunctionState(
-        name, read_stage(cloudfront, name, Stage.DEVELOPMENT), read_stage(cloudfront, name, Stage.LIVE)
+        name,
+        read_stage(cloudfront, address, Stage.DEVELOPMENT, kind),
+        read_stage(cloudfront, address, Stage.LIVE, kind),
+        address if kind is not Kind.FUNCTION else "",
     )
 
 
-def read_stage(cloudfront: CloudFront, name: str, stage: Stage) -> StageState | None:
+def read_stage(
+    cloudfront: CloudFront, name: str, stage: Stage, kind: Kind = Kind.FUNCTION
+) -> StageState | None:
     """Code and config of one stage under one ETag: GetFunction, then DescribeFunction, until they agree."""
     for _ in range(CONSISTENT_READ_ATTEMPTS):
-        got = cloudfront.get_function(name, stage)
-        summary = cloudfront.describe_function(name, stage) if got else None
+        got = cloudfront.get_function(name, stage, kind=kind)
+        summary = cloudfront.describe_function(name, stage, kind=kind) if got else None
         if got is None or summary is None:
             return None
         if summary.etag == got[1]:
             return summary.with_code(*got)
     message = f"{stage} kept changing while it was read ({CONSISTENT_READ_ATTEMPTS} times)"
-    raise AwsError("DescribeFunction", "StillChanging", message, 409)
+    raise AwsError(ROWS[kind].describe, "StillChanging", message, 409)
 
 
 def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...], list[str]]:
@@ -104,8 +159,10 @@ def scan_distributions(cloudfront: CloudFront) -> tuple[tuple[Distribution, ...]
     return dedupe(found), []
 
 
-def _stage(summary: FunctionSummary | None, code: Future[tuple[bytes, str] | None]) -> StageState | None:
-    got = code.result()
+def _stage(
+    summary: FunctionSummary | None, code: Future[tuple[bytes, str] | None] | None
+) -> StageState | None:
+    got = code.result() if code is not None else None
     if summary is None or got is None:  # created or deleted between the two reads: treat as absent
         return None
     return summary.with_code(*got)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from publisher.core.associations import DistributionPlan, SlotChange
-from publisher.core.model import Behaviour, Distribution, DistributionConfig
+from publisher.core.model import Behaviour, Distribution, DistributionConfig, FunctionState, Observed
 from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.outcome import (
     NEXT_STEP,
@@ -58,7 +58,24 @@ def distribution_row(case: str, mode: Mode = Mode.PUBLISH) -> DistributionPlan:
     return replace(plan, carried=tuple(a for a in plan.actions if a in mode.carried))
 
 
-ROWS = {Kind.FUNCTION: function_row, Kind.KEY_VALUE_STORE: store_row, Kind.DISTRIBUTION: distribution_row}
+def connection_row(case: str, mode: Mode = Mode.PUBLISH) -> Planned:
+    """A connection function: the same plan, its state under the connection kind (by its Id)."""
+    kind = Kind.CONNECTION_FUNCTION
+    spec, dev = {
+        "changes": (fn("f", code=b"v2", kind=kind), None),
+        "unchanged": (fn("f", code=b"v2", kind=kind), stage(b"v2")),
+        "error": (fn("f", code=None, kind=kind), None),
+    }[case]
+    state = FunctionState("f", dev, dev, "C1" if dev else "")
+    return make_plan(manifest(spec), Observed({}, connection_functions={"f": state}), mode).functions[0]
+
+
+ROWS = {
+    Kind.FUNCTION: function_row,
+    Kind.KEY_VALUE_STORE: store_row,
+    Kind.CONNECTION_FUNCTION: connection_row,
+    Kind.DISTRIBUTION: distribution_row,
+}
 
 
 def stopped(halt: Halt, *done: Action) -> Outcome:

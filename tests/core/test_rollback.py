@@ -8,7 +8,7 @@ import pytest
 
 from publisher.core.errors import Problem
 from publisher.core.model import FunctionConfig
-from publisher.core.modes import Action, Mode
+from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.plan import make_plan
 from publisher.core.rollback import (
     Backup,
@@ -23,6 +23,10 @@ from publisher.core.rollback import (
 from tests.factories import observed, stage
 
 CONFIG = FunctionConfig("c", "cloudfront-js-2.0")
+
+
+def by_ref(*backups: Backup) -> dict[Ref, Backup]:
+    return {b.ref: b for b in backups}
 
 
 def backup(fn: str, stamp: str, code: bytes = b"old", replaced_by: str = "publish") -> Backup:
@@ -41,7 +45,7 @@ def test_each_function_returns_to_its_newest_backup() -> None:
             backup("b", "1", b"b"),
         ]
     )
-    assert {n: b.code for n, b in chosen.items()} == {"a": b"a2", "b": b"b"}
+    assert {n.name: b.code for n, b in chosen.items()} == {"a": b"a2", "b": b"b"}
 
 
 def test_a_backup_a_rollback_saved_is_passed_over_unless_it_is_the_only_one() -> None:
@@ -49,8 +53,8 @@ def test_a_backup_a_rollback_saved_is_passed_over_unless_it_is_the_only_one() ->
     chosen = newest(
         [backup("a", "1", b"good"), backup("a", "2", b"bad", "rollback"), backup("b", "2", b"x", "rollback")]
     )
-    assert chosen["a"].code == b"good"
-    assert chosen["b"].code == b"x"
+    assert chosen[Ref(Kind.FUNCTION, "a")].code == b"good"
+    assert chosen[Ref(Kind.FUNCTION, "b")].code == b"x"
 
 
 def test_a_backup_is_read_with_its_whole_config() -> None:
@@ -58,7 +62,7 @@ def test_a_backup_is_read_with_its_whole_config() -> None:
     found = parse_backup(saved(KeyValueStoreARNs=[arn]), b"code", "b/s/a.LIVE.E1.js", "s")
     assert isinstance(found, Backup)
     assert found.config == FunctionConfig("c", "cloudfront-js-2.0", (arn,))
-    (spec,) = restore_manifest({"a": found}, "b").functions
+    (spec,) = restore_manifest(by_ref(found), "b").functions
     assert (spec.key_value_store, spec.tests, spec.restored_from) == (arn, (), "b/s/a.LIVE.E1.js")
 
 
@@ -89,20 +93,20 @@ def test_a_file_that_is_not_a_backup_is_refused(
 
 
 def test_a_rollback_does_not_create_a_function_that_no_longer_exists() -> None:
-    manifest = restore_manifest({"a": backup("a", "1")}, "b")
+    manifest = restore_manifest(by_ref(backup("a", "1")), "b")
     (fp,) = make_plan(manifest, observed(), Mode.ROLLBACK).functions
     assert fp.error and "does not create" in fp.error and fp.carried == ()
 
 
 def test_a_function_whose_live_holds_the_backup_gets_no_write() -> None:
     """Even with DEVELOPMENT changed since: restoring LIVE is done, and DEVELOPMENT is someone's work."""
-    manifest = restore_manifest({"a": backup("a", "1", b"old")}, "b")
+    manifest = restore_manifest(by_ref(backup("a", "1", b"old")), "b")
     (fp,) = make_plan(manifest, observed(a=(stage(b"theirs"), stage(b"old"))), Mode.ROLLBACK).functions
     assert fp.writes == () and "LIVE already holds" in fp.reason
 
 
 def test_a_rollback_updates_and_publishes_like_a_publish() -> None:
-    manifest = restore_manifest({"a": backup("a", "1", b"old")}, "b")
+    manifest = restore_manifest(by_ref(backup("a", "1", b"old")), "b")
     (fp,) = make_plan(manifest, observed(a=(stage(b"bad"), stage(b"bad"))), Mode.ROLLBACK).functions
     assert fp.carried == (Action.UPDATE, Action.PUBLISH)
     assert "backup" in fp.repo_diff
@@ -148,7 +152,7 @@ def test_a_sensitive_store_refuses_only_the_rollback_of_a_function_that_reads_it
     reader = parse_backup(saved(KeyValueStoreARNs=["arn:kvs:s"]), b"code", "b/run/a.LIVE.E1.js", "run")
     other = parse_backup(saved(Name="b"), b"code", "b/run/b.LIVE.E1.js", "run")
     assert isinstance(reader, Backup) and isinstance(other, Backup)
-    whole = restore_manifest({"a": reader, "b": other}, "b", {"secrets": store})
+    whole = restore_manifest(by_ref(reader, other), "b", {"secrets": store})
     assert checked(whole.select(["b"]))[1] == []
     assert [p.file for p in checked(whole.select(["a"]))[1]] == ["b/run/secrets.KVS.K1.json"]
     assert len(checked(whole)[1]) == 1
@@ -159,14 +163,14 @@ def test_a_backup_in_no_runs_folder_is_older_than_every_run() -> None:
     chosen = newest(
         [backup("a", "cloudfront-backups", b"loose"), backup("a", "20250101T000000.000Z", b"run")]
     )
-    assert chosen["a"].code == b"run"
+    assert chosen[Ref(Kind.FUNCTION, "a")].code == b"run"
     assert when("20261207T153515.123Z") == "20261207T153515.123Z" and when("restore") == ""
 
 
 def test_a_backup_is_checked_against_the_language_of_its_runtime() -> None:
     found = parse_backup(saved(Runtime="cloudfront-js-1.0"), b"const x = 1;\n", "b/s/a.LIVE.E1.js", "s")
     assert isinstance(found, Backup)
-    _, problems = checked(restore_manifest({"a": found}, "b"))
+    _, problems = checked(restore_manifest(by_ref(found), "b"))
     assert [(p.file, p.line) for p in problems] == [("b/s/a.LIVE.E1.js", 1)]
     assert "const" in problems[0].message
 
@@ -186,7 +190,7 @@ def test_a_rollback_writes_development_only_while_it_holds_live_or_the_backup(
     from publisher.core.outcome import Outcome, function_result
     from publisher.core.result import Status
 
-    manifest = restore_manifest({"a": backup("a", "1", b"old")}, "b")
+    manifest = restore_manifest(by_ref(backup("a", "1", b"old")), "b")
     found = observed(a=(stage(dev, "E7"), stage(live) if live is not None else None))
     (fp,) = make_plan(manifest, found, Mode.ROLLBACK).functions
     assert fp.carried == carried

@@ -12,7 +12,7 @@ import pytest
 
 from publisher.core.diffs import diff_code
 from publisher.core.errors import InputError
-from publisher.core.modes import Mode
+from publisher.core.modes import Kind, Mode
 from publisher.core.outcome import NEXT_STEP
 from publisher.core.result import (
     BehaviourReport,
@@ -316,6 +316,31 @@ def blocked_run() -> Result:
     )
 
 
+def mixed_run() -> Result:
+    """A viewer function and a connection function of one name, both published: each reads apart."""
+    viewer = redirect_published().model_copy(update={"name": "gate", "arn": ""})
+    connection = function(
+        "gate",
+        Status.PUBLISHED,
+        kind=Kind.CONNECTION_FUNCTION,
+        actions=["update", "publish"],
+        done=["update", "publish"],
+        reason="code differs from DEVELOPMENT; DEVELOPMENT differs from LIVE (code)",
+        arn="arn:aws:cloudfront::123456789012:connection-function/k3x9q2m7v1b8zt",
+        development_etag=["E5CONN01", "E5CONN02"],
+        live_etag=["E5CONNL1", None],
+        tests=[passing("trusted CA is allowed", 4), passing("revoked serial is denied", 6)],
+        used_by=[UsageReport(distribution="E2QWRUHAPOMQZL", behaviours=[])],
+        backup="cloudfront-backups/20261207T101500Z/gate.CONNECTION-LIVE.E5CONNL1.js",
+    )
+    return Result(
+        mode=Mode.PUBLISH,
+        functions=[viewer, connection],
+        distributions=[distribution("E2QWRUHAPOMQZL", ["connection-function gate"])],
+        backup_dir="cloudfront-backups/20261207T101500Z",
+    )
+
+
 SCENARIOS: dict[str, tuple[Callable[[], Result], dict[str, str]]] = {
     "publish": (publish_run, RUN),
     "preview": (preview_run, PULL_REQUEST),
@@ -323,6 +348,7 @@ SCENARIOS: dict[str, tuple[Callable[[], Result], dict[str, str]]] = {
     "failure": (failure_run, RUN),
     "conflict": (conflict_run, RUN),
     "blocked": (blocked_run, RUN),
+    "mixed": (mixed_run, RUN),
 }
 
 

@@ -16,6 +16,7 @@ import pytest
 from emulator import Emulator
 from publisher.action import main as action_main
 from publisher.core.model import FunctionConfig, Stage
+from publisher.core.modes import Kind
 from publisher.core.port import FunctionSummary
 from publisher.core.throwaway import marked
 from publisher.shell.aws import AwsCloudFront
@@ -58,8 +59,10 @@ def test_a_config_change_between_the_two_reads_is_never_published(
     listed, lock, seen = threading.Event(), threading.Lock(), []
     real = AwsCloudFront.list_functions
 
-    def list_then_change(self: AwsCloudFront, stage: Stage) -> list[FunctionSummary]:
-        found = real(self, stage)
+    def list_then_change(
+        self: AwsCloudFront, stage: Stage, *, kind: Kind = Kind.FUNCTION
+    ) -> list[FunctionSummary]:
+        found = real(self, stage, kind=kind)
         with lock:
             seen.append(stage)
             if len(seen) == 2:  # both listings are in the client's hands: now someone changes the config

@@ -388,7 +388,7 @@ def test_a_backup_folder_takes_any_files(tried: Tried) -> None:
         found = parse_backup(text, body, "b/s/a.LIVE.E1.js", "s")
         assert isinstance(found, Backup | Problem)
         if isinstance(found, Backup):
-            _, problems = checked(restored({"a": found}, "b"))
+            _, problems = checked(restored({found.ref: found}, "b"))
             assert all(p.file == "b/s/a.LIVE.E1.js" and p.message for p in problems), problems
         else:
             assert found.file.startswith("b/s/a.LIVE.E1.") and found.message.strip(), found

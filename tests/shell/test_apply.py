@@ -10,7 +10,7 @@ import pytest
 
 from publisher.core.errors import AwsError, PreconditionFailed
 from publisher.core.model import FunctionConfig, FunctionState, Observed, Stage
-from publisher.core.modes import Action, Mode
+from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.outcome import Halt, Outcome
 from publisher.core.plan import FunctionPlan, make_plan
 from publisher.shell.apply import Applier
@@ -206,7 +206,7 @@ def test_preview_takes_over_its_own_leftover_and_deletes_it(tmp_path: Path) -> N
         return []
 
     outcomes = preview(plan, cf, run_tests, threading.Event(), "pr7")
-    assert outcomes["a"].stop is None
+    assert outcomes[Ref(Kind.FUNCTION, "a")].stop is None
     assert tested == [b"v2"] and set(cf.functions) == {"a"}
 
 
@@ -223,7 +223,7 @@ def test_preview_leaves_a_function_at_its_copys_name_that_is_not_its_leftover(
     plan = make_plan(manifest(fn("a", code=b"v2")), Observed({"a": read_function(cf, "a")}), Mode.PREVIEW)
     cf.calls.clear()
     outcomes = preview(plan, cf, lambda fp, etag, name=None: [], threading.Event(), "pr7")
-    stop = outcomes["a"].stop
+    stop = outcomes[Ref(Kind.FUNCTION, "a")].stop
     assert stop is not None and stop.halt is Halt.FAILED and name in stop.message
     assert cf.calls["UpdateFunction"] == cf.calls["DeleteFunction"] == 0
     found = cf.stage(name, Stage.DEVELOPMENT)

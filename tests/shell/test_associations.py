@@ -12,8 +12,8 @@ from publisher.core.modes import Action
 from publisher.core.outcome import Halt
 from publisher.shell.associations import DistributionWriter
 from publisher.shell.files import BackupFolder
-from tests.fake_cloudfront import ARN, FakeCloudFront
 from tests.core.test_associations import REQ, behaviour, config, fn, seen
+from tests.fake_cloudfront import ARN, FakeCloudFront
 
 
 def setup(tmp: Path) -> tuple[FakeCloudFront, DistributionWriter]:

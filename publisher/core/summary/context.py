@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from publisher.core.limits import CODE_LIMIT
-from publisher.core.modes import Mode
+from publisher.core.modes import Kind, Mode
 from publisher.core.report import totals
 from publisher.core.result import FunctionResult, Result, Status
 
@@ -96,10 +96,10 @@ def _result_context(result: Result) -> dict[str, object]:
         partition=where,
         changed=result.changed,
         unchanged=result.named(Status.UNCHANGED),
-        untested=[f.name for f in result.functions if _untested(f, result.mode)],
+        untested=[f.label for f in result.functions if _untested(f, result.mode)],
         rolled_back=result.rolled_back,
         counts={s.value: len(result.named(s)) for s in Status},
-        planned={a: [f.name for f in planned if a in f.actions] for a in ("create", "update", "publish")},
+        planned={a: [f.label for f in planned if a in f.actions] for a in ("create", "update", "publish")},
         totals=totals(result),
         duration=duration(result.duration_seconds),
     )
@@ -111,9 +111,10 @@ def _function_context(f: FunctionResult, mode: Mode | None) -> dict[str, object]
     extra = f.repo_diff if f.live_diff and _body(f.repo_diff) != _body(f.live_diff) else ""
     return {
         **f.model_dump(mode="json"),
+        "name": f.label,  # a connection function says its kind: it may share a viewer function's name
         "symbol": EMOJI[f.status],
         "label": label,
-        "url": function_console_url(f.name, partition(f.arn)) if f.arn else "",
+        "url": function_console_url(f.name, partition(f.arn)) if f.arn and f.kind is Kind.FUNCTION else "",
         "diff": f.live_diff or f.repo_diff,
         "diff_title": _diff_title(f),
         "sync_diff": extra,
@@ -154,9 +155,13 @@ def _uses(result: Result) -> dict[str, list[dict[str, object]]]:
     for f in result.functions:
         for use in f.used_by:
             index.setdefault(use.distribution, []).extend(
-                {"function": f.name, "path_pattern": b.path_pattern, "event_type": b.event_type}
+                {"function": f.label, "path_pattern": b.path_pattern, "event_type": b.event_type}
                 for b in use.behaviours
             )
+            if not use.behaviours:  # a connection function decides the whole distribution's connections
+                index[use.distribution].append(
+                    {"function": f.label, "path_pattern": "every connection", "event_type": "viewer mTLS"}
+                )
     return index
 
 
