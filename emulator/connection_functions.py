@@ -10,6 +10,7 @@ as the handler's argument, `allow()` and `deny()` added to it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,15 +32,23 @@ RUNTIME = "cloudfront-js-2.0"  # Developer Guide: connection functions support r
 # Appended to the code, after the user's handler is declared (`connectionHandler`, as the Developer
 # Guide's examples name it, or `handler`): the runtime's entry point calls `handler`, which gets the
 # connection object with allow(), deny() and logCustomData(), and what it decided is the output.
-# One line, so the code's own line numbers in errors are unchanged.
-_VERDICT = (
-    "\n;handler = (function (inner) { return function (connection) { var verdict = {action: null};"
+# One line, so the code's own line numbers in errors are unchanged. Functions run in strict mode, so
+# `handler` is declared here when the code has none (an assignment to it would throw), and assigned
+# when the code declares it (a second declaration would be a SyntaxError in a module).
+_WRAP = (
+    "(function (inner) { return function (connection) { var verdict = {action: null};"
     " connection.allow = function () { verdict.action = 'allow'; };"
     " connection.deny = function () { verdict.action = 'deny'; };"
     " connection.logCustomData = function () { };"
     " return Promise.resolve(inner(connection)).then(function () { return verdict; }); }; })"
     "(typeof connectionHandler === 'function' ? connectionHandler : handler);\n"
 )
+_DECLARES_HANDLER = re.compile(rb"\bfunction\s+handler\b|\b(?:var|let)\s+handler\b")
+
+
+def _verdict_wrapper(code: bytes) -> bytes:
+    binding = "handler = " if _DECLARES_HANDLER.search(code) else "var handler = "
+    return ("\n;" + binding + _WRAP).encode()
 
 
 class ConnectionFunctionStore:
@@ -144,7 +153,7 @@ def run_connection_test(code: bytes, connection: Any, kvs: dict[str, str]) -> di
     CloudFront does ("Write CloudFront Connection Function code")."""
     if not isinstance(connection, dict):
         raise InvalidArgument(detail="The connection object must be a JSON object.")
-    run = run_test(code + _VERDICT.encode(), RUNTIME, connection, kvs)
+    run = run_test(code + _verdict_wrapper(code), RUNTIME, connection, kvs)
     verdict = _verdict(run)
     wire: dict[str, Any] = {
         "ComputeUtilization": str(run.utilization),

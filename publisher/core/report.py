@@ -60,7 +60,7 @@ def account_lines(result: Result) -> list[str]:
     if a is None or not (a.unattached_functions or a.unused_stores or a.throwaways):
         return []
     lines = [
-        f"Account: {a.functions.count} of {a.functions.quota} functions, "
+        f"Account, as read before this run: {a.functions.count} of {a.functions.quota} functions, "
         f"{a.stores.count} of {a.stores.quota} KeyValueStores"
     ]
     for names, what in (
