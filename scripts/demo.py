@@ -52,9 +52,9 @@ def main() -> int:
         seed(emu)
         for title, args in STEPS:
             print(f"\n$ cloudfront-publish {' '.join(args)}    # {title}", flush=True)
-            code = subprocess.call(
-                [sys.executable, "-m", "publisher", *args, "--endpoint-url", emu.url], cwd=EXAMPLES
-            )
+            # emulator.loopback: the store data API's host, <account>.127.0.0.1, resolves to the emulator
+            command = [sys.executable, "-m", "emulator.loopback", *args, "--endpoint-url", emu.url]
+            code = subprocess.call(command, cwd=EXAMPLES)
             if code != 0:
                 return code
         print(f"\nThe job summary of the publish is in {EXAMPLES.parent / '.demo' / 'summary.md'}")

@@ -1,4 +1,5 @@
-"""Does a test's FunctionOutput contain what the manifest expects? A structural subset, no I/O.
+"""Does a test's output contain what the manifest expects? A structural subset, no I/O; and `judge`,
+the one verdict on a test case, whichever engine ran it (TestFunction, TestConnectionFunction, njs).
 
 `expect` keys may be nested mappings or dotted paths (`response.statusCode: 301`); a value of null
 means the key must be absent, so a test can say a header was removed.
@@ -7,7 +8,11 @@ means the key must be absent, so a test can say a header was removed.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from publisher.core.manifest import TestCase
 
 _MISSING = object()
 
@@ -48,3 +53,29 @@ def mismatch(expect: dict[str, Any] | None, output: dict[str, Any] | None) -> st
 
 def _show(value: Any, absent: bool) -> str:
     return "(absent)" if absent else json.dumps(value, ensure_ascii=False)
+
+
+def judge(test: TestCase, error: str, output: dict[str, Any] | None, logs: Sequence[str]) -> tuple[str, str]:
+    """(why it failed, the output's mismatch): both empty when the case passed. An error fails it
+    unless the case expects one containing its `error` text; an expected error that did not come
+    fails it too; each expected log line must be there."""
+    diff = "" if error else mismatch(test.expect, output)
+    if test.expect_error is not None and error:
+        diff = ""  # the error was the expectation
+    why = _unexpected_error(test, error) or _missing_logs(test, logs)
+    return why or ("the output does not match the expectation" if diff else ""), diff
+
+
+def _unexpected_error(test: TestCase, error: str) -> str:
+    if test.expect_error is None:
+        return error
+    if not error:
+        return f"expected an error containing {test.expect_error!r}; the function ran without one"
+    if test.expect_error not in error:
+        return f"expected an error containing {test.expect_error!r}, got: {error}"
+    return ""
+
+
+def _missing_logs(test: TestCase, logs: Sequence[str]) -> str:
+    missing = [line for line in test.expect_logs if line not in logs]
+    return f"log lines missing: {', '.join(repr(m) for m in missing)}" if missing else ""

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.core.expect import mismatch
+from publisher.core.expect import judge
 from publisher.core.limits import DEFAULT_RUNTIME
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase
-from publisher.core.modes import Mode
+from publisher.core.modes import Kind, Mode
 from publisher.core.outcome import gate_failure
 from publisher.core.result import FunctionResult, Result, Status, TestReport
 
@@ -25,6 +25,17 @@ HARNESS_NAME = "__cloudfront_publish"
 # On the code's first line, so that the engine's line numbers are the code's own.
 PREFIX = f'import {HARNESS_NAME} from "cfp_harness";'.encode()
 SUFFIX = f"\n;{HARNESS_NAME}.run(function (event) {{ return handler(event); }});\n".encode()
+# A connection function gets the connection object with allow() and deny(); what it decided is its
+# output, `{"action": "allow" | "deny"}` (undecided is denied, as the Developer Guide says). Its entry
+# is `connectionHandler`, as the Guide's examples name it, or `handler`.
+CONNECTION_SUFFIX = (
+    f"\n;{HARNESS_NAME}.run(function (connection) {{ var verdict = {{action: 'deny'}};"
+    " connection.allow = function () { verdict.action = 'allow'; };"
+    " connection.deny = function () { verdict.action = 'deny'; };"
+    " connection.logCustomData = function () { };"
+    " var entry = typeof connectionHandler === 'function' ? connectionHandler : handler;"
+    " return Promise.resolve(entry(connection)).then(function () { return verdict; }); });\n"
+).encode()
 TIMEOUT_MESSAGE = "The function exceeded the maximum allowed compute time."
 MEMORY_MESSAGE = "The function exceeded the maximum allowed memory."
 NO_ANSWER = "the function never returned (a promise that did not settle?)"
@@ -41,9 +52,9 @@ class Answer:
     timed_out: bool = False
 
 
-def script(code: bytes) -> bytes:
-    """The function's code as the engine runs it: the harness first, the call of `handler` last."""
-    return PREFIX + code + SUFFIX
+def script(code: bytes, kind: Kind = Kind.FUNCTION) -> bytes:
+    """The function's code as the engine runs it: the harness first, the call of its entry last."""
+    return PREFIX + code + (CONNECTION_SUFFIX if kind is Kind.CONNECTION_FUNCTION else SUFFIX)
 
 
 def runtime_of(spec: FunctionSpec) -> str:
@@ -103,17 +114,22 @@ def _reply(stdout: str) -> tuple[list[str], dict[str, Any] | None]:
     return logs, reply
 
 
-def report(test: TestCase, answer: Answer, engine: str, script_path: str, shown: str) -> TestReport:
-    """One case, judged as the TestFunction gate judges it, but for compute utilization."""
+def report(
+    test: TestCase, answer: Answer, engine: str, script_path: str, shown: str, *, kind: Kind = Kind.FUNCTION
+) -> TestReport:
+    """One case, judged as the TestFunction gate judges it (`expect.judge`), but for compute utilization."""
     reply, error = error_of(answer, script_path, shown)
     output = json.loads(reply["output"]) if reply and reply.get("output") and not error else None
-    diff = "" if error else mismatch(test.expect, output)
+    if kind is Kind.CONNECTION_FUNCTION and isinstance(output, dict):
+        output = output.get("request", output)  # the harness wraps what a call returns as a request
+    logs = _reply(answer.stdout)[0]
+    why, diff = judge(test, error, output, logs)
     return TestReport(
         name=test.name,
-        passed=not (error or diff),
+        passed=not why,
         utilization=0,
-        error=error or ("the output does not match the expectation" if diff else ""),
-        logs=_reply(answer.stdout)[0],
+        error=why,
+        logs=logs,
         mismatch=diff,
         engine=engine,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from publisher.core.errors import AwsError
-from publisher.core.expect import mismatch
+from publisher.core.expect import judge
 from publisher.core.manifest import TestCase, event_bytes
 from publisher.core.model import Stage
 from publisher.core.modes import Kind
@@ -33,41 +33,16 @@ class CaseRunner:
             run = self.cloudfront.test_function(name, Stage.DEVELOPMENT, etag, event, kind=kind)
         except AwsError as err:
             return TestReport(name=test.name, passed=False, utilization=0, error=str(err))
-        diff = "" if run.error else mismatch(test.expect, run.output)
-        over = run.utilization > test.max_compute_utilization
-        error = (
-            _unexpected_error(test, run.error)
-            or _missing_logs(test, run.logs)
-            or (
+        error, diff = judge(test, run.error, run.output, run.logs)
+        if not error and run.utilization > test.max_compute_utilization:
+            error = (
                 f"compute utilization {run.utilization} is over the limit of {test.max_compute_utilization}"
-                if over
-                else ""
             )
-        )
-        if test.expect_error is not None and run.error:
-            diff = ""  # the error was the expectation
         return TestReport(
             name=test.name,
             passed=not (error or diff),
             utilization=run.utilization,
-            error=error or ("the output does not match the expectation" if diff else ""),
+            error=error,
             logs=list(run.logs),
             mismatch=diff,
         )
-
-
-def _unexpected_error(test: TestCase, error: str) -> str:
-    """An error fails the test unless the case expects one containing its `error` text; an expected
-    error that did not come fails it too."""
-    if test.expect_error is None:
-        return error
-    if not error:
-        return f"expected an error containing {test.expect_error!r}; the function ran without one"
-    if test.expect_error not in error:
-        return f"expected an error containing {test.expect_error!r}, got: {error}"
-    return ""
-
-
-def _missing_logs(test: TestCase, logs: tuple[str, ...]) -> str:
-    missing = [line for line in test.expect_logs if line not in logs]
-    return f"log lines missing: {', '.join(repr(m) for m in missing)}" if missing else ""

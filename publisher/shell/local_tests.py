@@ -26,6 +26,7 @@ from pathlib import Path
 from publisher.core.errors import SetupError
 from publisher.core.local_tests import Answer, case_input, not_run, report, runtime_of, script, tested
 from publisher.core.manifest import FunctionSpec, Manifest, TestCase
+from publisher.core.modes import Kind
 from publisher.core.result import Result, TestReport
 
 HARNESS = Path(__file__).resolve().parent / "njs"
@@ -99,7 +100,7 @@ class CaseRunner:
         self.engine, self.root = engine, root
         self._lock = threading.Lock()
         self._count = 0
-        self._scripts: dict[bytes, Path] = {}
+        self._scripts: dict[tuple[Kind, bytes], Path] = {}
         (root / "harness").mkdir()
         (root / "harness" / "cfp_harness").write_bytes((HARNESS / "harness.js").read_bytes())
         (root / "v2").mkdir()
@@ -112,13 +113,15 @@ class CaseRunner:
         if stop.is_set():
             return not_run(test, self.engine.name)
         assert spec.code is not None
-        answer, main = self.answer(spec.code, runtime_of(spec), case_input(spec, test, kvs))
-        return report(test, answer, self.engine.name, str(main), shown)
+        answer, main = self.answer(spec.code, runtime_of(spec), case_input(spec, test, kvs), spec.kind)
+        return report(test, answer, self.engine.name, str(main), shown, kind=spec.kind)
 
-    def answer(self, code: bytes, runtime: str, data: bytes) -> tuple[Answer, Path]:
+    def answer(
+        self, code: bytes, runtime: str, data: bytes, kind: Kind = Kind.FUNCTION
+    ) -> tuple[Answer, Path]:
         """What njs answers for `code` given the `cfp_input` module `data`."""
         case = self._folder("case")
-        main = self._script(code)
+        main = self._script(code, kind)
         (case / "cfp_input").write_bytes(data)
         paths = [self.root / "harness", case] + ([self.root / "v2"] if runtime.endswith("2.0") else [])
         memory_kb = (MEMORY_LIMIT + ENGINE_MEMORY + 4 * len(data)) // 1024
@@ -137,15 +140,15 @@ class CaseRunner:
             argv += ["-p", str(path)]
         return _run([*argv, str(main)]), main
 
-    def _script(self, code: bytes) -> Path:
+    def _script(self, code: bytes, kind: Kind) -> Path:
         """The function's script, written once for all its cases."""
         with self._lock:
-            main = self._scripts.get(code)
+            main = self._scripts.get((kind, code))
         if main is None:
             main = self._folder("function") / "function.js"
-            main.write_bytes(script(code))
+            main.write_bytes(script(code, kind))
             with self._lock:
-                main = self._scripts.setdefault(code, main)
+                main = self._scripts.setdefault((kind, code), main)
         return main
 
     def _folder(self, kind: str) -> Path:

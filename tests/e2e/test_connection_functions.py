@@ -12,6 +12,9 @@ from typing import Any
 from emulator import Emulator
 from tests.e2e.conftest import Run, code_of, handler
 from tests.e2e.test_import import command
+from tests.e2e.test_stores import loopback
+
+__all__ = ["loopback"]  # the examples declare a store: its data API's host must resolve here
 
 CONNECTION_WRITES = ("CreateConnectionFunction", "UpdateConnectionFunction", "PublishConnectionFunction")
 WRITES = ("CreateFunction", "UpdateFunction", "PublishFunction", *CONNECTION_WRITES)

@@ -19,17 +19,6 @@ import pytest
 from emulator import Emulator
 from tests.e2e.conftest import FAKE, Run
 
-LAUNCH = """
-import runpy, socket, sys
-real = socket.getaddrinfo
-def resolve(host, *args, **kwargs):
-    if isinstance(host, str) and host.endswith(".127.0.0.1"):
-        host = "127.0.0.1"
-    return real(host, *args, **kwargs)
-socket.getaddrinfo = resolve
-sys.argv = ["cloudfront-publish", *sys.argv[1:]]
-runpy.run_module("publisher", run_name="__main__", alter_sys=True)
-"""
 WRITES = (
     "CreateFunction",
     "UpdateFunction",
@@ -56,7 +45,7 @@ KEYS = {"greeting": "hello", "beta": "on", "grüße": 'quote " and \\ and 日本
 
 def command(emu: Emulator, cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     proc = subprocess.run(
-        [sys.executable, "-c", LAUNCH, *args, "--endpoint-url", emu.url],
+        [sys.executable, "-m", "emulator.loopback", *args, "--endpoint-url", emu.url],
         cwd=cwd,
         env={**os.environ, **FAKE, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **(env or {})},
         capture_output=True,

@@ -74,7 +74,7 @@ def test_the_examples_pass_locally_with_no_credentials_and_no_call(emu: Emulator
     result = json.loads(done.stdout)
     assert result["mode"] == "test"
     tests = [t for f in result["functions"] for t in f["tests"]]
-    assert len(tests) == 3 and all(t["passed"] and t["engine"].startswith("njs ") for t in tests)
+    assert len(tests) == 5 and all(t["passed"] and t["engine"].startswith("njs ") for t in tests)
     assert any("not in CloudFront" in w for w in result["warnings"])
     assert emu.counts() == {}
 

@@ -58,7 +58,10 @@ def test_a_run_reports_the_accounts_loose_ends_from_the_listings_it_made(
     assert account["unattached_functions"] == ["forgotten"] and account["throwaways"] == ["a-preview-pr3"]
     assert account["functions"] == {"count": 2, "quota": 100}
     console = cli("plan").out
-    assert "Account, as read before this run: 2 of 100 functions" in console and "1 preview copies left behind" in console
+    assert (
+        "Account, as read before this run: 2 of 100 functions" in console
+        and "1 preview copies left behind" in console
+    )
 
 
 def test_a_run_that_would_create_past_the_quota_is_refused_before_any_write(
