@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
         load=f"{load:.2f} and {os.getloadavg()[0]:.2f}",
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    out.write_text(with_by_hand(text, out.read_text() if out.is_file() else ""))
     document.draw(outcomes, plot)
     _say(f"wrote {out} and {plot} in {minutes:.1f} min")
     return 0
@@ -82,6 +82,18 @@ def _cli_reps(n: int, reps: int) -> int:
     """The AWS CLI loop takes about 0.4 s a call, 4 calls a function: one run at N ≥ 50 keeps the
     matrix within 15 minutes, and the median of its 200 or 400 processes is already a steady figure."""
     return reps if n < 50 else 1
+
+
+BY_HAND = "## Measured by hand"
+
+
+def with_by_hand(text: str, old: str) -> str:
+    """The new report, with the sections written by hand in the old one (from BY_HAND to the end) kept:
+    a run of the matrix measures what it measures, and replaces nothing else."""
+    at = old.find(BY_HAND)
+    if at < 0 or BY_HAND in text:
+        return text
+    return text.rstrip("\n") + "\n\n" + old[at:].rstrip("\n") + "\n"
 
 
 if __name__ == "__main__":
