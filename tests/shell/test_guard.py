@@ -120,10 +120,10 @@ def test_only_what_the_new_code_served_is_read_and_the_window_is_reported(
     cf: FakeCloudFront, tmp_path: Path
 ) -> None:
     metrics = Metrics({"bad": Sums(100, execution_errors=5)})
-    result = publish(cf, tmp_path, metrics, minutes=0.01)
+    result = publish(cf, tmp_path, metrics, minutes=0.002)
     assert result.guard is not None and result.wait is not None
     assert result.wait.deployed_at == ON_THE_MINUTE
     assert result.guard.window_start == ON_THE_MINUTE
-    assert result.guard.window_end == ON_THE_MINUTE + timedelta(minutes=0.01)
+    assert result.guard.window_end == ON_THE_MINUTE + timedelta(minutes=0.002)
     assert metrics.windows and all(start == ON_THE_MINUTE for start, _ in metrics.windows)
     assert all(end <= result.guard.window_end for _, end in metrics.windows)
