@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -322,13 +322,7 @@ def _entry(
     store = store_problem(runtime, spec.key_value_store not in (None, REMOVE))
     if store:
         problems.append(Problem(file, spec.line("key-value-store"), f"{spec.name}.key-value-store", store))
-    problems += [
-        Problem(file, t.line, f"{spec.name}.tests.{t.name}.event", m)
-        for t in spec.tests
-        if isinstance(t.event, dict)
-        for m in check_event(t.event)
-    ]
-    return spec, problems
+    return spec, problems + _event_problems(spec, file, "event", check_event)
 
 
 def _associations(
@@ -381,13 +375,19 @@ def _connection_entry(
         where = f"{spec.name}.runtime"
         message = f"a connection function runs on {CONNECTION_RUNTIME} only, not {spec.runtime}"
         problems.append(Problem(file, spec.line("runtime"), where, message))
-    problems += [
-        Problem(file, t.line, f"{spec.name}.tests.{t.name}.connection", m)
+    return spec, problems + _event_problems(spec, file, "connection", check_connection)
+
+
+def _event_problems(
+    spec: FunctionSpec, file: str, field: str, check: Callable[[dict[str, Any]], list[str]]
+) -> list[Problem]:
+    """Each inline test input checked against its documented shape, located at its test."""
+    return [
+        Problem(file, t.line, f"{spec.name}.tests.{t.name}.{field}", m)
         for t in spec.tests
         if isinstance(t.event, dict)
-        for m in check_connection(t.event)
+        for m in check(t.event)
     ]
-    return spec, problems
 
 
 def _connection_test(t: _ConnectionTest, line: int | None) -> TestCase:

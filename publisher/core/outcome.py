@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from publisher.core.associations import DistributionPlan, SlotChange, shown_path
 from publisher.core.distributions import Usage, usage_by_function
@@ -165,14 +165,9 @@ def function_result(
         reason += f"; LIVE changed during the run (ETag {live.etag if live else 'none'} → {outcome.live_moved}), and that is what the backup holds"
     published = Action.PUBLISH in outcome.done
     return FunctionResult(
+        **_fields(fp, status, outcome, ROLLBACK_NEXT_STEP if fp.spec.restored_from else NEXT_STEP),
         kind=fp.kind,
-        name=fp.name,
-        status=status,
-        actions=[a.value for a in fp.actions],
-        done=[a.value for a in outcome.done],
         reason=reason,
-        error=outcome.stop.message if outcome.stop else (fp.error or ""),
-        next_step=next_step(status, outcome, fp, ROLLBACK_NEXT_STEP if fp.spec.restored_from else NEXT_STEP),
         runtime=fp.target.config.runtime if fp.target else (dev.config.runtime if dev else ""),
         code_size=len(fp.target.code) if fp.target else 0,
         arn=dev.arn if dev else "",
@@ -180,7 +175,6 @@ def function_result(
         live_etag=[live.etag if live else None, None if published else (live.etag if live else None)],
         repo_diff=fp.repo_diff,
         live_diff=fp.live_diff,
-        backup=outcome.backup,
         restored_from=fp.spec.restored_from,
         tests=list(outcome.tests),
         used_by=usage,
@@ -201,6 +195,19 @@ def _next_for_failure(outcome: Outcome, item: Planned) -> str:
     return f"Nothing was written for this {item.ref.kind.noun}; re-run once the cause is fixed."
 
 
+def _fields(item: Planned, status: Status, outcome: Outcome, steps: Mapping[Status, str]) -> dict[str, Any]:
+    """What every kind of resource reports alike: its name, writes, error, next step and backup."""
+    return {
+        "name": item.name,
+        "status": status,
+        "actions": [a.value for a in item.actions],
+        "done": [a.value for a in outcome.done],
+        "error": outcome.stop.message if outcome.stop else (item.error or ""),
+        "next_step": next_step(status, outcome, item, steps),
+        "backup": outcome.backup,
+    }
+
+
 def store_result(sp: StorePlan, mode: Mode, outcome: Outcome, readers: list[str]) -> StoreResult:
     sensitive, held = sp.spec.sensitive, sp.held
     status = status_of(sp, mode, outcome)
@@ -212,13 +219,8 @@ def store_result(sp: StorePlan, mode: Mode, outcome: Outcome, readers: list[str]
     if outcome.partial:
         reason += f"; {outcome.partial} took effect before it stopped"
     return StoreResult(
-        name=sp.name,
-        status=status,
-        actions=[a.value for a in sp.actions],
-        done=[a.value for a in outcome.done],
+        **_fields(sp, status, outcome, STORE_NEXT_STEP),
         reason=reason,
-        error=outcome.stop.message if outcome.stop else (sp.error or ""),
-        next_step=next_step(status, outcome, sp, STORE_NEXT_STEP),
         arn=outcome.arn or (sp.state.arn if sp.state else ""),
         sensitive=sensitive,
         etag=[sp.state.etag if sp.state else None, outcome.etag or (sp.state.etag if sp.state else None)],
@@ -228,7 +230,6 @@ def store_result(sp: StorePlan, mode: Mode, outcome: Outcome, readers: list[str]
         ],
         deleted=[KeyReport(key=k, old=shown(held[k], sensitive)) for k in sp.changes.deletes],
         theirs=list(outcome.theirs),
-        backup=outcome.backup,
         functions=readers,
     )
 
@@ -250,14 +251,8 @@ def distribution_result(dp: DistributionPlan, mode: Mode, outcome: Outcome) -> D
     if outcome.reconciled:
         reason += "; confirmed by re-reading after a lost answer"
     return DistributionResult(
-        name=dp.name,
-        status=status,
-        actions=[a.value for a in dp.actions],
-        done=[a.value for a in outcome.done],
+        **_fields(dp, status, outcome, DISTRIBUTION_NEXT_STEP),
         reason=reason,
-        error=outcome.stop.message if outcome.stop else (dp.error or ""),
-        next_step=next_step(status, outcome, dp, DISTRIBUTION_NEXT_STEP),
-        backup=outcome.backup,
         etag=[dp.read.etag, outcome.etag or dp.read.etag],
         changes=[
             AssociationChange(

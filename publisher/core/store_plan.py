@@ -48,10 +48,6 @@ class StorePlan:
         return create + ((Action.UPDATE_KEYS,) if self.changes else ())
 
     @property
-    def writes(self) -> tuple[Action, ...]:
-        return self.actions
-
-    @property
     def arn(self) -> str:
         """The ARN its functions name: the store's own, or a pending one until this run creates it."""
         if self.state is not None:

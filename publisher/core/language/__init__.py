@@ -22,7 +22,7 @@ from publisher.core.limits import RUNTIMES
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ["RUNTIMES", "Finding", "check_code", "compile_errors"]
+__all__ = ["RUNTIMES", "Finding", "check_code"]
 
 MAX_SYNTAX_ERRORS = 3  # past the first few, tree-sitter's recovery mostly reports echoes
 
@@ -30,13 +30,6 @@ MAX_SYNTAX_ERRORS = 3  # past the first few, tree-sitter's recovery mostly repor
 def check_code(code: bytes, runtime: str) -> list[Finding]:
     """Every finding in the code for `runtime`, in source order; [] when there is nothing to say."""
     return _in_order(_check(code, runtime).findings)
-
-
-def compile_errors(code: bytes, runtime: str) -> list[Finding]:
-    """The fatal findings that stop the runtime compiling the code, in source order. The others
-    (eval, timers, a module that is not built in, ...) compile, and throw when their line runs."""
-    src = _check(code, runtime)
-    return _in_order(f for f in src.findings if f.fatal and f not in src.at_run_time)
 
 
 def _check(code: bytes, runtime: str) -> Source:
