@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -54,7 +55,7 @@ def _answers(method: F) -> F:
 def sdk_client(service: str, endpoint_url: str | None, *, mode: str = "standard", pool: int = 10) -> Any:
     """A boto3 client in us-east-1 with bounded timeouts and attempts; a broken set-up is a SetupError."""
     try:
-        import boto3
+        import botocore.session
         from botocore.config import Config
 
         config = Config(
@@ -64,13 +65,37 @@ def sdk_client(service: str, endpoint_url: str | None, *, mode: str = "standard"
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=READ_TIMEOUT,
         )
-        client = boto3.session.Session().client(service, endpoint_url=endpoint_url, config=config)
+        # botocore's own client, as boto3 builds it, without boto3's layer (resources, the S3 transfer
+        # manager), which none of these calls use and which costs a tenth of a second of start-up. A
+        # session of its own, as boto3's: the environment and config files are read afresh each time.
+        client = botocore.session.Session().create_client(service, endpoint_url=endpoint_url, config=config)
     except Exception as err:  # botocore's set-up errors share no base class worth naming
         raise SetupError(_setup_problem(err, endpoint_url)) from None
     service_event = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register_first(f"needs-retry.{service_event}", _Unanswered())
     redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
     return client
+
+
+def load_sdk(*, sigv4a: bool) -> None:
+    """Load botocore for this process, with the AWS CRT only when a call needs SigV4A (the KeyValueStore
+    data API). botocore imports the CRT whenever it is installed, and signs with it, at a cost of about
+    a twentieth of a second of start-up; without it, botocore signs SigV4 itself. Once botocore is
+    loaded (a second run in one process, a test), this changes nothing."""
+    if sigv4a or "botocore" in sys.modules:
+        return
+    hidden = {name: sys.modules.get(name) for name in ("awscrt", "awscrt.auth")}
+    for name in hidden:  # None in sys.modules: an import of it fails, so botocore goes without
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import botocore.auth
+        import botocore.session  # noqa: F401 - loaded here, while the CRT is hidden
+    finally:
+        for name, module in hidden.items():
+            if module is None:
+                del sys.modules[name]
+            else:
+                sys.modules[name] = module
 
 
 class _Unanswered:
