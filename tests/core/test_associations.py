@@ -17,7 +17,7 @@ from publisher.core.distribution_config import rewritten
 from publisher.core.manifest import AssociationSpec, FunctionSpec
 from publisher.core.manifest import TestCase as Case
 from publisher.core.model import Distribution, DistributionConfig, Observed
-from publisher.core.modes import Action, Mode
+from publisher.core.modes import Action, Kind, Mode, Ref
 
 ACCOUNT = "arn:aws:cloudfront::123456789012:function/"
 REQ, RES = "viewer-request", "viewer-response"
@@ -119,7 +119,7 @@ def test_several_functions_on_one_distribution_are_one_plan() -> None:
         observed,
     )
     assert len(out.distributions) == 1
-    assert out.distributions[0].attaching == {"a", "b", "c"}
+    assert out.distributions[0].attaching == {Ref(Kind.FUNCTION, n) for n in "abc"}
     assert out.distributions[0].actions == (Action.ATTACH,)
 
 
@@ -192,7 +192,7 @@ def test_the_rewrite_changes_only_the_function_associations_it_names() -> None:
     )
     before = copy.deepcopy(read)
     moves = [SlotChange(None, REQ, "b", "a"), SlotChange("/api/*", RES, "a", None)]
-    out = rewritten(read, moves, {"a": ACCOUNT + "a"})
+    out = rewritten(read, moves, {Ref(Kind.FUNCTION, "a"): ACCOUNT + "a"})
     assert read == before  # the config as read is never changed in place
     assert out["DefaultCacheBehavior"]["FunctionAssociations"] == {
         "Quantity": 2,
@@ -250,9 +250,11 @@ def test_replan_on_the_same_slot(
 def test_a_held_function_drops_only_its_own_slots() -> None:
     observed = seen(E1=config(behaviour(("c", RES))))
     dp = plan_associations([fn("a", ("E1", "default", REQ)), fn("c")], observed).distributions[0]
-    left = dp.without({"a"})
+    left = dp.without({Ref(Kind.FUNCTION, "a")})
     assert changes(left) == [("default", RES, "c", None)] and left.carried == (Action.DETACH,)
-    assert dp.without({"a", "c"}).changes == (SlotChange(None, RES, "c", None),)  # a detach needs no publish
+    assert dp.without({Ref(Kind.FUNCTION, "a"), Ref(Kind.FUNCTION, "c")}).changes == (
+        SlotChange(None, RES, "c", None),
+    )  # a detach needs no publish
 
 
 def test_an_event_no_test_case_covers_is_refused() -> None:
