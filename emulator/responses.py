@@ -339,9 +339,10 @@ class EmulatorResponse(CloudFrontResponse):
         cid = connection_function_id(raw)
         if not cid:
             return
-        if not raw.get("ViewerMtlsConfig"):
+        trust = (raw.get("ViewerMtlsConfig") or {}).get("TrustStoreConfig") or {}
+        if not trust.get("TrustStoreId"):
             raise InvalidArgument(
-                detail="A connection function association requires a viewer mTLS configuration (ViewerMtlsConfig)."
+                detail="A connection function association requires viewer mTLS with a trust store (ViewerMtlsConfig)."
             )
         found = [f for f in self.state.connection_functions.all() if f.name == cid]
         if not found or found[0].live is None:

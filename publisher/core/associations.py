@@ -235,8 +235,8 @@ def _changes(
         where = f"{a.path} {a.event} of distribution {read.id}"
         if slot == CONNECTION_SLOT and not viewer_mtls(read.config):
             message = (
-                f"distribution {read.id} has no viewer mTLS configured (ViewerMtlsConfig); a connection "
-                "function runs only where viewers present a certificate: configure viewer mTLS first"
+                f"distribution {read.id} has no viewer mTLS configured (ViewerMtlsConfig with a trust "
+                "store); a connection function runs only on such a distribution: configure viewer mTLS first"
             )
             refusals.append(Refusal(name, a.line, message))
         elif slot == CONNECTION_SLOT and holder is not None and Ref(slot_kind(slot), holder) not in managed:

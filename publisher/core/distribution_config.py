@@ -28,8 +28,10 @@ def slot_kind(slot: Slot) -> Kind:
 
 
 def viewer_mtls(config: Mapping[str, Any]) -> bool:
-    """Whether the distribution asks viewers for a certificate: a connection function needs it."""
-    return bool(config.get("ViewerMtlsConfig"))
+    """Whether the distribution has viewer mTLS with a trust store, which a connection function needs
+    (Developer Guide, "Associate Connection Functions with distributions")."""
+    mtls = config.get("ViewerMtlsConfig") or {}
+    return bool((mtls.get("TrustStoreConfig") or {}).get("TrustStoreId"))
 
 
 def connection_function_id(config: Mapping[str, Any]) -> str:
