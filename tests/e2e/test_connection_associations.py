@@ -217,3 +217,28 @@ def test_a_second_writer_between_read_and_write_keeps_their_change(
     assert cfg["ConnectionFunctionAssociation"] == {"Id": connection_id(aws, "gate")}
     assert emu.counts()["UpdateDistribution"] == 3  # theirs, the run's refused with 412, the run's again
     assert emu.counts()["ListConnectionFunctions"] == 4  # two stages' listings, the Id once, the test's
+
+
+def test_a_second_writer_on_the_same_slot_is_a_conflict_and_theirs_stays(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    made = aws.create_connection_function(
+        Name="theirs", ConnectionFunctionConfig=CONFIG, ConnectionFunctionCode=gate()
+    )
+    theirs = made["ConnectionFunctionSummary"]["Id"]
+    aws.publish_connection_function(Id=theirs, IfMatch=made["ETag"])
+    dist = emu.seed_distribution(viewer_mtls="required")
+
+    def someone_else(_: Emulator) -> None:
+        cfg = aws.get_distribution_config(Id=dist)
+        mine = {**cfg["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": theirs}}
+        aws.update_distribution(Id=dist, IfMatch=cfg["ETag"], DistributionConfig=mine)
+
+    emu.before("UpdateDistribution", someone_else)
+    manifest(workspace, {"gate": [dist]})
+    run = cli("publish", "--json")
+    assert run.code == 1, run.out + run.err
+    (written,) = run.json["associations"]
+    assert written["status"] == "conflict"
+    assert "connection: this run would put gate where it read nothing" in written["conflicts"][0]
+    assert config(aws, dist)["ConnectionFunctionAssociation"] == {"Id": theirs}
