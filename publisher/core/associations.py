@@ -119,6 +119,7 @@ class Refusal:
     function: str
     line: int | None
     message: str
+    field: str = "associations"  # a connection function's: `distributions`
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _wanted(
                     "one function per event of a cache behaviour"
                 )
             if problem:
-                refusals.append(Refusal(name, a.line, problem))
+                refusals.append(Refusal(name, a.line, problem, _field(a)))
             else:
                 wanted[(dist_id, (a.path_pattern, a.event))] = (name, a)
     return wanted, refusals
@@ -238,9 +239,9 @@ def _changes(
                 f"distribution {read.id} has no viewer mTLS configured (ViewerMtlsConfig with a trust "
                 "store); a connection function runs only on such a distribution: configure viewer mTLS first"
             )
-            refusals.append(Refusal(name, a.line, message))
+            refusals.append(Refusal(name, a.line, message, _field(a)))
         elif slot == CONNECTION_SLOT and holder is not None and Ref(slot_kind(slot), holder) not in managed:
-            refusals.append(Refusal(name, a.line, _connection_taken(holder, read.id)))
+            refusals.append(Refusal(name, a.line, _connection_taken(holder, read.id), _field(a)))
         elif slot in lambdas:
             refusals.append(
                 Refusal(
@@ -250,7 +251,7 @@ def _changes(
                 )
             )
         elif holder is not None and Ref(slot_kind(slot), holder) not in managed:
-            refusals.append(Refusal(name, a.line, _taken(holder, where)))
+            refusals.append(Refusal(name, a.line, _taken(holder, where), _field(a)))
         elif holder != name:
             changes.append(SlotChange(slot[0], slot[1], holder, name))
     for slot, holder in held.items():
@@ -264,6 +265,11 @@ def _taken(holder: str, where: str) -> str:
         f"function `{holder}` runs on {where} and the manifest does not manage its associations; "
         f"to take it over, list `{holder}` with its `associations:` (without this one), or detach it first"
     )
+
+
+def _field(a: AssociationSpec) -> str:
+    """Where the manifest lists it: a viewer function's `associations`, a connection function's `distributions`."""
+    return "distributions" if a.event == CONNECTION_SLOT[1] else "associations"
 
 
 def _connection_taken(holder: str, dist_id: str) -> str:

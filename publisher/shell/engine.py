@@ -372,7 +372,7 @@ def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:
         if fp.bad_input and fp.error
     ]
     problems += [
-        Problem(manifest.file, r.line, f"{r.function}.associations", r.message)
+        Problem(manifest.file, r.line, f"{r.function}.{r.field}", r.message)
         for r in plan.associations.refusals
     ]
     if problems:

@@ -137,7 +137,8 @@ def test_refused_before_any_write_without_viewer_mtls(
     manifest(workspace, {"gate": [dist]})
     run = cli("publish")
     assert run.code == 2, run.out + run.err
-    assert f"distribution {dist} has no viewer mTLS configured" in run.err
+    assert f"gate.distributions: distribution {dist} has no viewer mTLS configured" in run.err
+    assert "cloudfront-functions.yml:" in run.err
     assert len([line for line in run.err.splitlines() if "viewer mTLS" in line]) == 1
     assert writes(emu) == 0
 
