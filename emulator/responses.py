@@ -18,6 +18,8 @@ from emulator.distributions import (
     TENANT_ONLY,
     EmulatorBackend,
     association_problem,
+    connection_function_id,
+    connection_key,
     requested_function_arns,
 )
 from emulator.errors import (
@@ -219,7 +221,7 @@ class EmulatorResponse(CloudFrontResponse):
     def delete_connection_function(self) -> EmptyResult:
         function = self.state.connection_functions.get(self._get_param("Id"))
         self.state.connection_functions.delete(
-            function.name, self._get_param("IfMatch"), self.state.in_use(function.arn)
+            function.name, self._get_param("IfMatch"), self.state.in_use(connection_key(function.name))
         )
         return EmptyResult()
 
@@ -240,7 +242,7 @@ class EmulatorResponse(CloudFrontResponse):
     def list_distributions_by_connection_function(self) -> ActionResult:
         """The distributions whose config names this connection function (by its Id or ARN)."""
         function = self.state.connection_functions.get(self._get_param("ConnectionFunctionIdentifier"))
-        users = self.backend.users.get(function.arn, set())
+        users = self.backend.users.get(connection_key(function.name), set())
         marker = self._get_param("Marker") or ""
         max_items = _max_items(self._get_param("MaxItems"))
         everything = [
@@ -307,7 +309,8 @@ class EmulatorResponse(CloudFrontResponse):
         return function, function.resolve_stage(self._get_param("Stage"))
 
     def _connection_summary(self, function: Function, stage: str) -> dict[str, Any]:
-        return summary(self.state.connection_functions, function, stage, self.state.in_use(function.arn))
+        in_use = self.state.in_use(connection_key(function.name))
+        return summary(self.state.connection_functions, function, stage, in_use)
 
     def _function_stage(self) -> tuple[Function, str]:
         function = self.state.functions.get(self._get_param("Name"))
@@ -328,6 +331,24 @@ class EmulatorResponse(CloudFrontResponse):
                 raise InvalidFunctionAssociation(
                     detail=f"The function {arn} does not exist or is not published."
                 )
+        self._check_connection_function(raw)
+
+    def _check_connection_function(self, raw: dict[str, Any]) -> None:
+        """A distribution runs a connection function only with viewer mTLS, and only one that is
+        published (its LIVE stage); see docs/emulator-compatibility.md for the error codes."""
+        cid = connection_function_id(raw)
+        if not cid:
+            return
+        trust = (raw.get("ViewerMtlsConfig") or {}).get("TrustStoreConfig") or {}
+        if not trust.get("TrustStoreId"):
+            raise InvalidArgument(
+                detail="A connection function association requires viewer mTLS with a trust store (ViewerMtlsConfig)."
+            )
+        found = [f for f in self.state.connection_functions.all() if f.name == cid]
+        if not found or found[0].live is None:
+            raise InvalidFunctionAssociation(
+                detail=f"The connection function {cid} does not exist or is not published."
+            )
 
     def _distribution_list(self, operation: str, mode: str | None) -> ActionResult:
         marker = self._get_param("Marker") or ""

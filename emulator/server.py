@@ -239,10 +239,12 @@ class Emulator:
         behaviours: seeding.Behaviours = (),
         enabled: bool = True,
         connection_mode: str | None = None,
+        viewer_mtls: str | None = None,
     ) -> str:
-        """Insert a Deployed distribution as CreateDistribution would make it; answers its Id."""
+        """Insert a Deployed distribution as CreateDistribution would make it; answers its Id.
+        `viewer_mtls` (required, optional or passthrough) gives it a ViewerMtlsConfig."""
         config = seeding.distribution_config(
-            aliases, default_function_arns, behaviours, enabled, connection_mode
+            aliases, default_function_arns, behaviours, enabled, connection_mode, viewer_mtls=viewer_mtls
         )
         return seeding.seed_distribution(self.state, config, id, domain)
 

@@ -167,6 +167,14 @@ class FakeCloudFront:
         read = self.configs[dist_id]
         return replace(read, config=copy.deepcopy(dict(read.config)))
 
+    def list_distributions_by_connection_function(self, function_id: str) -> list[str]:
+        self._enter("ListDistributionsByConnectionFunction")
+        return [
+            i
+            for i, read in self.configs.items()
+            if (read.config.get("ConnectionFunctionAssociation") or {}).get("Id") == function_id
+        ]
+
     def update_distribution(self, dist_id: str, config: Mapping[str, Any], if_match: str) -> str:
         self._enter("UpdateDistribution")
         held = self.configs[dist_id]

@@ -6,6 +6,11 @@ is written as the bytes AWS holds (the manifest reads code files as bytes). A fu
 DEVELOPMENT differs from LIVE (or that was never published) becomes a bare name unless a stage is
 chosen: a repository holds one version, and which one is the user's call. A sensitive store gets
 `sensitive: true` and no data file: its keys are never read, so they never reach the disk.
+
+Connection functions go to `connection-functions:` the same way, with their code under
+`connection-functions/` (a viewer function may share the name) and the distributions they run on
+(`distributions:`, by Id), so the next plan attaches and detaches nothing. Their entries always hold
+code: one whose stages differ is left out unless a stage is chosen.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from publisher.core.throwaway import is_throwaway
 
 MANIFEST = "cloudfront-functions.yml"
 CODE_DIR = "functions"
+CONNECTION_CODE_DIR = "connection-functions"
 DATA_DIR = "kvs"
 
 
@@ -37,6 +43,7 @@ class Chosen:
     functions: tuple[str, ...]
     stores: tuple[str, ...]
     problems: tuple[str, ...] = ()
+    connection_functions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,38 +63,62 @@ class Account:
     stores: Mapping[str, str]  # name -> ARN, the whole account
     keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     store_comments: Mapping[str, str] = field(default_factory=dict)
+    connection_functions: Mapping[str, FunctionState] = field(default_factory=dict)
+    distributions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # connection function -> Ids
+    unlisted: str = ""  # why connection functions could not be listed, if they could not
 
 
 def choose(
-    listed: Mapping[str, str], reads: Mapping[str, Collection[str]], stores: Mapping[str, str], choice: Choice
+    listed: Mapping[str, str],
+    reads: Mapping[str, Collection[str]],
+    stores: Mapping[str, str],
+    choice: Choice,
+    connections: tuple[Mapping[str, str], Mapping[str, Collection[str]]] = ({}, {}),
 ) -> Chosen:
     """From the listings (function -> comment, function -> the store ARNs either stage reads, store ->
-    ARN): what to read, or why not. Throwaway preview copies are never imported. With neither filter,
-    everything; with `--functions` alone, the stores they read come along; with `--stores` alone, the
-    functions that read them (a manifest needs at least one function)."""
+    ARN; the same two for connection functions): what to read, or why not. Throwaway preview copies
+    are never imported. With neither filter, everything; with `--functions` alone (names of either
+    kind), the stores they read come along; with `--stores` alone, the functions that read them (a
+    manifest needs at least one function)."""
     adoptable = sorted(n for n, comment in listed.items() if not is_throwaway(n, comment))
+    listed_c, reads_c = connections
+    adoptable_c = sorted(n for n, comment in listed_c.items() if not is_throwaway(n, comment))
     problems = [
         f"`{n}` is a throwaway preview copy, not imported"
-        if n in listed
+        if n in listed or n in listed_c
         else f"no function `{n}` in the account"
         for n in choice.functions or ()
-        if n not in adoptable
+        if n not in adoptable and n not in adoptable_c
     ]
     problems += [f"no KeyValueStore `{n}` in the account" for n in choice.stores or () if n not in stores]
     problems += [
         f"--sensitive names no KeyValueStore in the account: `{n}`"
         for n in sorted(choice.sensitive - set(stores))
     ]
-    functions, named = choice.functions, choice.stores
-    if functions is None:
-        wanted = {stores[s] for s in named or () if s in stores}
-        functions = tuple(n for n in adoptable if named is None or wanted & set(reads.get(n, ())))
+    named = choice.stores
+    wanted = {stores[s] for s in named or () if s in stores}
+    functions = _picked(adoptable, reads, choice.functions, named, wanted)
+    connection = _picked(adoptable_c, reads_c, choice.functions, named, wanted)
     if named is None:
         used = {a for n in functions for a in reads.get(n, ())}
+        used |= {a for n in connection for a in reads_c.get(n, ())}
         named = tuple(s for s in sorted(stores) if choice.functions is None or stores[s] in used)
-    if not problems and not functions:
+    if not problems and not functions and not connection:
         problems.append("a manifest needs at least one function, and there is none to import")
-    return Chosen(tuple(functions), tuple(named), tuple(problems))
+    return Chosen(functions, tuple(named), tuple(problems), connection)
+
+
+def _picked(
+    adoptable: Sequence[str],
+    reads: Mapping[str, Collection[str]],
+    names: tuple[str, ...] | None,
+    stores: tuple[str, ...] | None,
+    wanted: set[str],
+) -> tuple[str, ...]:
+    """One kind's functions: the ones named, else those reading the named stores, else all."""
+    if names is not None:
+        return tuple(n for n in names if n in adoptable)
+    return tuple(n for n in adoptable if stores is None or wanted & set(reads.get(n, ())))
 
 
 def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], choice: Choice) -> Adoption:
@@ -117,15 +148,31 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
         function_lines += _function(name, path, stage, by_arn)
         if why:
             notes.append(f"{name}: {why}")
+    if account.unlisted:
+        notes.append(f"connection functions were not listed, so none is imported: {account.unlisted}")
+    connection_lines: list[str] = []
+    for name in account.connection_functions:
+        stage, why = _source(account.connection_functions[name], choice.stage)
+        if stage is None:
+            notes.append(f"connection function {name}: not imported; {why}")
+            continue
+        path = f"{CONNECTION_CODE_DIR}/{name}.js"
+        files.append((path, stage.code))
+        connection_lines += _function(name, path, stage, by_arn)
+        connection_lines.append(
+            f"    distributions: [{', '.join(map(_quoted, account.distributions.get(name, ())))}]"
+        )
+        if why:
+            notes.append(f"connection function {name}: {why}")
     clashing = _clashes(p for p, _ in files)
     if clashing:
         notes.append(
             f"{', '.join(clashing)} differ only in case: a checkout on macOS or Windows keeps one of them"
         )
     head = ["# Written by `cloudfront-publish import`: what the account held. Review it, then commit it."]
-    body = (
-        head + (["key-value-stores:", *store_lines] if store_lines else []) + ["functions:", *function_lines]
-    )
+    body = head + (["key-value-stores:", *store_lines] if store_lines else [])
+    body += ["functions:", *function_lines] if function_lines or not connection_lines else []
+    body += ["connection-functions:", *connection_lines] if connection_lines else []
     manifest = ("\n".join(body) + "\n").encode()
     return Adoption(((MANIFEST, manifest), *files), tuple(notes))
 

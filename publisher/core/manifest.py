@@ -7,10 +7,11 @@ import difflib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from publisher.core.distribution_config import CONNECTION_EVENT
 from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
 from publisher.core.limits import COMMENT_LIMIT, CONNECTION_RUNTIME, NAME_PATTERN, RUNTIMES, Runtime
@@ -71,6 +72,9 @@ class _ConnectionFunction(_Strict):
     comment: str | None = Field(None, max_length=COMMENT_LIMIT)
     key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
     tests: list[_ConnectionTest] = []
+    # where it runs, once LIVE: each an Id or an alternate domain name of a distribution with viewer mTLS
+    distributions: list[Annotated[str, Field(min_length=1)]] | None = None
+    retire: bool = False  # detached everywhere, its LIVE backed up, then deleted
 
 
 class _Defaults(_Strict):
@@ -166,6 +170,7 @@ class AssociationRestore:
     shown: str = ""  # the backup file, as shown
     stamp: str = ""  # its run's folder
     replaced_by: str = ""
+    ids: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # connection: name -> Id
 
 
 @dataclass(frozen=True)
@@ -358,8 +363,17 @@ def _connection_entry(
         entry = _ConnectionFunction.model_validate(raw)
     except ValidationError as err:
         return None, _problems(err, path, doc, file)
-    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests")}
+    keys = ("name", "code", "runtime", "key-value-store", "tests", "distributions", "retire")
+    lines = {k: doc.line((*path, k)) or 0 for k in keys}
     lines["name"] = lines["name"] or doc.line(path) or 0
+    if entry.distributions is None:
+        listed = None
+    else:
+        at = (*path, "distributions")
+        listed = tuple(
+            AssociationSpec(d, DEFAULT_PATH, CONNECTION_EVENT, doc.line((*at, i)))
+            for i, d in enumerate(entry.distributions)
+        )
     spec = FunctionSpec(
         name=entry.name,
         code_path=entry.code,
@@ -369,8 +383,13 @@ def _connection_entry(
         lines=lines,
         tests=tuple(_connection_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
         kind=Kind.CONNECTION_FUNCTION,
+        associations=() if entry.retire else listed,
+        retire=entry.retire,
     )
-    problems = []
+    problems = _twice(spec, file)
+    if entry.retire and entry.distributions:
+        where = f"{spec.name}.distributions"
+        problems.append(Problem(file, spec.line("distributions"), where, "a retired function runs nowhere"))
     if spec.runtime != CONNECTION_RUNTIME:
         where = f"{spec.name}.runtime"
         message = f"a connection function runs on {CONNECTION_RUNTIME} only, not {spec.runtime}"

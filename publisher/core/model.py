@@ -131,6 +131,8 @@ class Observed:
     distribution_configs: dict[str, DistributionConfig] = field(default_factory=dict)
     # the manifest's connection functions by name: a viewer function may share a name with one
     connection_functions: dict[str, FunctionState] = field(default_factory=dict)
+    # every connection function of the account as listed: Id -> name (a distribution names it by Id)
+    connection_names: dict[str, str] = field(default_factory=dict)
 
     def function(self, kind: Kind, name: str) -> FunctionState | None:
         """One function of the manifest as read, by its kind and name."""

@@ -261,6 +261,7 @@ def distribution_result(dp: DistributionPlan, mode: Mode, outcome: Outcome) -> D
                 event=c.event,
                 function=name,
                 action=action.value,
+                kind=c.kind,
             )
             for c in written
             for action, name in c.rows()

@@ -118,7 +118,12 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
     if manifest.restored_associations:  # a rollback's: after its functions, with the same rule
         from publisher.core.association_rollback import restore_plans
 
-        restored = restore_plans(manifest.restored_associations, observed.distribution_configs, mode.carried)
+        restored = restore_plans(
+            manifest.restored_associations,
+            observed.distribution_configs,
+            mode.carried,
+            observed.connection_names,
+        )
         associations = replace(associations, distributions=associations.distributions + restored)
     return Plan(mode, plans, observed, stores, associations)
 

@@ -81,6 +81,8 @@ class CloudFront(Protocol):
 
     def get_distribution_config(self, dist_id: str) -> DistributionConfig: ...
 
+    def list_distributions_by_connection_function(self, function_id: str) -> list[str]: ...  # their Ids
+
     def update_distribution(self, dist_id: str, config: Mapping[str, Any], if_match: str) -> str: ...
 
 

@@ -299,6 +299,19 @@ class AwsCloudFront:
         return str(out["Distribution"]["Status"]), str(out["ETag"])
 
     @_answers
+    def list_distributions_by_connection_function(self, function_id: str) -> list[str]:
+        """The Ids of the distributions whose config names this connection function, every page."""
+        found: list[str] = []
+        marker = ""
+        while True:
+            params = {"ConnectionFunctionIdentifier": function_id, "MaxItems": 100, **_marker(marker)}
+            page = self._call("ListDistributionsByConnectionFunction", **params)["DistributionList"]
+            found += [str(d["Id"]) for d in page.get("Items", [])]
+            marker = page.get("NextMarker", "") if page.get("IsTruncated") else ""
+            if not marker:
+                return found
+
+    @_answers
     def get_distribution_config(self, dist_id: str) -> DistributionConfig:
         out = self._call("GetDistributionConfig", Id=dist_id)
         return DistributionConfig(dist_id, str(out["ETag"]), out["DistributionConfig"])

@@ -28,7 +28,7 @@ from publisher.core.port import CloudFront
 from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
 from publisher.shell.apply import Applier, Backups, RunTests
-from publisher.shell.associations import DistributionWriter, read_configs, to_read
+from publisher.shell.associations import DistributionWriter, connection_users, read_configs, to_read
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.retire import delete_retired
@@ -246,7 +246,9 @@ def _with_distributions(  # noqa: PLR0917 - the run's own values, handed on
     distributions, warnings = _result(scan, stop)
     if warnings and not distributions:  # a plan on no distributions would detach nothing and refuse all
         raise AwsError("ListDistributions", "Unreadable", "; ".join(warnings))
-    configs = _result(pool.submit(read_configs, cloudfront, to_read(manifest, distributions), pool), stop)
+    running = _result(pool.submit(connection_users, cloudfront, manifest, observed, pool), stop)
+    ids = to_read(manifest, distributions, running)
+    configs = _result(pool.submit(read_configs, cloudfront, ids, pool), stop)
     return replace(observed, distributions=distributions, distribution_configs=configs)
 
 
@@ -370,7 +372,7 @@ def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:
         if fp.bad_input and fp.error
     ]
     problems += [
-        Problem(manifest.file, r.line, f"{r.function}.associations", r.message)
+        Problem(manifest.file, r.line, f"{r.function}.{r.field}", r.message)
         for r in plan.associations.refusals
     ]
     if problems:

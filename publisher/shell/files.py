@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from publisher.core.associations import SlotChange, shown_path
-from publisher.core.distribution_config import behaviours
+from publisher.core.distribution_config import CONNECTION_SLOT, behaviours
 from publisher.core.document import load_json
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
@@ -205,7 +205,7 @@ class BackupFolder:
         UpdateDistribution is about to change, as read under that ETag."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name_on_disk = f"{read.id}.ASSOCIATIONS.{_safe(read.etag)}.json"
-        paths = {c.path for c in changes}
+        paths = {c.path for c in changes if c.slot != CONNECTION_SLOT}  # the cache behaviours changed
         saved: dict[str, object] = {
             "Kind": Kind.DISTRIBUTION.value,
             "Id": read.id,
@@ -223,6 +223,8 @@ class BackupFolder:
                 for c in changes
             ],
         }
+        if any(c.slot == CONNECTION_SLOT for c in changes):  # the Id a rollback attaches again
+            saved["ConnectionFunctionAssociation"] = read.config.get("ConnectionFunctionAssociation") or {}
         if self.replaced_by:
             saved["ReplacedBy"] = self.replaced_by
         (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
+from publisher.core.distribution_config import CONNECTION_EVENT
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError, PublisherError
 from publisher.core.manifest import FunctionSpec, Manifest
@@ -35,6 +36,8 @@ def observe(
     more), and two functions of one name in different kinds are never confused. Connection functions
     are listed only when the manifest has some."""
     kinds = {spec.kind for spec in manifest.functions} | {Kind.FUNCTION}
+    if any(s[1] == CONNECTION_EVENT for r in manifest.restored_associations for s in r.slots):
+        kinds.add(Kind.CONNECTION_FUNCTION)  # a rollback names them; the distributions give Ids
     lists = {
         (kind, stage): pool.submit(cloudfront.list_functions, stage, kind=kind)
         for kind in kinds
@@ -55,6 +58,7 @@ def observe(
     found, errors = _stores(kvs)
     viewer = {stage: summaries[Kind.FUNCTION, stage] for stage in Stage}
     account = tuple(listed(dev, viewer[Stage.LIVE].get(n)) for n, dev in viewer[Stage.DEVELOPMENT].items())
+    listed_connections = summaries.get((Kind.CONNECTION_FUNCTION, Stage.DEVELOPMENT), {}).values()
     return Observed(
         functions,
         listing.result(),
@@ -63,6 +67,7 @@ def observe(
         errors,
         account=account,
         connection_functions=connection,
+        connection_names={s.id: s.name for s in listed_connections if s.id},
     )
 
 

@@ -164,3 +164,41 @@ def test_names_that_differ_only_in_case_are_written_and_noted() -> None:
     assert adoption.notes == (
         "functions/Edge.js, functions/edge.js differ only in case: a checkout on macOS or Windows keeps one of them",
     )
+
+
+def test_connection_functions_get_their_own_section_code_folder_and_distributions() -> None:
+    gate = same(b"function connectionHandler(c) { c.allow(); }", comment="mTLS", runtime="cloudfront-js-2.0")
+    account = Account(
+        {"gate": same(b"function handler(e) { return e.request; }")},
+        {},
+        connection_functions={"gate": gate},
+        distributions={"gate": ("E1", "E2")},
+    )
+    chosen = choose({"gate": ""}, {}, {}, Choice(functions=("gate",)), ({"gate": "mTLS"}, {}))
+    assert (chosen.functions, chosen.connection_functions, chosen.problems) == (("gate",), ("gate",), ())
+    out = dict(adopt(account, chosen.functions, chosen.stores, Choice()).files)
+    manifest, problems = parse(out["cloudfront-functions.yml"], "m.yml")
+    assert problems == []
+    viewer, connection = manifest.functions
+    assert connection.kind.value == "connection-function"
+    assert connection.code_path == "connection-functions/gate.js" != viewer.code_path
+    assert [a.distribution for a in connection.associations or ()] == ["E1", "E2"]
+    assert out["connection-functions/gate.js"] == b"function connectionHandler(c) { c.allow(); }"
+
+
+def test_a_connection_function_whose_stages_differ_is_left_out_with_the_reason() -> None:
+    differs = FunctionState("x", stage(b"function handler(c) { c.deny(); }", "E1"), None)
+    account = Account(
+        {"a": same(b"function handler(e) { return e.request; }")}, {}, connection_functions={"g": differs}
+    )
+    adoption = adopt(account, ("a",), (), Choice())
+    assert "connection-functions:" not in dict(adoption.files)["cloudfront-functions.yml"].decode()
+    assert any(n.startswith("connection function g: not imported; never published") for n in adoption.notes)
+
+
+def test_a_name_of_either_kind_is_known_and_a_manifest_of_connection_functions_alone_is_enough() -> None:
+    chosen = choose({}, {}, {}, Choice(functions=("g",)), ({"g": ""}, {}))
+    assert (chosen.functions, chosen.connection_functions, chosen.problems) == ((), ("g",), ())
+    assert choose({}, {}, {}, Choice(functions=("nope",)), ({"g": ""}, {})).problems == (
+        "no function `nope` in the account",
+    )

@@ -192,3 +192,54 @@ def test_an_out_that_is_a_file_or_a_bad_concurrency_refuses_before_any_call(
     run = command(emu, tmp_path, "import", "--max-concurrency", "0")
     assert (run.code, run.err) == (2, "error: --max-concurrency must be 1 to 64 (got 0)\n")
     assert emu.counts() == {}
+
+
+GATE = b"function connectionHandler(connection) {\r\n  connection.allow();\r\n}\r\n"
+
+
+def test_a_mixed_account_with_connection_functions_on_distributions_plans_no_change(
+    emu: Emulator, aws: Any, tmp_path: Path
+) -> None:
+    flags = aws.create_key_value_store(Name="flags")["KeyValueStore"]["ARN"]
+    emu.seed_kvs_data(flags, {"on": "yes"})
+    emu.seed_function("gate", READER, comment="viewer gate", kvs_arn=flags, publish=True)
+    ids: dict[str, str] = {}
+    for name, comment in (("gate", "mTLS gate"), ("spare", "")):
+        config: dict[str, Any] = {"Comment": comment, "Runtime": "cloudfront-js-2.0"}
+        if name == "gate":
+            config["KeyValueStoreAssociations"] = {"Quantity": 1, "Items": [{"KeyValueStoreARN": flags}]}
+        made = aws.create_connection_function(
+            Name=name, ConnectionFunctionConfig=config, ConnectionFunctionCode=GATE
+        )
+        ids[name] = made["ConnectionFunctionSummary"]["Id"]
+        aws.publish_connection_function(Id=ids[name], IfMatch=made["ETag"])
+    dists = [emu.seed_distribution(viewer_mtls="required") for _ in range(2)]
+    for dist in dists:
+        got = aws.get_distribution_config(Id=dist)
+        attached = {**got["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": ids["gate"]}}
+        aws.update_distribution(Id=dist, IfMatch=got["ETag"], DistributionConfig=attached)
+    emu.reset_counts()
+
+    run = command(emu, tmp_path, "import")
+
+    assert run.code == 0, run.err
+    assert writes(emu) == 0
+    assert emu.counts()["ListDistributionsByConnectionFunction"] == 2
+    assert (tmp_path / "functions" / "gate.js").read_bytes() == READER
+    assert (tmp_path / "connection-functions" / "gate.js").read_bytes() == GATE
+    manifest = (tmp_path / "cloudfront-functions.yml").read_text()
+    assert f'    distributions: ["{sorted(dists)[0]}", "{sorted(dists)[1]}"]' in manifest
+    assert '  - name: "spare"' in manifest and "    distributions: []" in manifest
+
+    emu.reset_counts()
+    plan = command(emu, tmp_path, "plan", "--detailed-exitcode", "--json")
+
+    assert plan.code == 0, plan.out + plan.err
+    result = json.loads(plan.out)
+    assert sorted((f["kind"], f["name"], tuple(f["actions"])) for f in result["functions"]) == [
+        ("connection-function", "gate", ()),
+        ("connection-function", "spare", ()),
+        ("function", "gate", ()),
+    ]
+    assert result["associations"] == []
+    assert writes(emu) == 0
