@@ -1,7 +1,7 @@
 """A mixed manifest's publish: N viewer functions and M connection functions, every one changed, each
 connection function listing the distribution (with viewer mTLS) it already runs on.
 
-    .venv/bin/python scripts/bench-mixed.py [--viewer 20] [--connection 5] [--latency 0.04] [--runs 5]
+    .venv/bin/python -m bench.mixed [--viewer 20] [--connection 5] [--latency 0.04] [--runs 5]
 
 Each run is `python -m publisher publish` as a process against the emulator, with `--latency` added
 to every request; calls are counted at the emulator, time is the wall clock from spawn to exit, the
@@ -23,10 +23,9 @@ from pathlib import Path
 
 import boto3
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from emulator import Emulator, start
 
-from emulator import Emulator, start  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 VIEWER = "function handler(event) {{ /* {0} */ return event.request; }}\n"
