@@ -17,6 +17,7 @@ from publisher.core.limits import COMMENT_LIMIT, CONNECTION_RUNTIME, NAME_PATTER
 from publisher.core.model import store_problem
 from publisher.core.modes import Kind, Ref
 from publisher.core.stores import StoreSpec
+from publisher.core.tags import Wanted, merged, tag_problems
 
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
 REMOVE = "none"  # `key-value-store: none` removes the association
@@ -49,6 +50,7 @@ class _Function(_Strict):
     tests: list[_Test] = []
     associations: list[_Association] | None = None
     retire: bool = False  # detached everywhere, its LIVE backed up, then deleted
+    tags: dict[str, str | None] | None = None  # core/tags.py: a value sets the key, null removes it
 
 
 class _ConnectionTest(_Strict):
@@ -71,11 +73,13 @@ class _ConnectionFunction(_Strict):
     comment: str | None = Field(None, max_length=COMMENT_LIMIT)
     key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
     tests: list[_ConnectionTest] = []
+    tags: dict[str, str | None] | None = None
 
 
 class _Defaults(_Strict):
     runtime: Runtime | None = None
     comment: str | None = Field(None, max_length=COMMENT_LIMIT)
+    tags: dict[str, str | None] = {}  # under every function's and store's own (theirs win)
 
 
 class _Store(_Strict):
@@ -83,6 +87,7 @@ class _Store(_Strict):
     comment: str = Field("", max_length=COMMENT_LIMIT)  # API CreateKeyValueStore: Comment, 0 to 128
     data: str | None = Field(None, min_length=1)
     sensitive: bool = False
+    tags: dict[str, str | None] | None = None
 
 
 class _Manifest(_Strict):
@@ -138,6 +143,7 @@ class FunctionSpec:
     associations: tuple[AssociationSpec, ...] | None = None
     retire: bool = False  # runs nowhere (associations ()), then is deleted with its ETag
     kind: Kind = Kind.FUNCTION  # a connection function is declared under `connection-functions:`
+    tags: Wanted | None = field(default=None, compare=False, hash=False)  # None: tags are not managed
 
     @property
     def ref(self) -> Ref:
@@ -225,6 +231,7 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     if doc is None:
         return Manifest(file, ()), problems
     top, problems = _top(doc, file)
+    problems += _tag_problems(top.defaults.tags, "defaults", doc.line(("defaults", "tags")), file)
     specs: list[FunctionSpec] = []
     for i, raw in enumerate(top.functions):
         spec, found = _entry(raw, ("functions", i), top.defaults, doc, file)
@@ -232,7 +239,7 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
         if spec is not None:
             specs.append(spec)
     for i, raw in enumerate(top.connection_functions):
-        spec, found = _connection_entry(raw, ("connection-functions", i), doc, file)
+        spec, found = _connection_entry(raw, ("connection-functions", i), top.defaults, doc, file)
         problems += found
         if spec is not None:
             specs.append(spec)
@@ -244,7 +251,7 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     problems += _duplicates(specs, file)
     stores: list[StoreSpec] = []
     for i, raw in enumerate(top.key_value_stores):
-        store, found = _store(raw, ("key-value-stores", i), doc, file)
+        store, found = _store(raw, ("key-value-stores", i), top.defaults, doc, file)
         problems += found
         if store is not None:
             if any(s.name == store.name for s in stores):
@@ -255,7 +262,9 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     return Manifest(file, tuple(specs), stores=tuple(stores)), sorted(problems, key=lambda p: p.line or 0)
 
 
-def _store(raw: Any, path: Path, doc: Document, file: str) -> tuple[StoreSpec | None, list[Problem]]:
+def _store(
+    raw: Any, path: Path, defaults: _Defaults, doc: Document, file: str
+) -> tuple[StoreSpec | None, list[Problem]]:
     if not isinstance(raw, dict):
         where = ".".join(str(p) for p in path)
         return None, [Problem(file, doc.line(path), where, "expected a mapping with `name`")]
@@ -263,9 +272,15 @@ def _store(raw: Any, path: Path, doc: Document, file: str) -> tuple[StoreSpec | 
         entry = _Store.model_validate(raw)
     except ValidationError as err:
         return None, _problems(err, path, doc, file)
-    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "data", "sensitive")}
+    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "data", "sensitive", "tags")}
     lines["name"] = lines["name"] or doc.line(path) or 0
-    return StoreSpec(entry.name, entry.comment, entry.data, None, entry.sensitive, lines), []
+    tags = merged(defaults.tags, entry.tags)
+    store = StoreSpec(entry.name, entry.comment, entry.data, None, entry.sensitive, lines, tags=tags)
+    return store, _tag_problems(entry.tags, entry.name, store.line("tags"), file)
+
+
+def _tag_problems(tags: Wanted | None, name: str, line: int | None, file: str) -> list[Problem]:
+    return [Problem(file, line, f"{name}.tags", m) for m in tag_problems(tags or {})]
 
 
 def _top(doc: Document, file: str) -> tuple[_Manifest, list[Problem]]:
@@ -301,7 +316,7 @@ def _entry(
     comment = entry.comment if entry.comment is not None or not managed else defaults.comment
     lines = {
         k: doc.line((*path, k)) or 0
-        for k in ("name", "code", "runtime", "key-value-store", "tests", "associations", "retire")
+        for k in ("name", "code", "runtime", "key-value-store", "tests", "associations", "retire", "tags")
     }
     lines["name"] = doc.line((*path, "name")) or doc.line(path) or 0
     spec = FunctionSpec(
@@ -314,8 +329,9 @@ def _entry(
         tests=tuple(_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
         associations=() if entry.retire else _associations(entry.associations, (*path, "associations"), doc),
         retire=entry.retire,
+        tags=None if entry.retire else merged(defaults.tags, entry.tags),
     )
-    problems = _twice(spec, file)
+    problems = _twice(spec, file) + _tag_problems(entry.tags, spec.name, spec.line("tags"), file)
     if entry.retire and entry.associations:
         where = f"{spec.name}.associations"
         problems.append(Problem(file, spec.line("associations"), where, "a retired function runs nowhere"))
@@ -351,14 +367,17 @@ def _twice(spec: FunctionSpec, file: str) -> list[Problem]:
 
 
 def _connection_entry(
-    raw: Any, path: Path, doc: Document, file: str
+    raw: Any, path: Path, defaults: _Defaults, doc: Document, file: str
 ) -> tuple[FunctionSpec | None, list[Problem]]:
-    """A connection function: the manifest's `defaults` are for viewer functions and do not apply."""
+    """A connection function: the manifest's `defaults` are for viewer functions and do not apply,
+    but for its tags."""
     try:
         entry = _ConnectionFunction.model_validate(raw)
     except ValidationError as err:
         return None, _problems(err, path, doc, file)
-    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests")}
+    lines = {
+        k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests", "tags")
+    }
     lines["name"] = lines["name"] or doc.line(path) or 0
     spec = FunctionSpec(
         name=entry.name,
@@ -369,8 +388,9 @@ def _connection_entry(
         lines=lines,
         tests=tuple(_connection_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
         kind=Kind.CONNECTION_FUNCTION,
+        tags=merged(defaults.tags, entry.tags),
     )
-    problems = []
+    problems = _tag_problems(entry.tags, spec.name, spec.line("tags"), file)
     if spec.runtime != CONNECTION_RUNTIME:
         where = f"{spec.name}.runtime"
         message = f"a connection function runs on {CONNECTION_RUNTIME} only, not {spec.runtime}"

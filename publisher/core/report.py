@@ -27,7 +27,7 @@ SYMBOL = {
     Status.ROLLED_BACK: "↩",
     Status.DELETED: "-",
 }
-PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑", "delete": "-"}
+PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑", "delete": "-", "tag": "~", "untag": "~"}
 
 WHOLE_DISTRIBUTION = "every connection (viewer mTLS)"  # a connection function: no cache behaviour
 
