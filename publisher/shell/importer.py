@@ -49,6 +49,9 @@ def read_account(
             for stage in Stage
             if name in summaries[stage]
         }
+        # every resource's tags beside the code and the keys: what the next plan reads, it finds here
+        tags = {n: pool.submit(cloudfront.list_tags, dev[n].arn) for n in chosen.functions if dev[n].arn}
+        store_tags = {s: pool.submit(cloudfront.list_tags, arns[s]) for s in stores}
         states = {
             name: FunctionState(
                 name,
@@ -58,7 +61,14 @@ def read_account(
             for name in chosen.functions
         }
         comments = {name: comment for name, (_, comment) in entries.result().items()}
-        account = Account(states, arns, {s: k.result() for s, k in keys.items()}, comments)
+        account = Account(
+            states,
+            arns,
+            {s: k.result() for s, k in keys.items()},
+            comments,
+            {n: t.result() for n, t in tags.items()},
+            {s: t.result() for s, t in store_tags.items()},
+        )
     return account, chosen.functions, stores
 
 
