@@ -144,6 +144,9 @@ class FunctionSpec:
     retire: bool = False  # runs nowhere (associations ()), then is deleted with its ETag
     kind: Kind = Kind.FUNCTION  # a connection function is declared under `connection-functions:`
     tags: Wanted | None = field(default=None, compare=False, hash=False)  # None: tags are not managed
+    # a rollback's (core/tag_rollback.py): a key is put back only while it holds what the run put there
+    tags_after: Wanted | None = field(default=None, compare=False, hash=False)
+    tags_only: bool = False  # a rollback restoring tags alone: its code and stages are not touched
 
     @property
     def ref(self) -> Ref:

@@ -110,7 +110,7 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
             observed.stores.get(spec.name),
             mode.carried,
             observed.store_errors.get(spec.name, ""),
-            plan_tags(spec.tags, observed.tags.get(Ref(Kind.KEY_VALUE_STORE, spec.name))),
+            plan_tags(spec.tags, observed.tags.get(Ref(Kind.KEY_VALUE_STORE, spec.name)), spec.tags_after),
         )
         for spec in manifest.stores
     )
@@ -158,7 +158,7 @@ def plan_function(
 ) -> FunctionPlan:
     """The code's plan, then the tags' writes after it: a tag never updates, tests or publishes."""
     fp = _plan_code(spec, observed, carried)
-    tags = plan_tags(spec.tags, observed.tags.get(spec.ref))
+    tags = plan_tags(spec.tags, observed.tags.get(spec.ref), spec.tags_after)
     if not tags or fp.error or spec.retire or fp.state.development is None:
         return fp
     writes = tuple(Write(a, None, tags.reason) for a in tags.actions)
@@ -177,6 +177,8 @@ def _plan_code(spec: FunctionSpec, observed: Observed, carried: frozenset[Action
     base = FunctionPlan(spec, state)
     if spec.retire:
         return _retired(base, carried)
+    if spec.tags_only and dev is not None:  # a rollback of tags alone: the stages are not this run's
+        return replace(base, reason=f"restore {spec.restored_from}: the tags hold what they held")
     if spec.restored_from and dev is None:
         return _failed(
             base, "no longer in CloudFront; a rollback restores a function, it does not create one"

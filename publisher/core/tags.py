@@ -59,6 +59,7 @@ class TagChange:
     sets: Mapping[str, str] = field(default_factory=dict)
     removes: tuple[str, ...] = ()
     held: Mapping[str, str] = field(default_factory=dict)
+    theirs: tuple[str, ...] = ()  # a rollback's keys someone else changed since: left as they are
 
     def __bool__(self) -> bool:
         return bool(self.sets or self.removes)
@@ -79,13 +80,23 @@ class TagChange:
             for k, v in sorted(self.sets.items())
         ]
         parts += [f"remove {k}" for k in self.removes]
-        return f"tags: {', '.join(parts)}"
+        theirs = (
+            f"; {', '.join(self.theirs)} changed by someone else since, left as is" if self.theirs else ""
+        )
+        return f"tags: {', '.join(parts)}{theirs}"
 
 
-def plan_tags(wanted: Wanted | None, held: Mapping[str, str] | None) -> TagChange:
-    """The keys that differ; None held: not read (no tags named, or the resource is created)."""
+def plan_tags(
+    wanted: Wanted | None, held: Mapping[str, str] | None, after: Wanted | None = None
+) -> TagChange:
+    """The keys that differ; None held: not read (no tags named, or the resource is created). A
+    rollback's `after` (what its run put there): a key that no longer holds it is someone else's."""
     if not wanted or held is None:
         return TagChange()
+    theirs: tuple[str, ...] = ()
+    if after is not None:
+        kept = {k: v for k, v in wanted.items() if held.get(k) == after.get(k) or held.get(k) == v}
+        theirs, wanted = tuple(sorted(set(wanted) - set(kept))), kept
     sets = {k: v for k, v in wanted.items() if v is not None and held.get(k) != v}
     removes = tuple(sorted(k for k, v in wanted.items() if v is None and k in held))
-    return TagChange(sets, removes, dict(held))
+    return TagChange(sets, removes, dict(held), theirs if (sets or removes) else ())

@@ -149,3 +149,42 @@ def test_the_aws_cli_reads_and_changes_the_tags_the_publisher_wrote(
     planned = cli("plan", "--json")
     (function,) = planned.json["functions"]
     assert function["actions"] == ["tag"] and "tags: team=web" in function["reason"]
+
+
+def test_rollback_puts_the_tags_back_but_not_over_someone_elses_later_change(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    manifest(workspace, "    tags: {team: web, old: x, owner: ana}\n")
+    assert cli("publish").code == 0
+    manifest(workspace, "    tags: {team: platform, old: null, owner: bo}\n")  # tags alone
+    published = cli("publish", "--json")
+    assert published.code == 0, published.out
+    aws.tag_resource(Resource=ARN + "edge", Tags={"Items": [{"Key": "owner", "Value": "cy"}]})
+    emu.reset_counts()
+    run = cli("rollback", "--from", published.json["backup_dir"], "--json")
+    assert run.code == 0, run.out + run.err
+    (function,) = run.json["functions"]
+    assert function["done"] == ["tag"], function
+    assert "owner changed by someone else since, left as is" in function["reason"], function["reason"]
+    assert emu.tags(ARN + "edge") == {"team": "web", "old": "x", "owner": "cy"}
+    for untouched in ("UpdateFunction", "PublishFunction", "TestFunction"):
+        assert untouched not in emu.counts()
+
+
+def test_rollback_of_code_and_tags_restores_both_and_a_stores_tags(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    store = "key-value-stores:\n  - name: flags\n    tags: {team: web}\n"
+    manifest(workspace, "    tags: {team: web}\n", store=store)
+    assert cli("publish").code == 0
+    arn = str(aws.describe_key_value_store(Name="flags")["KeyValueStore"]["ARN"])
+    store = "key-value-stores:\n  - name: flags\n    tags: {team: platform}\n"
+    manifest(workspace, "    tags: {team: platform}\n", body="/* v2 */ return event.request;", store=store)
+    published = cli("publish", "--json")
+    assert published.code == 0, published.out
+    run = cli("rollback", "--from", published.json["backup_dir"], "--json")
+    assert run.code == 0, run.out + run.err
+    (function,) = run.json["functions"]
+    assert function["done"] == ["update", "publish", "tag"], function
+    assert b"v2" not in code_of(aws, "edge", "LIVE")
+    assert emu.tags(ARN + "edge") == {"team": "web"} and emu.tags(arn) == {"team": "web"}
