@@ -93,7 +93,7 @@ def main(argv: Sequence[str]) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from publisher.shell.aws import AwsCloudFront
-    from publisher.shell.importer import counts, run_import
+    from publisher.shell.importer import PartialImport, counts, run_import
     from publisher.shell.kvs import AwsStoreData
 
     endpoint = args.endpoint_url or None
@@ -118,7 +118,11 @@ def _import(args: argparse.Namespace) -> int:
             force=args.force,
             concurrency=_concurrency(args.max_concurrency),
         )
-    except OSError as err:  # the disk, after every read: say where, one line
+    except PartialImport as err:  # the disk, after every read: say where and what is complete, one line
+        done = ", ".join(str(p) for p in err.written) or "none"
+        _say(f"error: {err}; no manifest was written; files complete before it: {done}")
+        return 1
+    except OSError as err:
         _say(f"error: could not write into {args.out}: {err.strerror or err} ({err.filename or ''})")
         return 1
     kinds = counts(adoption)
