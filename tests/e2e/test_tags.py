@@ -62,6 +62,7 @@ def test_a_tags_only_change_is_tagged_alone_never_updated_tested_or_published(
     manifest(workspace, "    tags: {team: platform, old: null}\n")
     planned = cli("plan")
     assert "edge" in planned.out and "tags: team=platform (was web), remove old" in planned.out, planned.out
+    assert "0 to update, 0 to publish, 0 unchanged, 1 to tag." in planned.out, planned.out
     emu.reset_counts()
     run = cli("publish", "--json")
     assert run.code == 0, run.out + run.err
@@ -188,3 +189,23 @@ def test_rollback_of_code_and_tags_restores_both_and_a_stores_tags(
     assert function["done"] == ["update", "publish", "tag"], function
     assert b"v2" not in code_of(aws, "edge", "LIVE")
     assert emu.tags(ARN + "edge") == {"team": "web"} and emu.tags(arn) == {"team": "web"}
+
+
+def test_a_connection_function_takes_tags_like_a_viewer_function_of_the_same_name(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    from tests.e2e.test_connection_functions import write
+
+    write(workspace, tests="    tags: {team: tls}\n")
+    assert cli("publish").code == 0
+    (cid,) = [f["Id"] for f in aws.list_connection_functions(Stage="DEVELOPMENT")["ConnectionFunctions"]]
+    arn = f"arn:aws:cloudfront::123456789012:connection-function/{cid}"
+    assert emu.tags(arn) == {"team": "tls"} and emu.tags(ARN + "gate") == {}
+    write(workspace, tests="    tags: {team: mtls}\n")
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out + run.err
+    done = {(f["kind"], f["name"]): f["done"] for f in run.json["functions"]}
+    assert done == {("function", "gate"): [], ("connection-function", "gate"): ["tag"]}
+    assert emu.tags(arn) == {"team": "mtls"} and emu.tags(ARN + "gate") == {}
+    assert not {"UpdateConnectionFunction", "PublishConnectionFunction"} & set(emu.counts())
