@@ -233,10 +233,11 @@ def _tag(  # noqa: PLR0917 - the run's own values, handed on
         ): ref
         for ref, arn, change, carried in rows
     }
-    for future, ref in futures.items():
+    tagged = _as_completed(futures, replace(hooks, progress=lambda name, outcome: None))
+    for ref, outcome in tagged.items():
         before = outcomes.get(ref)
-        outcomes[ref] = with_tags(before or Outcome(), _settle(future, hooks.stop, Outcome()))
-        if before is None or outcomes[ref].stop is not None:  # a tags-only change has had no line yet
+        outcomes[ref] = with_tags(before or Outcome(), outcome)
+        if before is None or outcome.stop is not None:  # a tags-only change has had no line yet
             hooks.progress(str(ref), outcomes[ref])
     return outcomes
 
