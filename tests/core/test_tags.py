@@ -93,3 +93,23 @@ def test_tags_come_after_the_code_and_sync_carries_them() -> None:
 def test_a_function_to_create_takes_its_tags_in_the_create_call_not_a_tag_write() -> None:
     fp = plan_function(fn(tags={"team": "web"}), observed())
     assert fp.actions == (Action.CREATE, Action.PUBLISH)
+
+
+def test_a_tags_backup_is_read_back_or_refused_with_its_file() -> None:
+    from publisher.core.errors import Problem
+    from publisher.core.tag_rollback import TagBackup, parse_tag_backup
+
+    saved = {
+        "Kind": "function",
+        "Name": "a",
+        "Resource": "arn:aws:cloudfront::123456789012:function/a",
+        "Tags": [{"Key": "team", "Before": "web", "After": None}],
+    }
+    import json
+
+    read = parse_tag_backup(json.dumps(saved), "b/20261207T000000Z/a.TAGS.function.json", "20261207T000000Z")
+    assert isinstance(read, TagBackup) and read.before == {"team": "web"} and read.after == {"team": None}
+    other = parse_tag_backup(json.dumps(saved), "b/x/b.TAGS.function.json", "x")
+    assert isinstance(other, Problem) and "names a" in other.message
+    broken = parse_tag_backup("{", "b/x/a.TAGS.function.json", "x")
+    assert isinstance(broken, Problem) and broken.file == "b/x/a.TAGS.function.json"
