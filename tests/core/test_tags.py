@@ -3,6 +3,7 @@ and what it leaves alone (the code's writes, a key the manifest does not name)."
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -105,8 +106,6 @@ def test_a_tags_backup_is_read_back_or_refused_with_its_file() -> None:
         "Resource": "arn:aws:cloudfront::123456789012:function/a",
         "Tags": [{"Key": "team", "Before": "web", "After": None}],
     }
-    import json
-
     read = parse_tag_backup(json.dumps(saved), "b/20261207T000000Z/a.TAGS.function.json", "20261207T000000Z")
     assert isinstance(read, TagBackup) and read.before == {"team": "web"} and read.after == {"team": None}
     other = parse_tag_backup(json.dumps(saved), "b/x/b.TAGS.function.json", "x")
