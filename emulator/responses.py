@@ -13,6 +13,7 @@ from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionContext, ActionResult, EmptyResult
 
+from emulator import tagging
 from emulator.connection_functions import run_connection_test, summary
 from emulator.distributions import (
     TENANT_ONLY,
@@ -139,7 +140,23 @@ class EmulatorResponse(CloudFrontResponse):
         self.state.functions.delete(
             function.name, self._get_param("IfMatch"), self.state.in_use(function.arn)
         )
+        tagging.forget(self.state, function.arn)
         return EmptyResult()
+
+    # Tags (emulator/tagging.py): functions, connection functions and stores, by ARN
+
+    def tag_resource(self) -> EmptyResult:
+        tagging.tag(self.state, self._get_param("Resource") or "", self._get_param("Tags.Items", []) or [])
+        return EmptyResult()
+
+    def untag_resource(self) -> EmptyResult:
+        keys = self._get_param("TagKeys.Items", []) or []
+        tagging.untag(self.state, self._get_param("Resource") or "", keys)
+        return EmptyResult()
+
+    def list_tags_for_resource(self) -> ActionResult:
+        tags = tagging.listing(self.state, self._get_param("Resource") or "")
+        return ActionResult({"Tags": {"Items": tags}})
 
     def test_function(self) -> ActionResult:
         """If-Match is the tested stage's ETag. The model declares no PreconditionFailed for this
@@ -223,6 +240,7 @@ class EmulatorResponse(CloudFrontResponse):
         self.state.connection_functions.delete(
             function.name, self._get_param("IfMatch"), self.state.in_use(connection_key(function.name))
         )
+        tagging.forget(self.state, function.arn)
         return EmptyResult()
 
     def test_connection_function(self) -> ActionResult:

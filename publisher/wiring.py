@@ -227,6 +227,7 @@ def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) ->
         read_association_backups,
         read_backups,
         read_store_backups,
+        read_tag_backups,
         rollback_manifest,
     )
 
@@ -242,7 +243,10 @@ def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) ->
     inside = workspace if confined else None
     found, stores = read_backups(folder, shown, inside), read_store_backups(folder, shown, inside)
     restores = read_association_backups(folder, shown, inside)
-    return rollback_manifest(found, shown, settings.functions, settings.source, stores, associations=restores)
+    tags = read_tag_backups(folder, shown, inside)
+    return rollback_manifest(
+        found, shown, settings.functions, settings.source, stores, associations=restores, tags=tags
+    )
 
 
 def read_template(settings: Settings, workspace: Workspace, *, confined: bool) -> tuple[str, str] | None:

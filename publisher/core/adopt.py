@@ -66,6 +66,8 @@ class Account:
     connection_functions: Mapping[str, FunctionState] = field(default_factory=dict)
     distributions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # connection function -> Ids
     unlisted: str = ""  # why connection functions could not be listed, if they could not
+    tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # function name -> its tags
+    store_tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def choose(
@@ -130,7 +132,7 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
         entry, data = _store(name, name in choice.sensitive, account.keys.get(name, {}))
         comment = account.store_comments.get(name, "")
         entry[1:1] = [f"    comment: {_quoted(comment)}"] if comment else []
-        store_lines += entry
+        store_lines += entry + _tags(account.store_tags.get(name, {}))
         if data is not None:
             files.append(data)
         else:
@@ -139,13 +141,15 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
     for name in functions:
         state = account.functions[name]
         stage, why = _source(state, choice.stage)
+        tags = _tags(account.tags.get(name, {}))
         if stage is None:
-            function_lines.append(f"  - {_quoted(name)}  # {why}")
+            bare = f"  - name: {_quoted(name)}  # {why}" if tags else f"  - {_quoted(name)}  # {why}"
+            function_lines += [bare, *tags]
             notes.append(f"{name}: a bare name; {why}")
             continue
         path = f"{CODE_DIR}/{name}.js"
         files.append((path, stage.code))
-        function_lines += _function(name, path, stage, by_arn)
+        function_lines += _function(name, path, stage, by_arn) + tags
         if why:
             notes.append(f"{name}: {why}")
     if account.unlisted:
@@ -222,6 +226,14 @@ def _function(name: str, path: str, stage: StageState, by_arn: Mapping[str, str]
     for arn in stage.config.key_value_store_arns[:1]:  # at most one store per function
         lines.append(f"    key-value-store: {_quoted(by_arn.get(arn, arn))}")
     return lines
+
+
+def _tags(tags: Mapping[str, str]) -> list[str]:
+    """Every tag the resource holds, so the next plan reads them and finds nothing to change."""
+    if not tags:
+        return []
+    pairs = ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in sorted(tags.items()))
+    return [f"    tags: {{{pairs}}}"]
 
 
 def _store(name: str, sensitive: bool, keys: Mapping[str, str]) -> tuple[list[str], tuple[str, bytes] | None]:

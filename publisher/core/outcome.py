@@ -101,6 +101,8 @@ DONE_STATUS = (
     (Action.UPDATE_KEYS, Status.UPDATED),
     (Action.ATTACH, Status.UPDATED),
     (Action.DETACH, Status.UPDATED),
+    (Action.TAG, Status.UPDATED),
+    (Action.UNTAG, Status.UPDATED),
 )
 NEXT_STEP = {
     Status.CONFLICT: "Someone else changed DEVELOPMENT during this run. Review their change, "

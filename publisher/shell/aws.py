@@ -9,7 +9,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -208,10 +208,17 @@ class AwsCloudFront:
 
     @_answers
     def create_function(
-        self, name: str, code: bytes, config: FunctionConfig, *, kind: Kind = Kind.FUNCTION
+        self,
+        name: str,
+        code: bytes,
+        config: FunctionConfig,
+        *,
+        kind: Kind = Kind.FUNCTION,
+        tags: Mapping[str, str] | None = None,
     ) -> FunctionSummary:
         row = ROWS[kind]
-        out = self._call(row.create, Name=name, **{row.code: code, row.config: _config(config)})
+        params = {row.code: code, row.config: _config(config), **_tags(tags)}
+        out = self._call(row.create, Name=name, **params)
         return _summary(row, out[row.summary], str(out["ETag"]))
 
     @_answers
@@ -273,8 +280,10 @@ class AwsCloudFront:
         return str(out["KeyValueStore"]["ARN"]), str(out["KeyValueStore"].get("Status", ""))
 
     @_answers
-    def create_key_value_store(self, name: str, comment: str) -> tuple[str, str]:
-        out = self._call("CreateKeyValueStore", Name=name, Comment=comment)
+    def create_key_value_store(
+        self, name: str, comment: str, tags: Mapping[str, str] | None = None
+    ) -> tuple[str, str]:
+        out = self._call("CreateKeyValueStore", Name=name, Comment=comment, **_tags(tags))
         return str(out["KeyValueStore"]["ARN"]), str(out["KeyValueStore"].get("Status", ""))
 
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
@@ -322,9 +331,27 @@ class AwsCloudFront:
         out = self._call("UpdateDistribution", Id=dist_id, IfMatch=if_match, DistributionConfig=dict(config))
         return str(out["ETag"])
 
+    @_answers
+    def list_tags(self, arn: str) -> dict[str, str]:
+        items = self._call("ListTagsForResource", Resource=arn)["Tags"].get("Items", [])
+        return {str(t["Key"]): str(t.get("Value", "")) for t in items}
+
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> None:
+        self._call("TagResource", Resource=arn, **_tags(tags))
+
+    def untag_resource(self, arn: str, keys: Sequence[str]) -> None:
+        self._call("UntagResource", Resource=arn, TagKeys={"Items": list(keys)})
+
     def _call(self, operation: str, **params: Any) -> Any:
         with self._slots:
             return sdk_call(self._client, operation, ERRORS, **params)
+
+
+def _tags(tags: Mapping[str, str] | None) -> dict[str, Any]:
+    """`Tags` as the model shapes it ({Items: [{Key, Value}]}); nothing at all for no tags."""
+    if not tags:
+        return {}
+    return {"Tags": {"Items": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}}
 
 
 def _attempts() -> int:

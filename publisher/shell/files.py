@@ -30,6 +30,7 @@ from publisher.core.modes import Kind
 from publisher.core.rollback import BACKUP_STAGE
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value
+from publisher.core.tags import TagChange
 
 EVENT_FILE_LIMIT = 1_048_576
 DATA_FILE_LIMIT = 2 * STORE_LIMIT  # a full store's keys and values, and the JSON around them
@@ -194,6 +195,24 @@ class BackupFolder:
             "Sensitive": sensitive,
             "Keys": [{"key": k, "value": shown_value(v, sensitive)} for k, v in sorted(replaced.items())],
             "Added": added,
+        }
+        if self.replaced_by:
+            saved["ReplacedBy"] = self.replaced_by
+        (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+        return f"{self.shown}/{name_on_disk}"
+
+    def save_tags(self, kind: Kind, name: str, arn: str, change: TagChange) -> str:
+        """`<name>.TAGS.<kind>.json`: each key a TagResource or UntagResource is about to change, with
+        the value it held (null: none) and the one the run puts there (null: removed); `rollback` puts
+        back the first while the key still holds the second."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name_on_disk = f"{name}.TAGS.{kind.value}.json"
+        after = {**dict.fromkeys(change.removes), **change.sets}
+        saved: dict[str, object] = {
+            "Kind": kind.value,
+            "Name": name,
+            "Resource": arn,
+            "Tags": [{"Key": k, "Before": v, "After": after.get(k)} for k, v in change.previous.items()],
         }
         if self.replaced_by:
             saved["ReplacedBy"] = self.replaced_by

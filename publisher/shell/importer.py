@@ -58,6 +58,9 @@ def read_account(
             for stage in Stage
             if name in summaries[stage]
         }
+        # every resource's tags beside the code and the keys: what the next plan reads, it finds here
+        tags = {n: pool.submit(cloudfront.list_tags, dev[n].arn) for n in chosen.functions if dev[n].arn}
+        store_tags = {s: pool.submit(cloudfront.list_tags, arns[s]) for s in stores}
         states = {
             name: FunctionState(
                 name,
@@ -76,6 +79,8 @@ def read_account(
             {name: state for name, (state, _) in connections.items()},
             {name: dists for name, (_, dists) in connections.items()},
             unlisted,
+            {n: t.result() for n, t in tags.items()},
+            {s: t.result() for s, t in store_tags.items()},
         )
     return account, chosen.functions, stores
 
@@ -151,14 +156,26 @@ def write(adoption: Adoption, out: Path, *, force: bool) -> list[Path]:
                 )
             ]
         )
-    written = []
+    written: list[Path] = []
     for path, body in [*targets[1:], targets[0]]:  # the manifest last: it never names a file not yet there
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
-            path.unlink()  # --force replaces the link itself, never the file it points to
-        path.write_bytes(body)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                path.unlink()  # --force replaces the link itself, never the file it points to
+            path.write_bytes(body)
+        except OSError as err:
+            raise PartialImport(path, err, written) from None
         written.append(path)
     return written
+
+
+class PartialImport(Exception):
+    """The disk refused a file after the reads: which one, why, and the files complete before it (the
+    manifest is written last, so it is never among them)."""
+
+    def __init__(self, path: Path, err: OSError, written: list[Path]) -> None:
+        super().__init__(f"could not write {path}: {err.strerror or err}")
+        self.written = written
 
 
 def run_import(

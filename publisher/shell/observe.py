@@ -50,6 +50,7 @@ def observe(
     summaries: Listings = {key: {s.name: s for s in found.result()} for key, found in lists.items()}
     others = [spec for spec in manifest.functions if spec.kind is not Kind.FUNCTION]
     codes |= _read_code(cloudfront, pool, others, summaries)
+    tags = _read_tags(cloudfront, pool, manifest, summaries, listing)
     states = {spec.ref: _state(spec, summaries, codes) for spec in manifest.functions}
     functions = {ref.name: s for ref, s in states.items() if ref.kind is Kind.FUNCTION}
     connection = {ref.name: s for ref, s in states.items() if ref.kind is Kind.CONNECTION_FUNCTION}
@@ -68,7 +69,32 @@ def observe(
         account=account,
         connection_functions=connection,
         connection_names={s.id: s.name for s in listed_connections if s.id},
+        tags={ref: read.result() for ref, read in tags.items()},
     )
+
+
+def _read_tags(
+    cloudfront: CloudFront,
+    pool: Executor,
+    manifest: Manifest,
+    summaries: Listings,
+    stores: Future[dict[str, str]],
+) -> dict[Ref, Future[dict[str, str]]]:
+    """ListTagsForResource beside the code reads, only for a resource whose entry names tags and
+    that exists: a manifest without tags costs no call. A store's ARN comes from its listing."""
+    arns = {
+        spec.ref: found.arn
+        for spec in manifest.functions
+        if spec.tags and (found := summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name))
+    }
+    if any(s.tags for s in manifest.stores):
+        listed = stores.result()
+        arns |= {
+            Ref(Kind.KEY_VALUE_STORE, s.name): listed[s.name]
+            for s in manifest.stores
+            if s.tags and s.name in listed
+        }
+    return {ref: pool.submit(cloudfront.list_tags, arn) for ref, arn in arns.items()}
 
 
 def listed(dev: FunctionSummary, live: FunctionSummary | None) -> Listed:

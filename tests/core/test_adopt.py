@@ -202,3 +202,20 @@ def test_a_name_of_either_kind_is_known_and_a_manifest_of_connection_functions_a
     assert choose({}, {}, {}, Choice(functions=("nope",)), ({"g": ""}, {})).problems == (
         "no function `nope` in the account",
     )
+
+
+def test_tags_are_written_for_functions_bare_names_and_stores_and_read_back_as_they_were() -> None:
+    tags = {"team": "a/b ü=c:@", "empty": ""}
+    unpublished = FunctionState("b", stage(b"x", "E1"), None)
+    account = Account(
+        {"a": same(b"x"), "b": unpublished, "c": same(b"y")},
+        {"flags": STORE},
+        tags={"a": tags, "b": {"owner": "ana"}},
+        store_tags={"flags": {"team": "web"}},
+    )
+    out = files(account)
+    manifest, problems = parse(out["cloudfront-functions.yml"], "m.yml")
+    assert problems == []
+    assert {f.name: f.tags for f in manifest.functions} == {"a": tags, "b": {"owner": "ana"}, "c": None}
+    assert [f.code_path for f in manifest.functions] == ["functions/a.js", None, "functions/c.js"]
+    assert [s.tags for s in manifest.stores] == [{"team": "web"}]

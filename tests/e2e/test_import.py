@@ -60,6 +60,10 @@ def writes(emu: Emulator) -> int:
     return sum(emu.counts().get(op, 0) for op in WRITES)
 
 
+ARN = "arn:aws:cloudfront::123456789012:function/"
+TAGS = {"team": "Übersetzung", "cost:centre": "42", "empty": ""}
+
+
 def seed_account(emu: Emulator, aws: Any) -> dict[str, bytes]:
     """Published functions of both runtimes with tricky bytes, one reading a store; a second store."""
     flags = aws.create_key_value_store(Name="flags", Comment="Feature flags")["KeyValueStore"]["ARN"]
@@ -72,6 +76,8 @@ def seed_account(emu: Emulator, aws: Any) -> dict[str, bytes]:
     emu.seed_function("no-newline", NO_NEWLINE, runtime="cloudfront-js-1.0", comment="", publish=True)
     emu.seed_function("trailing", TRAILING, comment="123", publish=True)
     emu.seed_function("reader", READER, comment="reads flags", kvs_arn=flags, publish=True)
+    for arn, tags in {ARN + "crlf": TAGS, flags: {"team": "web"}, secrets: {"owner": "sec"}}.items():
+        aws.tag_resource(Resource=arn, Tags={"Items": [{"Key": k, "Value": v} for k, v in tags.items()]})
     return codes
 
 
@@ -88,6 +94,9 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     assert writes(emu) == 0
     counts = emu.counts()
     assert counts["ListFunctions"] == 2 and counts["GetFunction"] == 2 * len(codes)  # one listing pass
+    assert counts["ListTagsForResource"] == len(codes) + 2  # each function and store, beside the reads
+    written = (tmp_path / "cloudfront-functions.yml").read_text()
+    assert '    tags: {"cost:centre": "42", "empty": "", "team": "Übersetzung"}\n' in written, written
     for name, code in codes.items():
         assert (tmp_path / "functions" / f"{name}.js").read_bytes() == code, name
     assert not (tmp_path / "functions" / "reader-preview-pr9.js").exists()  # throwaways are not imported
@@ -109,6 +118,7 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     assert {f["name"]: f["actions"] for f in result["functions"]} == {n: [] for n in codes}
     assert {s["name"]: s["actions"] for s in result["stores"]} == {"flags": [], "secrets": []}
     assert writes(emu) == 0
+    assert emu.counts()["ListTagsForResource"] == 3  # only the resources whose entry names tags
 
 
 def test_stages_that_differ_give_a_bare_name_and_the_reason_unless_a_stage_is_taken(
