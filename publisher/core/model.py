@@ -133,6 +133,8 @@ class Observed:
     connection_functions: dict[str, FunctionState] = field(default_factory=dict)
     # every connection function of the account as listed: Id -> name (a distribution names it by Id)
     connection_names: dict[str, str] = field(default_factory=dict)
+    # the distributions each manifest connection function with `distributions:` runs on now
+    connection_distributions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # read only for a resource whose entry (or `defaults`) names tags, and that exists (core/tags.py)
     tags: dict[Ref, dict[str, str]] = field(default_factory=dict)
 

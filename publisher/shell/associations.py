@@ -24,7 +24,7 @@ from publisher.core.associations import DistributionPlan, SlotChange, replan
 from publisher.core.distribution_config import function_name, rewritten
 from publisher.core.errors import AwsError, PreconditionFailed, PublisherError
 from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution, DistributionConfig, Observed, Stage
+from publisher.core.model import Distribution, DistributionConfig, Stage
 from publisher.core.modes import Action, Kind, Ref
 from publisher.core.outcome import Halt, Outcome, Stop
 from publisher.core.port import CloudFront
@@ -49,20 +49,6 @@ def to_read(
         or named & set(d.aliases)
         or any(function_name(b.function_arn) in managed for b in d.behaviours)
     ] + sorted(set(running) - seen)
-
-
-def connection_users(
-    cloudfront: CloudFront, manifest: Manifest, observed: Observed, pool: Executor
-) -> set[str]:
-    """The distributions where the manifest's connection functions that list `distributions:` run now."""
-    ids = [
-        state.id
-        for f in manifest.functions
-        if f.kind is Kind.CONNECTION_FUNCTION and f.associations is not None
-        if (state := observed.function(f.kind, f.name)) is not None and state.id
-    ]
-    reads = [pool.submit(cloudfront.list_distributions_by_connection_function, i) for i in ids]
-    return {d for read in reads for d in read.result()}
 
 
 def read_configs(cloudfront: CloudFront, ids: list[str], pool: Executor) -> dict[str, DistributionConfig]:

@@ -29,7 +29,7 @@ from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
 from publisher.core.tags import TAGGING
 from publisher.shell.apply import Applier, Backups, RunTests
-from publisher.shell.associations import DistributionWriter, connection_users, read_configs, to_read
+from publisher.shell.associations import DistributionWriter, read_configs, to_read
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.retire import delete_retired
@@ -285,7 +285,7 @@ def _with_distributions(  # noqa: PLR0917 - the run's own values, handed on
     distributions, warnings = _result(scan, stop)
     if warnings and not distributions:  # a plan on no distributions would detach nothing and refuse all
         raise AwsError("ListDistributions", "Unreadable", "; ".join(warnings))
-    running = _result(pool.submit(connection_users, cloudfront, manifest, observed, pool), stop)
+    running = {d for ids in observed.connection_distributions.values() for d in ids}
     ids = to_read(manifest, distributions, running)
     configs = _result(pool.submit(read_configs, cloudfront, ids, pool), stop)
     return replace(observed, distributions=distributions, distribution_configs=configs)

@@ -50,6 +50,7 @@ def observe(
     summaries: Listings = {key: {s.name: s for s in found.result()} for key, found in lists.items()}
     others = [spec for spec in manifest.functions if spec.kind is not Kind.FUNCTION]
     codes |= _read_code(cloudfront, pool, others, summaries)
+    running = _read_running(cloudfront, pool, others, summaries)
     tags = _read_tags(cloudfront, pool, manifest, summaries, listing)
     states = {spec.ref: _state(spec, summaries, codes) for spec in manifest.functions}
     functions = {ref.name: s for ref, s in states.items() if ref.kind is Kind.FUNCTION}
@@ -70,7 +71,21 @@ def observe(
         connection_functions=connection,
         connection_names={s.id: s.name for s in listed_connections if s.id},
         tags={ref: read.result() for ref, read in tags.items()},
+        connection_distributions={name: tuple(read.result()) for name, read in running.items()},
     )
+
+
+def _read_running(
+    cloudfront: CloudFront, pool: Executor, specs: list[FunctionSpec], summaries: Listings
+) -> dict[str, Future[list[str]]]:
+    """Where each connection function that lists `distributions:` runs now, by the Id its listing
+    gave: beside its code reads, not after them."""
+    reads: dict[str, Future[list[str]]] = {}
+    for spec in specs:
+        found = summaries.get((spec.kind, Stage.DEVELOPMENT), {}).get(spec.name)
+        if spec.associations is not None and found is not None and found.id:
+            reads[spec.name] = pool.submit(cloudfront.list_distributions_by_connection_function, found.id)
+    return reads
 
 
 def _read_tags(
