@@ -7,6 +7,12 @@ DEVELOPMENT differs from LIVE (or that was never published) becomes a bare name 
 chosen: a repository holds one version, and which one is the user's call. A sensitive store gets
 `sensitive: true` and no data file: its keys are never read, so they never reach the disk.
 
+A viewer function that runs somewhere gets `associations:`, every cache behaviour and event where a
+distribution runs it (by Id, from the distribution listing), so the next plan attaches and detaches
+nothing; one that runs nowhere gets none, and its associations stay unmanaged. When the
+distributions could not all be listed, no function gets `associations:` (a partial view would be
+taken as the desired state), and a note says why.
+
 Connection functions go to `connection-functions:` the same way, with their code under
 `connection-functions/` (a viewer function may share the name) and the distributions they run on
 (`distributions:`, by Id), so the next plan attaches and detaches nothing. Their entries always hold
@@ -19,7 +25,8 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from publisher.core.model import FunctionState, Stage, StageState
+from publisher.core.distribution_config import function_name
+from publisher.core.model import Distribution, FunctionState, Stage, StageState
 from publisher.core.throwaway import is_throwaway
 
 MANIFEST = "cloudfront-functions.yml"
@@ -54,6 +61,21 @@ class Adoption:
     notes: tuple[str, ...] = ()
 
 
+Slot = tuple[str, str, str]  # distribution Id, `default` or a path pattern, event
+
+
+def slots(distributions: Iterable[Distribution]) -> dict[str, tuple[Slot, ...]]:
+    """Every viewer function that a cache behaviour runs, with each (distribution, path, event) it
+    runs at, in the listing's order."""
+    found: dict[str, list[Slot]] = {}
+    for d in distributions:
+        for b in d.behaviours:
+            found.setdefault(function_name(b.function_arn), []).append(
+                (d.id, b.path_pattern or "default", b.event_type)
+            )
+    return {name: tuple(dict.fromkeys(at)) for name, at in found.items()}
+
+
 @dataclass(frozen=True)
 class Account:
     """What the import read: both stages of each chosen function, every store's ARN, the keys of each
@@ -68,6 +90,9 @@ class Account:
     unlisted: str = ""  # why connection functions could not be listed, if they could not
     tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # function name -> its tags
     store_tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # where each viewer function runs: (distribution Id, path, event); None: not all could be listed
+    runs_on: Mapping[str, tuple[Slot, ...]] | None = field(default_factory=dict)
+    unscanned: str = ""  # why the distributions could not all be listed, if they could not
 
 
 def choose(
@@ -149,9 +174,12 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
             continue
         path = f"{CODE_DIR}/{name}.js"
         files.append((path, stage.code))
-        function_lines += _function(name, path, stage, by_arn) + tags
+        runs = () if account.runs_on is None else account.runs_on.get(name, ())
+        function_lines += _function(name, path, stage, by_arn) + tags + _associations(runs)
         if why:
             notes.append(f"{name}: {why}")
+    if account.runs_on is None:
+        notes.append(f"no function got `associations:`, so none is managed: {account.unscanned}")
     if account.unlisted:
         notes.append(f"connection functions were not listed, so none is imported: {account.unlisted}")
     connection_lines: list[str] = []
@@ -226,6 +254,14 @@ def _function(name: str, path: str, stage: StageState, by_arn: Mapping[str, str]
     for arn in stage.config.key_value_store_arns[:1]:  # at most one store per function
         lines.append(f"    key-value-store: {_quoted(by_arn.get(arn, arn))}")
     return lines
+
+
+def _associations(runs: Sequence[Slot]) -> list[str]:
+    if not runs:
+        return []
+    return ["    associations:"] + [
+        f"      - {{distribution: {_quoted(d)}, path: {_quoted(p)}, event: {_quoted(e)}}}" for d, p, e in runs
+    ]
 
 
 def _tags(tags: Mapping[str, str]) -> list[str]:

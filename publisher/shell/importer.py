@@ -8,6 +8,9 @@ Every target path is checked before the first write: one that exists without `fo
 whole import (InputError, exit 2) and nothing is written. Code files are written as bytes, exactly
 as GetFunction answered them, since the manifest reads code files as bytes.
 
+The distributions are scanned beside them (ListDistributions and the tenant-only listing, pages one
+after another): where each viewer function runs becomes its `associations:`.
+
 Connection functions are listed beside them (ListConnectionFunctions per stage), read by Id
 (GetConnectionFunction), and each chosen one's distributions come from
 ListDistributionsByConnectionFunction.
@@ -19,11 +22,12 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from publisher.core.adopt import Account, Adoption, Choice, adopt, choose
+from publisher.core.adopt import Account, Adoption, Choice, Slot, adopt, choose, slots
 from publisher.core.errors import AwsError, InputError, Problem
-from publisher.core.model import FunctionState, Stage, StageState
+from publisher.core.model import Distribution, FunctionState, Stage, StageState
 from publisher.core.modes import Kind
 from publisher.core.port import CloudFront, FunctionSummary, StoreData
+from publisher.shell.observe import scan_distributions
 
 CONNECTION = Kind.CONNECTION_FUNCTION
 
@@ -33,6 +37,7 @@ def read_account(
 ) -> tuple[Account, tuple[str, ...], tuple[str, ...]]:
     """What the import needs, read once; the chosen functions and stores. Unknown names: InputError."""
     with ThreadPoolExecutor(concurrency) as pool, ThreadPoolExecutor(concurrency) as store_pool:
+        scan = store_pool.submit(scan_distributions, cloudfront)  # its pages wait for each other too
         lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
         c_lists = {stage: pool.submit(cloudfront.list_functions, stage, kind=CONNECTION) for stage in Stage}
         entries = pool.submit(cloudfront.list_key_value_store_entries)
@@ -81,8 +86,20 @@ def read_account(
             unlisted,
             {n: t.result() for n, t in tags.items()},
             {s: t.result() for s, t in store_tags.items()},
+            *_runs_on(scan),
         )
     return account, chosen.functions, stores
+
+
+def _runs_on(
+    scan: Future[tuple[tuple[Distribution, ...], list[str]]],
+) -> tuple[dict[str, tuple[Slot, ...]] | None, str]:
+    """Where each viewer function runs; None, and why, unless every distribution could be listed."""
+    try:
+        distributions, warnings = scan.result()
+    except AwsError as err:
+        return None, str(err)
+    return (None, "; ".join(warnings)) if warnings else (slots(distributions), "")
 
 
 def _connection_listings(

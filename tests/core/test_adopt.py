@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from publisher.core.adopt import Account, Choice, _quoted, adopt, choose, data_file
+from publisher.core.adopt import Account, Choice, _quoted, adopt, choose, data_file, slots
 from publisher.core.manifest import parse
-from publisher.core.model import FunctionState, Stage
+from publisher.core.model import Behaviour, Distribution, FunctionState, Stage
 from publisher.core.stores import parse_data
 from tests.factories import STORE, stage
 
@@ -219,3 +219,33 @@ def test_tags_are_written_for_functions_bare_names_and_stores_and_read_back_as_t
     assert {f.name: f.tags for f in manifest.functions} == {"a": tags, "b": {"owner": "ana"}, "c": None}
     assert [f.code_path for f in manifest.functions] == ["functions/a.js", None, "functions/c.js"]
     assert [s.tags for s in manifest.stores] == [{"team": "web"}]
+
+
+def test_where_a_function_runs_becomes_its_associations_and_a_partial_listing_gives_none() -> None:
+    site = Distribution(
+        "E1",
+        "d.example",
+        "Deployed",
+        True,
+        behaviours=(
+            Behaviour(None, "viewer-request", "arn:aws:cloudfront::1:function/a"),
+            Behaviour("/api/*", "viewer-response", "arn:aws:cloudfront::1:function/a"),
+        ),
+    )
+    account = Account({"a": same(b"x"), "b": same(b"y")}, {}, runs_on=slots([site]))
+    manifest, problems = parse(files(account)["cloudfront-functions.yml"], "m.yml")
+    assert problems == []
+    a, b = manifest.functions
+    assert [(s.distribution, s.path, s.event) for s in a.associations or ()] == [
+        ("E1", "default", "viewer-request"),
+        ("E1", "/api/*", "viewer-response"),
+    ]
+    assert b.associations is None  # runs nowhere: left unmanaged
+
+    partial = Account(
+        {"a": same(b"x")}, {}, runs_on=None, unscanned="tenant-only distributions were not listed"
+    )
+    chosen = choose({"a": ""}, {}, {}, Choice())
+    adoption = adopt(partial, chosen.functions, chosen.stores, Choice())
+    assert b"associations" not in dict(adoption.files)["cloudfront-functions.yml"]
+    assert any("none is managed: tenant-only distributions were not listed" in n for n in adoption.notes)

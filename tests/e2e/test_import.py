@@ -86,6 +86,10 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     emu.seed_function(
         "reader-preview-pr9", READER, comment="cloudfront-publish preview pr9: throwaway copy of reader"
     )
+    site = emu.seed_distribution(
+        default_function_arns=[(ARN + "crlf", "viewer-request")],
+        behaviours=[("/api/*", [(ARN + "trailing", "viewer-response"), (ARN + "crlf", "viewer-request")])],
+    )
     emu.reset_counts()
 
     run = command(emu, tmp_path, "import", "--sensitive", "secrets")
@@ -97,6 +101,12 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     assert counts["ListTagsForResource"] == len(codes) + 2  # each function and store, beside the reads
     written = (tmp_path / "cloudfront-functions.yml").read_text()
     assert '    tags: {"cost:centre": "42", "empty": "", "team": "Übersetzung"}\n' in written, written
+    assert (  # every behaviour and event where a distribution runs it, so the plan moves nothing
+        "    associations:\n"
+        f'      - {{distribution: "{site}", path: "default", event: "viewer-request"}}\n'
+        f'      - {{distribution: "{site}", path: "/api/*", event: "viewer-request"}}\n'
+    ) in written, written
+    assert written.count("associations:") == 2  # crlf and trailing; the others run nowhere
     for name, code in codes.items():
         assert (tmp_path / "functions" / f"{name}.js").read_bytes() == code, name
     assert not (tmp_path / "functions" / "reader-preview-pr9.js").exists()  # throwaways are not imported
@@ -119,6 +129,7 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     assert {s["name"]: s["actions"] for s in result["stores"]} == {"flags": [], "secrets": []}
     assert writes(emu) == 0
     assert emu.counts()["ListTagsForResource"] == 3  # only the resources whose entry names tags
+    assert result["associations"] == [] and emu.counts()["GetDistributionConfig"] == 1
 
 
 def test_stages_that_differ_give_a_bare_name_and_the_reason_unless_a_stage_is_taken(
