@@ -37,9 +37,10 @@ def loose_ends(
     function_quota: int = FUNCTION_QUOTA,
     store_quota: int = STORE_QUOTA,
 ) -> AccountReport:
-    seen = sorted(functions, key=lambda f: f.name)
+    every = list(functions)
+    seen = sorted((f for f in every if f.kind is Kind.FUNCTION), key=lambda f: f.name)
     attached = {b.function_arn for d in distributions for b in d.behaviours}
-    read = {a for f in seen for a in f.store_arns}
+    read = {a for f in every for a in f.store_arns}  # a connection function's store is in use too
     throwaways = [f.name for f in seen if is_throwaway(f.name, f.comment)]
     unattached = [
         f.name for f in seen if f.name not in managed and f.arn not in attached and f.name not in throwaways

@@ -28,5 +28,6 @@ def test_the_demo_plans_publishes_and_then_finds_nothing_to_do(tmp_path: Path) -
     assert "Done: 4 published" in proc.stdout and "associations: 1 attached" in proc.stdout
     assert proc.stdout.rstrip().splitlines()[-1].endswith("summary.md")
     last = proc.stdout.split("$ cloudfront-publish publish    # publish again")[1]
+    assert "no function reads" not in last  # revoked-serials: the connection function reads it
     assert "Done: 4 unchanged" in last and "published" not in last.split("Done:")[1].split("\n")[0]
     assert (tmp_path / ".demo" / "summary.md").is_file()
