@@ -19,51 +19,18 @@ from dataclasses import dataclass, field, replace
 from publisher.core.distribution_config import (
     CONNECTION_SLOT,
     Slot,
+    SlotChange,
     behaviours,
     lambda_slots,
+    shown_slot,
     slot_kind,
     slots,
     viewer_mtls,
 )
 from publisher.core.language.returns import handler_returns
-from publisher.core.manifest import DEFAULT_PATH, AssociationSpec, FunctionSpec
+from publisher.core.manifest import AssociationSpec, FunctionSpec
 from publisher.core.model import Distribution, DistributionConfig, Observed
 from publisher.core.modes import Action, Kind, Ref
-
-
-def shown_path(path: str | None) -> str:
-    return DEFAULT_PATH if path is None else path
-
-
-def shown_slot(slot: Slot) -> str:
-    """Where a slot is, for people: `default viewer-request`, `/api/* viewer-response`, `connection`."""
-    return slot[1] if slot == CONNECTION_SLOT else f"{shown_path(slot[0])} {slot[1]}"
-
-
-@dataclass(frozen=True)
-class SlotChange:
-    """One event of one cache behaviour: which function runs there as read, and which once written."""
-
-    path: str | None
-    event: str
-    old: str | None  # function name as read; None: nothing ran there
-    new: str | None  # None: a detach
-
-    @property
-    def slot(self) -> Slot:
-        return (self.path, self.event)
-
-    @property
-    def kind(self) -> Kind:
-        return slot_kind(self.slot)
-
-    def rows(self) -> list[tuple[Action, str]]:
-        """Attach and detach, each with its function: a move is one of each."""
-        out = [(Action.DETACH, self.old)] if self.old else []
-        return [*out, (Action.ATTACH, self.new)] if self.new else out
-
-    def __str__(self) -> str:
-        return f"{shown_slot(self.slot)}: {self.old or 'nothing'} → {self.new or 'nothing'}"
 
 
 @dataclass(frozen=True)
