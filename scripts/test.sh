@@ -6,6 +6,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 export PATH="$root/.venv/bin:$PATH"
+# The tests start the command line and the emulator as processes hundreds of times: each should load
+# the project's compiled modules, not compile them again (about 0.1 s a process without them).
+unset PYTHONDONTWRITEBYTECODE
 echo "== ruff"
 ruff check .
 ruff format --check .
