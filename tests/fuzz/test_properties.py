@@ -85,6 +85,15 @@ KEYS = [
     "event",
     "expect",
     "max-compute-utilization",
+    "associations",  # and what later issues added: where it runs, retiring, tags, a connection's
+    "distribution",
+    "path",
+    "retire",
+    "tags",
+    "distributions",
+    "connection",
+    "data",
+    "sensitive",
 ]
 names = st.one_of(
     st.from_regex(NAME_PATTERN, fullmatch=True),
@@ -102,16 +111,44 @@ values = st.recursive(
     ),
     max_leaves=12,
 )
+tags = st.one_of(
+    st.dictionaries(
+        st.text(max_size=130), st.one_of(st.none(), st.text(max_size=260), st.integers()), max_size=4
+    ),
+    values,
+)
+associations = st.one_of(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "distribution": names,
+                "path": st.one_of(st.just("default"), st.text(max_size=20)),
+                "event": st.sampled_from(["viewer-request", "viewer-response", "origin-request", ""]),
+            }
+        ),
+        max_size=3,
+    ),
+    values,
+)
+well_formed = st.fixed_dictionaries(  # past the first checks: into tags, associations, retiring
+    {"name": st.from_regex(NAME_PATTERN, fullmatch=True), "code": st.just("a.js")},
+    optional={"tags": tags, "associations": associations, "retire": values, "distributions": values},
+)
 entries = st.one_of(
     names,
     st.dictionaries(st.sampled_from(KEYS), st.one_of(names, values), max_size=6),
+    well_formed,
     values,
 )
 documents = st.one_of(
     st.fixed_dictionaries(
         {"functions": st.lists(entries, max_size=5)},
         optional={
-            "defaults": st.dictionaries(st.sampled_from(["runtime", "comment", "x"]), values, max_size=2)
+            "defaults": st.dictionaries(
+                st.sampled_from(["runtime", "comment", "tags", "x"]), values, max_size=2
+            ),
+            "connection-functions": st.lists(entries, max_size=3),
+            "key-value-stores": st.lists(entries, max_size=3),
         },
     ),
     values,
@@ -163,9 +200,9 @@ def test_parse_takes_any_document_and_locates_every_problem(tried: Tried) -> Non
             return
         import re
 
-        found = [f.name for f in manifest.functions]
+        found = [f.ref for f in manifest.functions]  # a viewer and a connection function may share a name
         assert found and len(set(found)) == len(found)
-        assert all(re.fullmatch(NAME_PATTERN, n) for n in found)
+        assert all(re.fullmatch(NAME_PATTERN, r.name) for r in found)
 
     check()
 
