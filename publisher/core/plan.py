@@ -155,7 +155,7 @@ def plan_function(
     base = FunctionPlan(spec, state)
     if spec.retire:
         return _retired(base, carried)
-    if spec.restored_from and dev is None:
+    if spec.restored_from and dev is None and not spec.recreate:
         return _failed(
             base, "no longer in CloudFront; a rollback restores a function, it does not create one"
         )
@@ -177,6 +177,8 @@ def plan_function(
     publish = _publish(target, dev, live, sync is not None)
     writes = tuple(w for w in (sync, publish) if w is not None)
     reason = "; ".join(w.reason for w in writes) or _why_unchanged(spec)
+    if spec.recreate and dev is None:
+        reason = "deleted by a retire: created again, published, then attached where it ran"
     return FunctionPlan(
         spec,
         state,

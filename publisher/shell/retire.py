@@ -20,7 +20,7 @@ def delete_retired(fp: FunctionPlan, cloudfront: CloudFront, backups: Backups) -
     backup = ""
     try:
         live = read_stage(cloudfront, fp.name, Stage.LIVE)
-        backup = backups.save(fp.name, live) if live is not None else ""
+        backup = backups.save_retired(fp.name, live) if live is not None else ""
         cloudfront.delete_function(fp.name, write.if_match)
     except PreconditionFailed:
         message = f"DEVELOPMENT changed after it was read (ETag {write.if_match}); not deleted"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import Emulator
-from tests.e2e.conftest import Run, handler
+from tests.e2e.conftest import Run, code_of, handler
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
 WRITES = ("CreateFunction", "UpdateFunction", "PublishFunction", "DeleteFunction", "UpdateDistribution")
@@ -490,3 +490,70 @@ def test_publishing_a_function_the_distribution_runs_moves_its_etag_and_the_writ
     assert (emu.counts().get("GetDistributionConfig"), emu.counts().get("UpdateDistribution")) == (2, 2)
     assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request"), (ARN + "b", "viewer-response")]
     assert run.json["associations"][0]["status"] == "updated"
+
+
+def retire_old(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> tuple[Run, dict[str, Any]]:
+    """`old` runs on E1 and E2 and is retired: the run's result, and both configs as they were before."""
+    retire_setup(emu, workspace)
+    before = {d: config(aws, d)[0] for d in ("E1", "E2")}
+    (workspace / "cloudfront-functions.yml").write_text("functions:\n  - name: old\n    retire: true\n")
+    retired = cli("publish", "--json")
+    assert retired.code == 0, retired.out
+    assert emu.counts().get("DeleteFunction") == 1 and held(config(aws, "E1")[0]) == []
+    return retired, before
+
+
+def test_rollback_of_a_retire_recreates_publishes_and_attaches_where_it_ran(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, before = retire_old(emu, aws, workspace, cli)
+    emu.reset_counts()
+    plan = cli("plan", "--from", retired.json["backup_dir"])
+    assert plan.code == 0 and writes(emu) == 0, plan.out + plan.err
+    assert "+ create, publish  old" in plan.out and "deleted by a retire" in plan.out, plan.out
+    assert plan.out.count("+ attach old:") == 2, plan.out
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 0, back.out + back.err
+    assert code_of(aws, "old", "LIVE") == handler("/*old*/ return event.request;")
+    assert {d: config(aws, d)[0] for d in ("E1", "E2")} == before  # whole configs, as before the retire
+    counts = emu.counts()
+    assert [counts.get(op, 0) for op in ("CreateFunction", "PublishFunction", "UpdateDistribution")] == [
+        1,
+        1,
+        2,
+    ]
+    assert {f["name"]: f["status"] for f in back.json["functions"]} == {"old": "published"}
+    assert sorted(c["distribution"] for c in back.json["associations_changed"]) == ["E1", "E2"]
+
+
+def test_rollback_of_a_retire_leaves_a_function_of_that_name_made_since_to_the_usual_rules(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, _ = retire_old(emu, aws, workspace, cli)
+    emu.seed_function("old", handler("/*old*/ return event.request;"), publish=True)  # made again, the same
+    emu.reset_counts()
+    same = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert same.code == 0, same.out
+    assert [emu.counts().get(op, 0) for op in ("CreateFunction", "UpdateFunction", "PublishFunction")] == [
+        0,
+        0,
+        0,
+    ]
+    assert held(config(aws, "E1")[0]) == [(ARN + "old", "viewer-request")]
+
+
+def test_rollback_of_a_retire_never_clobbers_someone_elses_unpublished_function(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, _ = retire_old(emu, aws, workspace, cli)
+    emu.seed_function("old", handler("/*theirs*/ return event.request;"))  # DEVELOPMENT only
+    emu.reset_counts()
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 1, back.out
+    assert writes(emu) == 0
+    (old,) = back.json["functions"]
+    assert old["status"] == "conflict" and "unpublished change" in old["error"]
+    assert code_of(aws, "old", "DEVELOPMENT") == handler("/*theirs*/ return event.request;")
+    assert held(config(aws, "E1")[0]) == []  # not attached: its LIVE is not what was reviewed
