@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from emulator import Emulator
+from publisher.shell import engine
 from tests.e2e.conftest import Run, code_of, handler
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
@@ -50,6 +54,16 @@ def without_function_associations(cfg: dict[str, Any]) -> dict[str, Any]:
     cfg["DefaultCacheBehavior"].pop("FunctionAssociations")
     for b in cfg["CacheBehaviors"].get("Items", []):
         b.pop("FunctionAssociations")
+    return cfg
+
+
+def whole(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The config with an empty association list written one way: `{Quantity: 0}` (as the tool sends
+    it) and `{Quantity: 0, Items: []}` (as a seeded one reads) say the same."""
+    for b in [cfg["DefaultCacheBehavior"], *cfg["CacheBehaviors"].get("Items", [])]:
+        listed = b.get("FunctionAssociations") or {}
+        if listed.get("Items") == []:
+            del listed["Items"]
     return cfg
 
 
@@ -557,3 +571,80 @@ def test_rollback_of_a_retire_never_clobbers_someone_elses_unpublished_function(
     assert old["status"] == "conflict" and "unpublished change" in old["error"]
     assert code_of(aws, "old", "DEVELOPMENT") == handler("/*theirs*/ return event.request;")
     assert held(config(aws, "E1")[0]) == []  # not attached: its LIVE is not what was reviewed
+
+
+DEPLOYED = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=10)
+GUARDED = ("publish", "--watch-minutes", "0.02", "--max-error-rate", "2", "--json")
+
+
+def failing_at_the_edge(emu: Emulator, monkeypatch: pytest.MonkeyPatch, function: str) -> None:
+    """The distributions report the run's writes deployed at DEPLOYED; `function` then fails 10%."""
+    monkeypatch.setattr(engine, "utcnow", lambda: DEPLOYED)
+    emu.record_function_metrics(function, invocations=100, execution_errors=10, at=DEPLOYED)
+
+
+def test_the_guard_detaches_a_function_it_attached_without_publishing_when_it_fails(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu.seed_function("a", handler("/*a*/ return event.request;"), publish=True)  # as the manifest says
+    dist = emu.seed_distribution(id="E1", behaviours=[("/api/*", [])])
+    before = rich(aws, emu, dist)
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    failing_at_the_edge(emu, monkeypatch, "a")
+    emu.reset_counts()
+    run = cli(*GUARDED)
+    assert run.code == 1, run.out + run.err
+    assert emu.counts().get("PublishFunction", 0) == 0 and emu.counts().get("UpdateDistribution") == 2
+    assert whole(config(aws, dist)[0]) == whole(before)  # the whole config, as before the run
+    (watch,) = run.json["guard"]["functions"]
+    assert (watch["function"], watch["verdict"]) == ("a", "roll back")
+    (fn,) = run.json["functions"]
+    assert fn["status"] == "rolled back" and "detached from E1 again" in fn["reason"]
+    (dist_result,) = run.json["associations"]
+    assert dist_result["status"] == "rolled back" and "rollback detach" in dist_result["done"]
+    assert run.json["associations_changed"][0]["action"] == "attach"  # what the run wrote, still said
+
+
+def test_the_guard_puts_back_the_code_and_the_function_this_run_replaced_on_a_behaviour(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old_a = handler("/*a0*/ return event.request;")
+    emu.seed_function("a", old_a, publish=True)
+    emu.seed_function("g", handler("/*g*/ return event.request;"), publish=True)
+    dist = emu.seed_distribution(id="E1", default_function_arns=[(ARN + "g", "viewer-request")])
+    before = config(aws, dist)[0]
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")], "g": []})
+    failing_at_the_edge(emu, monkeypatch, "a")
+    run = cli(*GUARDED)
+    assert run.code == 1, run.out + run.err
+    assert code_of(aws, "a", "LIVE") == old_a  # its code, from this run's backup
+    assert config(aws, dist)[0] == before  # g where it ran, a off it
+    by = {f["name"]: f["status"] for f in run.json["functions"]}
+    assert by == {"a": "rolled back", "g": "unchanged"}
+    assert run.json["associations"][0]["status"] == "rolled back"
+
+
+def test_the_guard_leaves_a_second_writers_change_to_the_slot_and_says_so(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu.seed_function("a", handler("/*a*/ return event.request;"), publish=True)
+    emu.seed_function("theirs", handler("/*theirs*/ return event.request;"), publish=True)
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    failing_at_the_edge(emu, monkeypatch, "a")
+
+    def someone(e: Emulator) -> None:  # after the run's write, before the guard reads E1 again
+        cfg, etag = config(aws, "E1")
+        cfg["DefaultCacheBehavior"]["FunctionAssociations"] = {
+            "Quantity": 1,
+            "Items": [{"FunctionARN": ARN + "theirs", "EventType": "viewer-request"}],
+        }
+        aws.update_distribution(Id="E1", IfMatch=etag, DistributionConfig=cfg)
+
+    emu.before("UpdateDistribution", lambda e: e.before("GetDistributionConfig", someone))
+    run = cli(*GUARDED)
+    assert run.code == 1, run.out + run.err
+    assert held(config(aws, "E1")[0]) == [(ARN + "theirs", "viewer-request")]  # theirs, kept
+    (dist_result,) = run.json["associations"]
+    assert dist_result["status"] == "conflict" and "someone else put theirs there" in dist_result["error"]
+    assert run.json["functions"][0]["status"] == "conflict"
