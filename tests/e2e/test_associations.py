@@ -444,16 +444,29 @@ def test_functions_without_associations_are_never_touched(
 
 
 def test_a_lost_answer_is_reconciled_by_reading_again(
-    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu.seed_distribution(id="E1")
     manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    applied: list[str] = []  # UpdateDistribution calls that took effect, whatever their answer
+    update = emu.state.backend.update_distribution
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        answer = update(*args, **kwargs)
+        applied.append(answer[2])
+        return answer
+
+    monkeypatch.setattr(emu.state.backend, "update_distribution", counted)
     emu.inject("UpdateDistribution", "lost-response")
     run = cli("publish", "--json")
     assert run.code == 0, run.out
     assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
     result = run.json["associations"][0]
     assert result["status"] == "updated" and "confirmed by re-reading" in result["reason"]
+    assert not result["conflicts"] and not result["error"]
+    assert emu.counts().get("UpdateDistribution") == 2  # the lost one, and the retry its ETag refused
+    assert applied == [config(aws, "E1")[1]]  # one write took effect: the plan is not carried out twice
+    assert result["etag"][1] == applied[0]
     assert result["backup"] and run.json["backup_dir"]  # what the lost write replaced was saved first
     assert run.json["associations_changed"][0]["action"] == "attach"
 
