@@ -418,7 +418,7 @@ def test_a_retired_function_still_attached_is_not_deleted(
 ) -> None:
     retire_setup(emu, workspace)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    emu.inject("UpdateDistribution", "500", times=5)
+    emu.inject("UpdateDistribution", "500", times=20)  # every attempt, the re-written ones too
     run = cli("publish", "--json")
     assert run.code == 1, run.out
     old = next(f for f in run.json["functions"] if f["name"] == "old")
@@ -443,12 +443,9 @@ def test_functions_without_associations_are_never_touched(
     assert held(config(aws, "E1")[0]) == [(ARN + "b", "viewer-request"), (ARN + "a", "viewer-response")]
 
 
-def test_a_lost_answer_is_reconciled_by_reading_again(
-    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    emu.seed_distribution(id="E1")
-    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
-    applied: list[str] = []  # UpdateDistribution calls that took effect, whatever their answer
+def count_applied(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ETags of the UpdateDistribution calls that took effect, whatever their answer."""
+    applied: list[str] = []
     update = emu.state.backend.update_distribution
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -457,6 +454,15 @@ def test_a_lost_answer_is_reconciled_by_reading_again(
         return answer
 
     monkeypatch.setattr(emu.state.backend, "update_distribution", counted)
+    return applied
+
+
+def test_a_lost_answer_is_reconciled_by_reading_again(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    applied = count_applied(emu, monkeypatch)
     emu.inject("UpdateDistribution", "lost-response")
     run = cli("publish", "--json")
     assert run.code == 0, run.out
@@ -469,6 +475,41 @@ def test_a_lost_answer_is_reconciled_by_reading_again(
     assert result["etag"][1] == applied[0]
     assert result["backup"] and run.json["backup_dir"]  # what the lost write replaced was saved first
     assert run.json["associations_changed"][0]["action"] == "attach"
+
+
+def test_an_answer_lost_past_every_retry_is_reconciled_by_one_read(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No retry left to meet the 412: the writer itself reads the distribution again, finds its plan
+    carried out, and says so; it writes nothing more."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    applied = count_applied(emu, monkeypatch)
+    emu.inject("UpdateDistribution", "lost-response", times=2)  # applied, lost; a retry's 412, lost too
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert emu.counts().get("GetDistributionConfig") == 2  # the plan's, and the writer's own re-read
+    assert applied == [config(aws, "E1")[1]]  # one write took effect
+    result = run.json["associations"][0]
+    assert result["status"] == "updated" and "confirmed by re-reading" in result["reason"]
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
+
+
+def test_an_unanswered_write_that_did_not_take_effect_is_written_once_more_on_the_fresh_etag(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    applied = count_applied(emu, monkeypatch)
+    emu.inject("UpdateDistribution", "503", times=2)  # refused by the service, retries included
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert emu.counts().get("GetDistributionConfig", 0) >= 2  # read again before writing again
+    assert applied == [config(aws, "E1")[1]]
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
+    assert run.json["associations"][0]["status"] == "updated"
 
 
 def test_twenty_functions_on_five_distributions_are_five_writes(
