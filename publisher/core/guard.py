@@ -83,8 +83,13 @@ def watch_report(name: str, sums: Sums | None, verdict: Verdict, note: str = "")
 def watched(result: Result) -> list[str]:
     """The viewer functions the guard judges: each this run published, and each it attached to a cache
     behaviour, new code or not (a function serving a behaviour it did not serve is new there)."""
+    viewer = {f.name for f in result.functions if f.kind is Kind.FUNCTION}
     published = [f.name for f in result.functions if f.published and f.kind is Kind.FUNCTION]
-    attached = [c.function for c in result.associations_changed if c.action == Action.ATTACH.value]
+    attached = [
+        c.function
+        for c in result.associations_changed
+        if c.action == Action.ATTACH.value and c.function in viewer
+    ]
     return list(dict.fromkeys([*published, *attached]))
 
 
