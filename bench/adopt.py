@@ -5,10 +5,11 @@ added to every request; then `cloudfront-publish import` runs as its own process
 for its peak memory), then `plan` over what it wrote. Prints a Markdown table: wall time, calls by
 operation against the floor of calls, peak memory, and the floor of time in latencies.
 
-The floor: one ListFunctions per stage and one ListKeyValueStores (one page each up to 100), then
-GetFunction for each stage of each function and ListKeys per store (pages of 50, each waiting for
-the one before), all at once; in latencies, 1 for the listings plus the longer of the gets (2N over
-the concurrency) and one store's pages.
+The floor: one ListFunctions and one ListConnectionFunctions per stage, one ListKeyValueStores, one
+ListDistributions and one tenant-only listing (one page each up to 100: where each function runs),
+then GetFunction for each stage of each function, ListTagsForResource for each function and store,
+and ListKeys per store (pages of 50, each waiting for the one before), all at once; in latencies, 1
+for the listings plus the longer of the gets (3N + stores over the concurrency) and one store's pages.
 """
 
 from __future__ import annotations
@@ -57,8 +58,10 @@ def floor(functions: int, stores: int, keys: int, concurrency: int) -> tuple[int
     """(calls, latencies) no import can go below."""
     pages = max(1, math.ceil(keys / PAGE))
     listing = 2 * max(1, math.ceil(functions / 100)) + max(1, math.ceil(stores / 100))
-    calls = listing + 2 * functions + stores * pages
-    latencies = 1 + max(math.ceil(2 * functions / concurrency), pages if stores else 0)
+    listing += 2 + 1 + 1  # connection functions per stage, distributions, tenant-only distributions
+    tags = functions + stores
+    calls = listing + 2 * functions + tags + stores * pages
+    latencies = 1 + max(math.ceil((2 * functions + tags) / concurrency), pages if stores else 0)
     return calls, latencies
 
 

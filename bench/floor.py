@@ -13,10 +13,13 @@ Calls, and what each is for:
 - with associations, per distribution whose associations change: GetDistributionConfig (the config
   the write sends back whole, and its ETag), and, publishing, one UpdateDistribution.
 Time: the process's own start-up, then the longest chain of round trips that wait for each other:
-the distribution pages one after another (the tenant-only listing beside them), beside the reads (all
-at once: one round trip) followed by the three round trips of that chain. With associations the
-configs are read once the scan has said where the functions run (one round trip after it), and the
-distributions are written (one more) once both those reads and the publishes they attach are done.
+the distribution pages one after another (the tenant-only listing beside them), beside the reads
+followed by the three round trips of that chain. The reads go out at once up to the calls a run keeps
+in flight (`max-concurrency`, 16 by default, a cap against CloudFront's throttling that the
+benchmark leaves as a user finds it): a run whose reads and listings exceed it needs a second wave.
+With associations the configs are read once the scan has said where the functions run (one round
+trip after it), and the distributions are written (one more) once both those reads and the publishes
+they attach are done.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ WRITE_CALLS = 4  # describe DEVELOPMENT and LIVE, update, publish
 WRITE_CHAIN = 3  # round trips: the two describes together, update, publish
 TENANT_LISTING = 1  # ListDistributionsByConnectionMode: one page in these scenarios
 STORE_LISTING = 1  # ListKeyValueStores: one page in these scenarios
+IN_FLIGHT = 16  # max-concurrency's default: the reads go out in waves of this many calls
 
 
 def pages(items: int) -> int:
@@ -48,8 +52,15 @@ def calls(scenario: Scenario, writes: bool) -> int:
     return reads + (WRITE_CALLS * scenario.k + scenario.attach_d if writes else 0)
 
 
+def read_waves(scenario: Scenario) -> int:
+    """Round trips for the reads a plan waits on: the functions' listings and code, the store listing,
+    and the two distribution listings in flight beside them, at most IN_FLIGHT calls at once."""
+    at_once = 2 * pages(scenario.n) + 2 * scenario.n + STORE_LISTING + TENANT_LISTING + 1
+    return math.ceil(at_once / IN_FLIGHT)
+
+
 def round_trips(scenario: Scenario, writes: bool) -> int:
-    functions = 1 + (WRITE_CHAIN if writes and scenario.k else 0)
+    functions = read_waves(scenario) + (WRITE_CHAIN if writes and scenario.k else 0)
     scan = pages(scenario.d) + (1 if scenario.attach_d else 0)  # then the configs it points to
     return max(scan, functions) + (1 if writes and scenario.attach_d else 0)  # then UpdateDistribution
 
@@ -63,12 +74,12 @@ class Service:
     write: float  # UpdateFunction, DescribeFunction, PublishFunction: the mean of the three
 
     def critical_path(self, scenario: Scenario, writes: bool, latency: float) -> float:
-        """The pages one after another; the reads at once, but no faster than the machine's CPUs
-        can serve them (a call costs `read` of CPU, client and emulator together); then the writes."""
+        """The pages one after another; the reads in waves of IN_FLIGHT, but no faster than the
+        machine's CPUs can serve them (a call costs `read` of CPU, client and emulator together); then the writes."""
         scan = pages(scenario.d) * (latency + self.page)
         scan += (latency + self.write) if scenario.attach_d else 0  # the configs, read at once
         reads = 2 * pages(scenario.n) + 2 * scenario.n
-        functions = latency + max(self.read, reads * self.read / (os.cpu_count() or 1))
+        functions = read_waves(scenario) * latency + max(self.read, reads * self.read / (os.cpu_count() or 1))
         functions += WRITE_CHAIN * (latency + self.write) if writes and scenario.k else 0
         attach = (latency + self.write) if writes and scenario.attach_d else 0  # UpdateDistribution
         return max(scan, functions) + attach

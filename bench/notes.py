@@ -89,10 +89,10 @@ def cpu_bound(outcomes: Sequence[Outcome]) -> list[str]:
     reads = 2 * wide.scenario.n + 2
     cpu = reads * wide.service.read
     return [
-        f"**With one page to scan, the reads set the pace.** N=50 means {reads} reads at once; each",
+        f"**With one page to scan, the reads set the pace.** N=50 means {reads} reads, 16 in flight; each",
         f"costs about {wide.service.read * 1000:.1f} ms of CPU (botocore in the client, moto in the emulator),",
-        f"{cpu:.2f} s in all on {os.cpu_count()} CPUs shared by both, where the issue's floor counts one",
-        f"latency for all of them. Publish took {ours:.2f} s against a floor of",
+        f"{cpu:.2f} s in all on {os.cpu_count()} CPUs shared by both, where the issue's floor counts a",
+        f"latency per wave of 16. Publish took {ours:.2f} s against a floor of",
         f"{wide.floor_time(PUBLISH):.2f} s (latency only) and {wide.floor_time_with_service(PUBLISH):.2f} s",
         "(with that CPU time).",
     ]

@@ -38,6 +38,9 @@ Choices where AWS documents nothing:
 - TestFunction answers InvalidIfMatchVersion to a stale If-Match (no PreconditionFailed is modelled).
 - CreateDistribution and UpdateDistribution refuse a function that is not published
   (InvalidFunctionAssociation); seeding does not check, so benchmarks can lay out in any order.
+- A distribution keeps ViewerMtlsConfig and ConnectionFunctionAssociation; an association needs
+  viewer mTLS with a trust store (InvalidArgument) and a published connection function
+  (InvalidFunctionAssociation); `seed_distribution(viewer_mtls=...)` makes one with viewer mTLS.
 - A change keeps its distributions InProgress for `deploy_delay` seconds, 1 by default, so a
   GetDistribution right after a publish sees the redeploy; AWS takes minutes. `deploy_delay=0` means
   a change is Deployed at once, even in the answer to the change itself.

@@ -5,6 +5,11 @@ request count instead of time, ignores If-Match values and pages with opaque tok
 keeps the associations, draws a new ETag on every change (a function publish included), holds a
 distribution InProgress for `deploy_delay` seconds, checks If-Match, and pages by distribution Id as
 CloudFront does (NextMarker is the Id of the last distribution on the page).
+
+A distribution may run one connection function (`ConnectionFunctionAssociation {Id}`, beside
+`ViewerMtlsConfig`; botocore's model): moto knows neither field, so both are kept from the raw
+config, answered in the listings' summaries, and indexed under `connection_key(Id)` for
+ListDistributionsByConnectionFunction and the in-use check of DeleteConnectionFunction.
 """
 
 from __future__ import annotations
@@ -92,6 +97,15 @@ def association_problem(raw: Mapping[str, Any]) -> str:
     return ""
 
 
+def connection_key(function_id: str) -> str:
+    """A connection function's key in `EmulatorBackend.users`, apart from every function ARN."""
+    return f"connection-function:{function_id}"
+
+
+def connection_function_id(raw: Mapping[str, Any]) -> str:
+    return str((raw.get("ConnectionFunctionAssociation") or {}).get("Id") or "")
+
+
 def function_arns(config: Any) -> set[str]:
     """The CloudFront Functions (not Lambda@Edge) that any cache behaviour runs."""
     return {
@@ -115,6 +129,15 @@ class EmulatorDistribution(Distribution):
         self.connection_mode: str | None = raw.get("ConnectionMode")
         self.staging = bool(raw.get("Staging", False))
         self.ready_at = 0.0
+
+    @property
+    def viewer_mtls_config(self) -> Any:
+        """The summary's ViewerMtlsConfig, as last written (moto does not know the field)."""
+        return self.raw_config.get("ViewerMtlsConfig")
+
+    @property
+    def connection_function_association(self) -> Any:
+        return self.raw_config.get("ConnectionFunctionAssociation")
 
     @property
     def e_tag(self) -> str:
@@ -221,14 +244,20 @@ class EmulatorBackend(CloudFrontBackend):
         dist.ready_at = time.monotonic() + self.deploy_delay
 
     def _index(self, dist: EmulatorDistribution) -> None:
-        for arn in function_arns(dist.distribution_config):
+        for arn in _keys(dist):
             self.users[arn].add(dist.id)
 
     def _unindex(self, dist: EmulatorDistribution) -> None:
-        for arn in function_arns(dist.distribution_config):
+        for arn in _keys(dist):
             self.users[arn].discard(dist.id)
             if not self.users[arn]:
                 del self.users[arn]
+
+
+def _keys(dist: EmulatorDistribution) -> set[str]:
+    """The functions a distribution runs: its cache behaviours' by ARN, its connection function's by key."""
+    cid = connection_function_id(dist.raw_config)
+    return function_arns(dist.distribution_config) | ({connection_key(cid)} if cid else set())
 
 
 def _mode_matches(dist: EmulatorDistribution, wanted: str | None) -> bool:

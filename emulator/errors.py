@@ -55,6 +55,16 @@ class InvalidArgument(ApiError):
     message = "{detail}"
 
 
+class NoSuchResource(ApiError):  # TagResource, UntagResource, ListTagsForResource: an unknown ARN
+    code = "NoSuchResource"
+    message = "{detail}"
+
+
+class InvalidTagging(ApiError):
+    code = "InvalidTagging"
+    message = "{detail}"
+
+
 class UnmodelledError(ApiError):
     """An error the model does not declare; the handler writes it with `error_body` (moto's serializer
     would warn on every one)."""

@@ -15,12 +15,11 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
-from emulator.operations import Operation
+from emulator.operations import Operation, identify_data
 from emulator.state import State
 
-PREFIX = "/key-value-stores/"
 MAX_RESULTS = 50  # ListKeys' MaxResults (model: 1..50)
 BATCH_KEYS = 50  # UpdateKeys: ServiceQuotaExceededException past 50 keys (see publisher/core/stores.py)
 KEY_LIMIT, VALUE_LIMIT, STORE_LIMIT = 512, 1_024, 5 * 1024 * 1024
@@ -33,47 +32,6 @@ class _Error(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def split(path: str) -> tuple[str, str | None, bool] | None:
-    """`/key-value-stores/{KvsARN}[/keys[/{Key}]]` → (ARN, key, keys-collection), on a path whose labels
-    may or may not be percent-encoded (an ARN holds a `/`)."""
-    if not path.startswith(PREFIX):
-        return None
-    rest = path[len(PREFIX) :]
-    if "%2F" in rest or "%2f" in rest:  # encoded labels: split first, decode each
-        parts = rest.split("/")
-        arn = unquote(parts[0])
-        tail = parts[1:]
-    else:
-        head, _, tail_text = rest.partition(":key-value-store/")
-        store_id, _, after = tail_text.partition("/")
-        arn = unquote(f"{head}:key-value-store/{store_id}")
-        tail = after.split("/") if after else []
-    if not tail:
-        return arn, None, False
-    if tail[0] != "keys":
-        return None
-    key = unquote("/".join(tail[1:])) if len(tail) > 1 else None
-    return arn, key, True
-
-
-def identify(method: str, path: str) -> Operation | None:
-    found = split(path)
-    if found is None:
-        return None
-    arn, key, keys = found
-    name = {
-        (False, False, "GET"): "DescribeKeyValueStore",
-        (True, False, "GET"): "ListKeys",
-        (True, False, "POST"): "UpdateKeys",
-        (True, True, "GET"): "GetKey",
-        (True, True, "PUT"): "PutKey",
-        (True, True, "DELETE"): "DeleteKey",
-    }.get((keys, key is not None, method), "Unknown")
-    return Operation(
-        name, method in ("POST", "PUT", "DELETE"), {"KvsARN": arn, **({"Key": key} if key else {})}
-    )
-
-
 class KvsRouter:
     """In front of moto's dispatcher: the data API's paths are answered here, the rest goes on."""
 
@@ -83,7 +41,7 @@ class KvsRouter:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", ""))
         path = raw.partition("?")[0]
-        operation = identify(environ["REQUEST_METHOD"], path)
+        operation = identify_data(environ["REQUEST_METHOD"], path)
         if operation is None:
             return self.app(environ, start_response)
         try:

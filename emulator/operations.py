@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import botocore.session
 
@@ -27,6 +27,7 @@ class Operation:
 
 
 UNKNOWN = Operation("Unknown")
+KVS_PREFIX = "/key-value-stores/"  # the KeyValueStore data API's paths
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,53 @@ def identify(method: str, path: str, query_string: str, target: str = "") -> Ope
     if target:
         name = target.rpartition(".")[2]
         return Operation(name, write=not name.startswith(_READ_PREFIXES))
-    if path.startswith("/key-value-stores/"):  # the KeyValueStore data API (kvs.py)
-        from emulator.kvs import identify as identify_kvs
-
-        return identify_kvs(method, path) or UNKNOWN
+    if path.startswith(KVS_PREFIX):  # the KeyValueStore data API (kvs.py)
+        return identify_data(method, path) or UNKNOWN
     query = parse_qs(query_string, keep_blank_values=True)
     for rule in _rules():
         operation = rule.match(method, path, query)
         if operation is not None:
             return operation
     return UNKNOWN
+
+
+def split(path: str) -> tuple[str, str | None, bool] | None:
+    """`/key-value-stores/{KvsARN}[/keys[/{Key}]]` → (ARN, key, keys-collection), on a path whose labels
+    may or may not be percent-encoded (an ARN holds a `/`)."""
+    if not path.startswith(KVS_PREFIX):
+        return None
+    rest = path[len(KVS_PREFIX) :]
+    if "%2F" in rest or "%2f" in rest:  # encoded labels: split first, decode each
+        parts = rest.split("/")
+        arn = unquote(parts[0])
+        tail = parts[1:]
+    else:
+        head, _, tail_text = rest.partition(":key-value-store/")
+        store_id, _, after = tail_text.partition("/")
+        arn = unquote(f"{head}:key-value-store/{store_id}")
+        tail = after.split("/") if after else []
+    if not tail:
+        return arn, None, False
+    if tail[0] != "keys":
+        return None
+    key = unquote("/".join(tail[1:])) if len(tail) > 1 else None
+    return arn, key, True
+
+
+def identify_data(method: str, path: str) -> Operation | None:
+    """The KeyValueStore data API's operation (served by kvs.py), with the store's ARN and key."""
+    found = split(path)
+    if found is None:
+        return None
+    arn, key, keys = found
+    name = {
+        (False, False, "GET"): "DescribeKeyValueStore",
+        (True, False, "GET"): "ListKeys",
+        (True, False, "POST"): "UpdateKeys",
+        (True, True, "GET"): "GetKey",
+        (True, True, "PUT"): "PutKey",
+        (True, True, "DELETE"): "DeleteKey",
+    }.get((keys, key is not None, method), "Unknown")
+    return Operation(
+        name, method in ("POST", "PUT", "DELETE"), {"KvsARN": arn, **({"Key": key} if key else {})}
+    )

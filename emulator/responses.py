@@ -13,11 +13,14 @@ from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionContext, ActionResult, EmptyResult
 
+from emulator import tagging
 from emulator.connection_functions import run_connection_test, summary
 from emulator.distributions import (
     TENANT_ONLY,
     EmulatorBackend,
     association_problem,
+    connection_function_id,
+    connection_key,
     requested_function_arns,
 )
 from emulator.errors import (
@@ -137,7 +140,23 @@ class EmulatorResponse(CloudFrontResponse):
         self.state.functions.delete(
             function.name, self._get_param("IfMatch"), self.state.in_use(function.arn)
         )
+        tagging.forget(self.state, function.arn)
         return EmptyResult()
+
+    # Tags (emulator/tagging.py): functions, connection functions and stores, by ARN
+
+    def tag_resource(self) -> EmptyResult:
+        tagging.tag(self.state, self._get_param("Resource") or "", self._get_param("Tags.Items", []) or [])
+        return EmptyResult()
+
+    def untag_resource(self) -> EmptyResult:
+        keys = self._get_param("TagKeys.Items", []) or []
+        tagging.untag(self.state, self._get_param("Resource") or "", keys)
+        return EmptyResult()
+
+    def list_tags_for_resource(self) -> ActionResult:
+        tags = tagging.listing(self.state, self._get_param("Resource") or "")
+        return ActionResult({"Tags": {"Items": tags}})
 
     def test_function(self) -> ActionResult:
         """If-Match is the tested stage's ETag. The model declares no PreconditionFailed for this
@@ -219,8 +238,9 @@ class EmulatorResponse(CloudFrontResponse):
     def delete_connection_function(self) -> EmptyResult:
         function = self.state.connection_functions.get(self._get_param("Id"))
         self.state.connection_functions.delete(
-            function.name, self._get_param("IfMatch"), self.state.in_use(function.arn)
+            function.name, self._get_param("IfMatch"), self.state.in_use(connection_key(function.name))
         )
+        tagging.forget(self.state, function.arn)
         return EmptyResult()
 
     def test_connection_function(self) -> ActionResult:
@@ -240,7 +260,7 @@ class EmulatorResponse(CloudFrontResponse):
     def list_distributions_by_connection_function(self) -> ActionResult:
         """The distributions whose config names this connection function (by its Id or ARN)."""
         function = self.state.connection_functions.get(self._get_param("ConnectionFunctionIdentifier"))
-        users = self.backend.users.get(function.arn, set())
+        users = self.backend.users.get(connection_key(function.name), set())
         marker = self._get_param("Marker") or ""
         max_items = _max_items(self._get_param("MaxItems"))
         everything = [
@@ -307,7 +327,8 @@ class EmulatorResponse(CloudFrontResponse):
         return function, function.resolve_stage(self._get_param("Stage"))
 
     def _connection_summary(self, function: Function, stage: str) -> dict[str, Any]:
-        return summary(self.state.connection_functions, function, stage, self.state.in_use(function.arn))
+        in_use = self.state.in_use(connection_key(function.name))
+        return summary(self.state.connection_functions, function, stage, in_use)
 
     def _function_stage(self) -> tuple[Function, str]:
         function = self.state.functions.get(self._get_param("Name"))
@@ -328,6 +349,24 @@ class EmulatorResponse(CloudFrontResponse):
                 raise InvalidFunctionAssociation(
                     detail=f"The function {arn} does not exist or is not published."
                 )
+        self._check_connection_function(raw)
+
+    def _check_connection_function(self, raw: dict[str, Any]) -> None:
+        """A distribution runs a connection function only with viewer mTLS, and only one that is
+        published (its LIVE stage); see docs/emulator-compatibility.md for the error codes."""
+        cid = connection_function_id(raw)
+        if not cid:
+            return
+        trust = (raw.get("ViewerMtlsConfig") or {}).get("TrustStoreConfig") or {}
+        if not trust.get("TrustStoreId"):
+            raise InvalidArgument(
+                detail="A connection function association requires viewer mTLS with a trust store (ViewerMtlsConfig)."
+            )
+        found = [f for f in self.state.connection_functions.all() if f.name == cid]
+        if not found or found[0].live is None:
+            raise InvalidFunctionAssociation(
+                detail=f"The connection function {cid} does not exist or is not published."
+            )
 
     def _distribution_list(self, operation: str, mode: str | None) -> ActionResult:
         marker = self._get_param("Marker") or ""

@@ -59,6 +59,8 @@ def distribution_config(
     behaviours: Behaviours,
     enabled: bool,
     connection_mode: str | None,
+    *,
+    viewer_mtls: str | None = None,
 ) -> dict[str, Any]:
     """A minimal DistributionConfig, as CreateDistribution would receive it."""
     others = [_behaviour(pairs, path) for path, pairs in behaviours]
@@ -78,6 +80,9 @@ def distribution_config(
     }
     if connection_mode is not None:
         config["ConnectionMode"] = connection_mode
+    if viewer_mtls is not None:  # a mode: required, optional or passthrough (ViewerMtlsMode)
+        trust = {"TrustStoreId": "ts-emulator", "AdvertiseTrustStoreCaNames": False}
+        config["ViewerMtlsConfig"] = {"Mode": viewer_mtls, "TrustStoreConfig": trust}
     return config
 
 

@@ -170,6 +170,22 @@ class Emulator:
         with self.state.lock:
             self.state.functions.refuse_unchanged_publish = refuses
 
+    @property
+    def tagging_renews_etag(self) -> bool:
+        """Whether TagResource and UntagResource give a function's DEVELOPMENT a new ETag (off by
+        default; the field report of Terraform AWS provider issue #49572 reads as if AWS does)."""
+        return self.state.tagging_renews_etag
+
+    @tagging_renews_etag.setter
+    def tagging_renews_etag(self, renews: bool) -> None:
+        with self.state.lock:
+            self.state.tagging_renews_etag = renews
+
+    def tags(self, arn: str) -> dict[str, str]:
+        """The tags the resource `arn` holds now."""
+        with self.state.lock:
+            return dict(self.state.backend.tagger.get_tag_dict_for_resource(arn))
+
     def inject(self, operation: str, fault: str, times: int = 1, function: str | None = None) -> None:
         """Fail the next `times` requests of `operation` (for `function` only, if given).
 
@@ -239,10 +255,12 @@ class Emulator:
         behaviours: seeding.Behaviours = (),
         enabled: bool = True,
         connection_mode: str | None = None,
+        viewer_mtls: str | None = None,
     ) -> str:
-        """Insert a Deployed distribution as CreateDistribution would make it; answers its Id."""
+        """Insert a Deployed distribution as CreateDistribution would make it; answers its Id.
+        `viewer_mtls` (required, optional or passthrough) gives it a ViewerMtlsConfig."""
         config = seeding.distribution_config(
-            aliases, default_function_arns, behaviours, enabled, connection_mode
+            aliases, default_function_arns, behaviours, enabled, connection_mode, viewer_mtls=viewer_mtls
         )
         return seeding.seed_distribution(self.state, config, id, domain)
 

@@ -40,6 +40,7 @@ class State:
         )
         self.kvs_data: dict[str, dict[str, str]] = {}
         self.kvs_etags: dict[str, str] = {}  # the data API's ETag of each store, by ARN (kvs.py)
+        self.tagging_renews_etag = False  # TagResource/UntagResource give a function's DEVELOPMENT a new ETag
         self.cloudwatch = CloudWatch()  # has its own lock: metrics never wait on CloudFront's
 
     def new_etag(self) -> str:

@@ -7,10 +7,10 @@ ends without waiting for it.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 
 
@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None, *, keep_handlers: bool = False) -> i
 
 
 def entry() -> None:
-    """The console script: run, then exit even if a call left behind by a cancel still hangs."""
+    """The console script: run, then exit at once, even if a call left behind by a cancel still hangs."""
     from publisher.shell.engine import SIGNALLED
 
     code = main(keep_handlers=True)
@@ -39,9 +39,11 @@ def entry() -> None:
         signal.signal(sig, lambda signum, frame: os._exit(1))
     if SIGNALLED.is_set():  # cancelled, even after the report: never a success, never death by signal
         code = code if code in (1, 2) else 1  # 3 (--detailed-exitcode) is a success too
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
-        os._exit(code)
-    sys.exit(code)
+    # Ended here, not by the interpreter's teardown: that would wait for a call a cancel left behind,
+    # and otherwise only frees memory (about 50 ms for the SDK's objects). Every file the run wrote
+    # is closed by now, and both streams are flushed above.
+    logging.shutdown()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Mapping
 
+from publisher.action_cleanup import CLEANUP, run_cleanup
 from publisher.core.capped import RESULT_LIMIT, capped_json
 from publisher.core.errors import Problem
 from publisher.core.modes import Kind
@@ -58,6 +59,9 @@ def main(environ: Mapping[str, str], *, keep_handlers: bool = False) -> int:
 
     seams = Seams(environ=environ, confined=True, say=log.line, progress=progress, published=step.write)
     mode = github.read_inputs(environ, ["mode"])["mode"]
+    if mode == CLEANUP:  # deletes throwaways: no manifest plan, so not one of the run's modes
+        with cancel_on_signals(seams.stop, log.line, restore=not keep_handlers):
+            return run_cleanup(environ, log, step)
     with cancel_on_signals(seams.stop, log.line, restore=not keep_handlers):
         finished = execute(lambda: settings_from_inputs(environ), seams, requested_mode=mode)
         return _finish(finished, environ, log, step, seams.stop)

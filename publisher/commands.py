@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,10 +18,9 @@ from typing import TYPE_CHECKING
 from publisher.core.adopt import Choice
 from publisher.core.errors import InputError, Problem, PublisherError
 from publisher.core.model import Stage
-from publisher.core.modes import Kind, Ref
 from publisher.core.report import escape_controls
 from publisher.core.settings import split_names
-from publisher.core.throwaway import RUN_ID_PATTERN
+from publisher.core.throwaway import cleanup_problems
 
 if TYPE_CHECKING:
     from publisher.shell.cleanup import Cleaned
@@ -95,7 +93,7 @@ def main(argv: Sequence[str]) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from publisher.shell.aws import AwsCloudFront
-    from publisher.shell.importer import counts, run_import
+    from publisher.shell.importer import PartialImport, counts, run_import
     from publisher.shell.kvs import AwsStoreData
 
     endpoint = args.endpoint_url or None
@@ -120,7 +118,11 @@ def _import(args: argparse.Namespace) -> int:
             force=args.force,
             concurrency=_concurrency(args.max_concurrency),
         )
-    except OSError as err:  # the disk, after every read: say where, one line
+    except PartialImport as err:  # the disk, after every read: say where and what is complete, one line
+        done = ", ".join(str(p) for p in err.written) or "none"
+        _say(f"error: {err}; no manifest was written; files complete before it: {done}")
+        return 1
+    except OSError as err:
         _say(f"error: could not write into {args.out}: {err.strerror or err} ({err.filename or ''})")
         return 1
     kinds = counts(adoption)
@@ -139,34 +141,27 @@ def _import(args: argparse.Namespace) -> int:
 
 def _cleanup(args: argparse.Namespace) -> int:
     from publisher.shell.aws import AwsCloudFront
-    from publisher.shell.cleanup import Cleaned, Deleted, delete_all, find, shown
+    from publisher.shell.cleanup import clean, managed_by
 
-    if args.run_id is None and args.older_than is None:
-        raise InputError([_problem("give --run-id, --older-than HOURS, or both")])
-    if args.run_id is not None and not re.match(RUN_ID_PATTERN, args.run_id):
-        raise InputError(
-            [_problem(f"--run-id must be 1 to 40 letters, digits, `-` or `_` (got {args.run_id!r})")]
-        )
-    if args.older_than is not None and not 0 <= args.older_than <= 24 * 365:
-        raise InputError([_problem("--older-than must be between 0 and 8760 hours")])
-    managed = _managed(args.manifest)
+    problems = cleanup_problems(
+        args.run_id, args.older_than, run_from="--run-id", age_from="--older-than HOURS"
+    )
+    if problems:
+        raise InputError([_problem(p) for p in problems])
+    managed = managed_by(args.manifest)
     cloudfront = AwsCloudFront(args.endpoint_url or None, _concurrency(args.max_concurrency))
     older = timedelta(hours=args.older_than) if args.older_than is not None else None
-    # connection functions only when the manifest has some: a preview makes their copies, and a role
-    # for viewer functions alone need not list them
-    kinds = {ref.kind for ref in managed} | {Kind.FUNCTION}
-    done: list[Cleaned] = []
-    kept: list[tuple[str, str]] = []
-    for kind in sorted(kinds, key=lambda k: k is not Kind.FUNCTION):  # viewer functions first
-        mine = {ref.name for ref in managed if ref.kind is kind}
-        found = find(cloudfront, mine, run_id=args.run_id, older_than=older, now=datetime.now(UTC), kind=kind)
-        if args.dry_run:
-            done += [Cleaned(shown(n, kind), Deleted.WOULD_DELETE) for n in found.selection.delete]
-        else:
-            done += delete_all(cloudfront, found, _concurrency(args.max_concurrency))
-        kept += [(shown(n, kind), why) for n, why in found.selection.kept]
-    _report(done, kept, json_output=args.json)
-    return 1 if any(c.status.failed for c in done) else 0
+    cleanup = clean(
+        cloudfront,
+        managed,
+        run_id=args.run_id,
+        older_than=older,
+        now=datetime.now(UTC),
+        concurrency=_concurrency(args.max_concurrency),
+        dry_run=args.dry_run,
+    )
+    _report(cleanup.done, cleanup.kept, json_output=args.json)
+    return 1 if cleanup.failed else 0
 
 
 def _report(done: Sequence[Cleaned], kept: Sequence[tuple[str, str]], *, json_output: bool) -> None:
@@ -190,25 +185,6 @@ def _report(done: Sequence[Cleaned], kept: Sequence[tuple[str, str]], *, json_ou
         _say(f"{name}: kept, {why}")
     if not done:
         _say("no throwaway preview function to delete")
-
-
-def _managed(manifest: str) -> set[Ref]:
-    """The names the manifest holds, never deleted; a missing or broken manifest refuses the clean-up."""
-    from publisher.core.manifest import parse
-
-    path = Path(manifest)
-    if not path.is_file():
-        raise InputError(
-            [
-                _problem(
-                    f"the manifest {manifest} does not exist; its functions are never deleted, so it is needed (--manifest)"
-                )
-            ]
-        )
-    parsed, problems = parse(path.read_bytes(), manifest)
-    if problems:
-        raise InputError([_problem(f"the manifest {manifest} is not valid: {problems[0]}")])
-    return {f.ref for f in parsed.functions}
 
 
 def _concurrency(value: int) -> int:

@@ -12,7 +12,6 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,10 +79,10 @@ def _outcome(
         settings = make_settings()
         holder.append(settings)
         mode = settings.mode
-        client = _client_beside(settings)  # the SDK's set-up overlaps the manifest and the language check
         workspace = Workspace(Path.cwd())
         manifest = load(settings, workspace, confined=seams.confined)
         template = read_template(settings, workspace, confined=seams.confined)
+        client = _client(settings, manifest)  # only once the input is known good, and what it needs
         secrets = Secrets.of(manifest.stores)  # what a test may copy out of a sensitive store
         hiding = _hiding(seams, secrets)
         result = secrets.hidden(
@@ -123,7 +122,7 @@ def _run(
     seams: Seams,
     template: tuple[str, str] | None,
     *,
-    client: Future[AwsCloudFront] | None,
+    client: AwsCloudFront | None,
     secrets: Secrets,
 ) -> Result:
     from publisher.core.summary.render import summary_with_fallback
@@ -136,7 +135,7 @@ def _run(
         return run_tests(manifest, seams.stop, settings.max_concurrency)
     if client is None:
         return checked(manifest)
-    cloudfront = client.result()  # a broken set-up is a SetupError here, after the input was checked
+    cloudfront = client
     hooks = Hooks(
         stop=seams.stop,
         run_tests=CaseRunner(cloudfront, settings.max_concurrency),
@@ -180,21 +179,18 @@ def _store_ports(
     return StorePorts(cloudfront, AwsStoreData(settings.endpoint_url), backups, hooks.stop)
 
 
-def _client_beside(settings: Settings) -> Future[AwsCloudFront] | None:
-    """The CloudFront client, built in a thread of its own while the manifest loads; None for a mode
-    that makes no call."""
+def _client(settings: Settings, manifest: Manifest) -> AwsCloudFront | None:
+    """The CloudFront client, for a mode that makes calls; a broken set-up is a SetupError here.
+
+    Built after the manifest, not beside it: both are CPU-bound and share one interpreter lock, so
+    building them side by side measured no faster, and the manifest says whether the run needs the
+    AWS CRT (SigV4A, for the KeyValueStore data API), which costs a twentieth of a second to load."""
     if not settings.mode.calls_aws:
         return None
+    from publisher.shell.aws import AwsCloudFront, load_sdk
 
-    def build() -> AwsCloudFront:
-        from publisher.shell.aws import AwsCloudFront
-
-        return AwsCloudFront(settings.endpoint_url, settings.max_concurrency)
-
-    one = ThreadPoolExecutor(1, thread_name_prefix="sdk")
-    built = one.submit(build)
-    one.shutdown(wait=False)  # the thread ends with `build`; nothing waits for it here
-    return built
+    load_sdk(sigv4a=bool(manifest.stores))
+    return AwsCloudFront(settings.endpoint_url, settings.max_concurrency)
 
 
 def load(settings: Settings, workspace: Workspace, *, confined: bool) -> Manifest:
@@ -231,6 +227,7 @@ def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) ->
         read_association_backups,
         read_backups,
         read_store_backups,
+        read_tag_backups,
         rollback_manifest,
     )
 
@@ -246,7 +243,10 @@ def load_backups(settings: Settings, workspace: Workspace, *, confined: bool) ->
     inside = workspace if confined else None
     found, stores = read_backups(folder, shown, inside), read_store_backups(folder, shown, inside)
     restores = read_association_backups(folder, shown, inside)
-    return rollback_manifest(found, shown, settings.functions, settings.source, stores, associations=restores)
+    tags = read_tag_backups(folder, shown, inside)
+    return rollback_manifest(
+        found, shown, settings.functions, settings.source, stores, associations=restores, tags=tags
+    )
 
 
 def read_template(settings: Settings, workspace: Workspace, *, confined: bool) -> tuple[str, str] | None:

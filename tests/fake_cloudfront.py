@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,6 +44,8 @@ class FakeCloudFront:
     connection_functions: dict[str, dict[Stage, StageState]] = field(default_factory=dict)
     connection_names: dict[str, str] = field(default_factory=dict)
     distributions: list[Distribution] = field(default_factory=list)  # what ListDistributions answers
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # by ARN
+    tagging_renews_etag: bool = False  # TagResource/UntagResource give DEVELOPMENT a new ETag
 
     # --- seeding, as another client would --------------------------------------------------------
 
@@ -78,6 +80,30 @@ class FakeCloudFront:
 
     # --- the port ---------------------------------------------------------------------------------
 
+    def list_tags(self, arn: str) -> dict[str, str]:
+        self._enter("ListTagsForResource")
+        return dict(self.tags.get(arn, {}))
+
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> None:
+        self._enter("TagResource")
+        self.tags.setdefault(arn, {}).update(tags)
+        self._renew_for_tags(arn)
+        self._answer("TagResource", "")
+
+    def untag_resource(self, arn: str, keys: Sequence[str]) -> None:
+        self._enter("UntagResource")
+        held = self.tags.setdefault(arn, {})
+        for key in keys:
+            held.pop(key, None)
+        self._renew_for_tags(arn)
+        self._answer("UntagResource", "")
+
+    def _renew_for_tags(self, arn: str) -> None:
+        for stages in (*self.functions.values(), *self.connection_functions.values()):
+            dev = stages.get(Stage.DEVELOPMENT)
+            if dev is not None and dev.arn == arn and self.tagging_renews_etag:
+                stages[Stage.DEVELOPMENT] = replace(dev, etag=new_etag())
+
     def list_functions(self, stage: Stage, *, kind: Kind = Kind.FUNCTION) -> list[FunctionSummary]:
         self._enter(ROWS[kind].list)
         return [self._summary(kind, a, s[stage]) for a, s in self._table(kind).items() if stage in s]
@@ -97,7 +123,13 @@ class FakeCloudFront:
         return self._summary(kind, name, found, found.etag) if found else None
 
     def create_function(
-        self, name: str, code: bytes, config: FunctionConfig, *, kind: Kind = Kind.FUNCTION
+        self,
+        name: str,
+        code: bytes,
+        config: FunctionConfig,
+        *,
+        kind: Kind = Kind.FUNCTION,
+        tags: Mapping[str, str] | None = None,
     ) -> FunctionSummary:
         operation = ROWS[kind].create
         self._enter(operation)
@@ -110,6 +142,7 @@ class FakeCloudFront:
         self._table(kind)[address] = {Stage.DEVELOPMENT: state}
         if kind is not Kind.FUNCTION:
             self.connection_names[address] = name
+        self.tags[arn] = dict(tags or {})
         self._answer(operation, state.etag)
         return self._summary(kind, address, state, state.etag)
 
@@ -166,6 +199,14 @@ class FakeCloudFront:
             raise NotFound("GetDistributionConfig", "NoSuchDistribution", dist_id, 404)
         read = self.configs[dist_id]
         return replace(read, config=copy.deepcopy(dict(read.config)))
+
+    def list_distributions_by_connection_function(self, function_id: str) -> list[str]:
+        self._enter("ListDistributionsByConnectionFunction")
+        return [
+            i
+            for i, read in self.configs.items()
+            if (read.config.get("ConnectionFunctionAssociation") or {}).get("Id") == function_id
+        ]
 
     def update_distribution(self, dist_id: str, config: Mapping[str, Any], if_match: str) -> str:
         self._enter("UpdateDistribution")

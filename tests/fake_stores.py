@@ -96,7 +96,9 @@ class FakeStoreControl(_Faults):
                 store.status = READY
         return store.arn, store.status
 
-    def create_key_value_store(self, name: str, comment: str) -> tuple[str, str]:
+    def create_key_value_store(
+        self, name: str, comment: str, tags: Mapping[str, str] | None = None
+    ) -> tuple[str, str]:
         self._enter("CreateKeyValueStore")
         if name in self.world.stores:
             raise AlreadyExists("CreateKeyValueStore", "EntityAlreadyExists", name, 409)

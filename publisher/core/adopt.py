@@ -6,6 +6,17 @@ is written as the bytes AWS holds (the manifest reads code files as bytes). A fu
 DEVELOPMENT differs from LIVE (or that was never published) becomes a bare name unless a stage is
 chosen: a repository holds one version, and which one is the user's call. A sensitive store gets
 `sensitive: true` and no data file: its keys are never read, so they never reach the disk.
+
+A viewer function that runs somewhere gets `associations:`, every cache behaviour and event where a
+distribution runs it (by Id, from the distribution listing), so the next plan attaches and detaches
+nothing; one that runs nowhere gets none, and its associations stay unmanaged. When the
+distributions could not all be listed, no function gets `associations:` (a partial view would be
+taken as the desired state), and a note says why.
+
+Connection functions go to `connection-functions:` the same way, with their code under
+`connection-functions/` (a viewer function may share the name) and the distributions they run on
+(`distributions:`, by Id), so the next plan attaches and detaches nothing. Their entries always hold
+code: one whose stages differ is left out unless a stage is chosen.
 """
 
 from __future__ import annotations
@@ -14,11 +25,13 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from publisher.core.model import FunctionState, Stage, StageState
+from publisher.core.distribution_config import function_name
+from publisher.core.model import Distribution, FunctionState, Stage, StageState
 from publisher.core.throwaway import is_throwaway
 
 MANIFEST = "cloudfront-functions.yml"
 CODE_DIR = "functions"
+CONNECTION_CODE_DIR = "connection-functions"
 DATA_DIR = "kvs"
 
 
@@ -37,6 +50,7 @@ class Chosen:
     functions: tuple[str, ...]
     stores: tuple[str, ...]
     problems: tuple[str, ...] = ()
+    connection_functions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,21 @@ class Adoption:
 
     files: tuple[tuple[str, bytes], ...]
     notes: tuple[str, ...] = ()
+
+
+Slot = tuple[str, str, str]  # distribution Id, `default` or a path pattern, event
+
+
+def slots(distributions: Iterable[Distribution]) -> dict[str, tuple[Slot, ...]]:
+    """Every viewer function that a cache behaviour runs, with each (distribution, path, event) it
+    runs at, in the listing's order."""
+    found: dict[str, list[Slot]] = {}
+    for d in distributions:
+        for b in d.behaviours:
+            found.setdefault(function_name(b.function_arn), []).append(
+                (d.id, b.path_pattern or "default", b.event_type)
+            )
+    return {name: tuple(dict.fromkeys(at)) for name, at in found.items()}
 
 
 @dataclass(frozen=True)
@@ -56,38 +85,67 @@ class Account:
     stores: Mapping[str, str]  # name -> ARN, the whole account
     keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     store_comments: Mapping[str, str] = field(default_factory=dict)
+    connection_functions: Mapping[str, FunctionState] = field(default_factory=dict)
+    distributions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # connection function -> Ids
+    unlisted: str = ""  # why connection functions could not be listed, if they could not
+    tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # function name -> its tags
+    store_tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # where each viewer function runs: (distribution Id, path, event); None: not all could be listed
+    runs_on: Mapping[str, tuple[Slot, ...]] | None = field(default_factory=dict)
+    unscanned: str = ""  # why the distributions could not all be listed, if they could not
 
 
 def choose(
-    listed: Mapping[str, str], reads: Mapping[str, Collection[str]], stores: Mapping[str, str], choice: Choice
+    listed: Mapping[str, str],
+    reads: Mapping[str, Collection[str]],
+    stores: Mapping[str, str],
+    choice: Choice,
+    connections: tuple[Mapping[str, str], Mapping[str, Collection[str]]] = ({}, {}),
 ) -> Chosen:
     """From the listings (function -> comment, function -> the store ARNs either stage reads, store ->
-    ARN): what to read, or why not. Throwaway preview copies are never imported. With neither filter,
-    everything; with `--functions` alone, the stores they read come along; with `--stores` alone, the
-    functions that read them (a manifest needs at least one function)."""
+    ARN; the same two for connection functions): what to read, or why not. Throwaway preview copies
+    are never imported. With neither filter, everything; with `--functions` alone (names of either
+    kind), the stores they read come along; with `--stores` alone, the functions that read them (a
+    manifest needs at least one function)."""
     adoptable = sorted(n for n, comment in listed.items() if not is_throwaway(n, comment))
+    listed_c, reads_c = connections
+    adoptable_c = sorted(n for n, comment in listed_c.items() if not is_throwaway(n, comment))
     problems = [
         f"`{n}` is a throwaway preview copy, not imported"
-        if n in listed
+        if n in listed or n in listed_c
         else f"no function `{n}` in the account"
         for n in choice.functions or ()
-        if n not in adoptable
+        if n not in adoptable and n not in adoptable_c
     ]
     problems += [f"no KeyValueStore `{n}` in the account" for n in choice.stores or () if n not in stores]
     problems += [
         f"--sensitive names no KeyValueStore in the account: `{n}`"
         for n in sorted(choice.sensitive - set(stores))
     ]
-    functions, named = choice.functions, choice.stores
-    if functions is None:
-        wanted = {stores[s] for s in named or () if s in stores}
-        functions = tuple(n for n in adoptable if named is None or wanted & set(reads.get(n, ())))
+    named = choice.stores
+    wanted = {stores[s] for s in named or () if s in stores}
+    functions = _picked(adoptable, reads, choice.functions, named, wanted)
+    connection = _picked(adoptable_c, reads_c, choice.functions, named, wanted)
     if named is None:
         used = {a for n in functions for a in reads.get(n, ())}
+        used |= {a for n in connection for a in reads_c.get(n, ())}
         named = tuple(s for s in sorted(stores) if choice.functions is None or stores[s] in used)
-    if not problems and not functions:
+    if not problems and not functions and not connection:
         problems.append("a manifest needs at least one function, and there is none to import")
-    return Chosen(tuple(functions), tuple(named), tuple(problems))
+    return Chosen(functions, tuple(named), tuple(problems), connection)
+
+
+def _picked(
+    adoptable: Sequence[str],
+    reads: Mapping[str, Collection[str]],
+    names: tuple[str, ...] | None,
+    stores: tuple[str, ...] | None,
+    wanted: set[str],
+) -> tuple[str, ...]:
+    """One kind's functions: the ones named, else those reading the named stores, else all."""
+    if names is not None:
+        return tuple(n for n in names if n in adoptable)
+    return tuple(n for n in adoptable if stores is None or wanted & set(reads.get(n, ())))
 
 
 def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], choice: Choice) -> Adoption:
@@ -99,7 +157,7 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
         entry, data = _store(name, name in choice.sensitive, account.keys.get(name, {}))
         comment = account.store_comments.get(name, "")
         entry[1:1] = [f"    comment: {_quoted(comment)}"] if comment else []
-        store_lines += entry
+        store_lines += entry + _tags(account.store_tags.get(name, {}))
         if data is not None:
             files.append(data)
         else:
@@ -108,24 +166,45 @@ def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], cho
     for name in functions:
         state = account.functions[name]
         stage, why = _source(state, choice.stage)
+        tags = _tags(account.tags.get(name, {}))
         if stage is None:
-            function_lines.append(f"  - {_quoted(name)}  # {why}")
+            bare = f"  - name: {_quoted(name)}  # {why}" if tags else f"  - {_quoted(name)}  # {why}"
+            function_lines += [bare, *tags]
             notes.append(f"{name}: a bare name; {why}")
             continue
         path = f"{CODE_DIR}/{name}.js"
         files.append((path, stage.code))
-        function_lines += _function(name, path, stage, by_arn)
+        runs = () if account.runs_on is None else account.runs_on.get(name, ())
+        function_lines += _function(name, path, stage, by_arn) + tags + _associations(runs)
         if why:
             notes.append(f"{name}: {why}")
+    if account.runs_on is None:
+        notes.append(f"no function got `associations:`, so none is managed: {account.unscanned}")
+    if account.unlisted:
+        notes.append(f"connection functions were not listed, so none is imported: {account.unlisted}")
+    connection_lines: list[str] = []
+    for name in account.connection_functions:
+        stage, why = _source(account.connection_functions[name], choice.stage)
+        if stage is None:
+            notes.append(f"connection function {name}: not imported; {why}")
+            continue
+        path = f"{CONNECTION_CODE_DIR}/{name}.js"
+        files.append((path, stage.code))
+        connection_lines += _function(name, path, stage, by_arn)
+        connection_lines.append(
+            f"    distributions: [{', '.join(map(_quoted, account.distributions.get(name, ())))}]"
+        )
+        if why:
+            notes.append(f"connection function {name}: {why}")
     clashing = _clashes(p for p, _ in files)
     if clashing:
         notes.append(
             f"{', '.join(clashing)} differ only in case: a checkout on macOS or Windows keeps one of them"
         )
     head = ["# Written by `cloudfront-publish import`: what the account held. Review it, then commit it."]
-    body = (
-        head + (["key-value-stores:", *store_lines] if store_lines else []) + ["functions:", *function_lines]
-    )
+    body = head + (["key-value-stores:", *store_lines] if store_lines else [])
+    body += ["functions:", *function_lines] if function_lines or not connection_lines else []
+    body += ["connection-functions:", *connection_lines] if connection_lines else []
     manifest = ("\n".join(body) + "\n").encode()
     return Adoption(((MANIFEST, manifest), *files), tuple(notes))
 
@@ -175,6 +254,22 @@ def _function(name: str, path: str, stage: StageState, by_arn: Mapping[str, str]
     for arn in stage.config.key_value_store_arns[:1]:  # at most one store per function
         lines.append(f"    key-value-store: {_quoted(by_arn.get(arn, arn))}")
     return lines
+
+
+def _associations(runs: Sequence[Slot]) -> list[str]:
+    if not runs:
+        return []
+    return ["    associations:"] + [
+        f"      - {{distribution: {_quoted(d)}, path: {_quoted(p)}, event: {_quoted(e)}}}" for d, p, e in runs
+    ]
+
+
+def _tags(tags: Mapping[str, str]) -> list[str]:
+    """Every tag the resource holds, so the next plan reads them and finds nothing to change."""
+    if not tags:
+        return []
+    pairs = ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in sorted(tags.items()))
+    return [f"    tags: {{{pairs}}}"]
 
 
 def _store(name: str, sensitive: bool, keys: Mapping[str, str]) -> tuple[list[str], tuple[str, bytes] | None]:

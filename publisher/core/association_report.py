@@ -3,7 +3,8 @@ distribution, then one per attach or detach."""
 
 from __future__ import annotations
 
-from publisher.core.result import DistributionResult, Result, Status
+from publisher.core.modes import Kind
+from publisher.core.result import AssociationChange, DistributionResult, Result, Status
 from publisher.core.store_report import SYMBOL
 
 ACTION_SYMBOL = {"attach": "+", "detach": "-"}
@@ -19,13 +20,16 @@ def _distribution(a: DistributionResult) -> list[str]:
     lines = [f"{SYMBOL.get(a.status, '?')} {what:<16} distribution {a.name}  {a.reason}"]
     if a.error:
         lines.append(f"    error: {a.error}")
-    lines += [
-        f"    {ACTION_SYMBOL.get(c.action, '?')} {c.action} {c.function}: {c.behaviour} ({c.event})"
-        for c in a.changes
-    ]
+    lines += [f"    {ACTION_SYMBOL.get(c.action, '?')} {c.action} {_change(c)}" for c in a.changes]
     if a.next_step:
         lines.append(f"    next: {a.next_step}")
     return lines
+
+
+def _change(c: AssociationChange) -> str:
+    if c.kind is Kind.CONNECTION_FUNCTION:
+        return f"{c.kind.noun} {c.function}: the distribution's viewer mTLS connections"
+    return f"{c.function}: {c.behaviour} ({c.event})"
 
 
 def association_totals(result: Result) -> str:

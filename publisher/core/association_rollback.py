@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.core.associations import DistributionPlan, SlotChange, describe_changes, replan
-from publisher.core.distribution_config import function_name
+from publisher.core.distribution_config import CONNECTION_EVENT, function_name
 from publisher.core.errors import Problem
 from publisher.core.manifest import DEFAULT_PATH, AssociationRestore
 from publisher.core.model import DistributionConfig
@@ -23,7 +23,7 @@ from publisher.core.modes import Action, Kind
 class _Change(BaseModel):
     model_config = ConfigDict(extra="forbid")
     path: str = Field(alias="PathPattern")
-    event: Literal["viewer-request", "viewer-response"] = Field(alias="EventType")
+    event: Literal["viewer-request", "viewer-response", "connection"] = Field(alias="EventType")
     before: str | None = Field(alias="Before")
     after: str | None = Field(alias="After")
 
@@ -36,6 +36,7 @@ class _Saved(BaseModel):
     behaviours: list[dict[str, Any]] = Field(alias="Behaviours")
     changes: list[_Change] = Field(alias="Changes")
     replaced_by: str = Field("", alias="ReplacedBy")
+    connection: dict[str, str] = Field({}, alias="ConnectionFunctionAssociation")  # {Id} as read
 
 
 def parse_association_backup(text: str, where: str, stamp: str) -> AssociationRestore | Problem:
@@ -52,7 +53,9 @@ def parse_association_backup(text: str, where: str, stamp: str) -> AssociationRe
     slots = tuple(
         (None if c.path == DEFAULT_PATH else c.path, c.event, c.after, c.before) for c in saved.changes
     )
-    return AssociationRestore(saved.id, saved.etag, slots, arns, where, stamp, saved.replaced_by)
+    before = next((c.before for c in saved.changes if c.event == CONNECTION_EVENT and c.before), None)
+    ids = {before: saved.connection["Id"]} if before and saved.connection.get("Id") else {}
+    return AssociationRestore(saved.id, saved.etag, slots, arns, where, stamp, saved.replaced_by, ids)
 
 
 def newest_restores(restores: Iterable[AssociationRestore], when: Any) -> dict[str, AssociationRestore]:
@@ -67,6 +70,7 @@ def restore_plans(
     restores: Iterable[AssociationRestore],
     configs: Mapping[str, DistributionConfig],
     carried: Iterable[Action],
+    names: Mapping[str, str] | None = None,  # connection functions: Id -> name, as listed
 ) -> tuple[DistributionPlan, ...]:
     cut = set(carried)
     plans = []
@@ -78,7 +82,10 @@ def restore_plans(
             error = "no longer in the account; a rollback does not create a distribution"
             plans.append(DistributionPlan(gone, undo, reason=error, error=error))
             continue
-        again = replan(DistributionPlan(read, undo, carried=(Action.DETACH, Action.ATTACH)), read)
+        known = {**(names or {}), **{cid: name for name, cid in r.ids.items()}}
+        ids = {name: cid for cid, name in known.items()}
+        base = DistributionPlan(read, undo, carried=(Action.DETACH, Action.ATTACH), ids=ids, names=known)
+        again = replan(base, read)
         left = again.plan
         reason = f"restore {r.shown}: {describe_changes(left.changes) or 'already as it was'}"
         theirs = "someone else changed " + "; ".join(again.conflicts) if again.conflicts else ""

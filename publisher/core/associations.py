@@ -6,6 +6,9 @@ The unit is a slot, one event of one cache behaviour: a function that lists `ass
 where it is listed and not yet attached, and detached from every slot (of any distribution read) where
 it is attached but not listed. A function that lists none is never touched. `replan` takes the same
 decision again on a distribution read afresh after a 412: a slot someone else changed is theirs.
+
+A connection function's `distributions:` are slots too, one per distribution (CONNECTION_SLOT): the
+same rules, plus viewer mTLS, which CloudFront requires of a distribution that runs one.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from publisher.core.distribution_config import (
+    CONNECTION_SLOT,
     Slot,
     behaviours,
     lambda_slots,
+    slot_kind,
     slots,
+    viewer_mtls,
 )
 from publisher.core.manifest import DEFAULT_PATH, AssociationSpec, FunctionSpec
 from publisher.core.model import Distribution, DistributionConfig, Observed
@@ -26,6 +32,11 @@ from publisher.core.modes import Action, Kind, Ref
 
 def shown_path(path: str | None) -> str:
     return DEFAULT_PATH if path is None else path
+
+
+def shown_slot(slot: Slot) -> str:
+    """Where a slot is, for people: `default viewer-request`, `/api/* viewer-response`, `connection`."""
+    return slot[1] if slot == CONNECTION_SLOT else f"{shown_path(slot[0])} {slot[1]}"
 
 
 @dataclass(frozen=True)
@@ -41,14 +52,17 @@ class SlotChange:
     def slot(self) -> Slot:
         return (self.path, self.event)
 
+    @property
+    def kind(self) -> Kind:
+        return slot_kind(self.slot)
+
     def rows(self) -> list[tuple[Action, str]]:
         """Attach and detach, each with its function: a move is one of each."""
         out = [(Action.DETACH, self.old)] if self.old else []
         return [*out, (Action.ATTACH, self.new)] if self.new else out
 
     def __str__(self) -> str:
-        where = f"{shown_path(self.path)} {self.event}"
-        return f"{where}: {self.old or 'nothing'} → {self.new or 'nothing'}"
+        return f"{shown_slot(self.slot)}: {self.old or 'nothing'} → {self.new or 'nothing'}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,8 @@ class DistributionPlan:
     reason: str = ""
     theirs: tuple[str, ...] = ()  # a rollback's slots someone else changed since: conflicts, left alone
     arns: Mapping[str, str] = field(default_factory=dict)  # a rollback's functions to attach again
+    ids: Mapping[str, str] = field(default_factory=dict)  # connection functions: name -> Id, as listed
+    names: Mapping[str, str] = field(default_factory=dict)  # connection functions: Id -> name, as listed
 
     kind = Kind.DISTRIBUTION
 
@@ -80,13 +96,13 @@ class DistributionPlan:
         return tuple(a for a in (Action.DETACH, Action.ATTACH) if a in found)
 
     @property
-    def attaching(self) -> set[str]:
+    def attaching(self) -> set[Ref]:
         """The functions this write attaches: each must be LIVE, and published by this run if planned."""
-        return {c.new for c in self.changes if c.new}
+        return {Ref(c.kind, c.new) for c in self.changes if c.new}
 
-    def without(self, functions: set[str]) -> DistributionPlan:
+    def without(self, functions: set[Ref]) -> DistributionPlan:
         """The plan less the slots whose new function is held back (its publish did not succeed)."""
-        return self.only(tuple(c for c in self.changes if c.new not in functions))
+        return self.only(tuple(c for c in self.changes if Ref(c.kind, c.new or "") not in functions))
 
     def only(
         self, changes: tuple[SlotChange, ...], read: DistributionConfig | None = None
@@ -103,6 +119,7 @@ class Refusal:
     function: str
     line: int | None
     message: str
+    field: str = "associations"  # a connection function's: `distributions`
 
 
 @dataclass(frozen=True)
@@ -115,19 +132,21 @@ def plan_associations(
     functions: Sequence[FunctionSpec], observed: Observed, carried: Iterable[Action] = frozenset(Action)
 ) -> AssociationPlan:
     """Each distribution read whose slots change, cut to the mode; or the refusals that stop the run."""
-    managed = {f.name: f.associations for f in functions if f.associations is not None}
+    managed = {f.ref: f.associations for f in functions if f.associations is not None}
     if not managed:
         return AssociationPlan()
     wanted, refusals = _wanted(managed, observed)
-    refusals += [r for f in functions for r in _untested_events(f)]
+    refusals += [r for f in functions if f.kind is Kind.FUNCTION for r in _untested_events(f)]
+    names = observed.connection_names
+    ids = {name: cid for cid, name in names.items()}
     plans = []
     cut = tuple(a for a in (Action.DETACH, Action.ATTACH) if a in set(carried))
     for read in observed.distribution_configs.values():
         mine = {slot: wanted[(d, slot)] for d, slot in wanted if d == read.id}
-        changes, found = _changes(read, mine, set(managed))
+        changes, found = _changes(read, mine, set(managed), names)
         refusals += found
         if changes:
-            dp = DistributionPlan(read, changes, reason=describe_changes(changes))
+            dp = DistributionPlan(read, changes, reason=describe_changes(changes), ids=ids, names=names)
             plans.append(replace(dp, carried=tuple(a for a in dp.actions if a in cut)))
     return AssociationPlan(tuple(plans), tuple(refusals))
 
@@ -136,22 +155,28 @@ Wanted = dict[tuple[str, Slot], tuple[str, AssociationSpec]]  # (distribution Id
 
 
 def _wanted(
-    managed: Mapping[str, tuple[AssociationSpec, ...] | None], observed: Observed
+    managed: Mapping[Ref, tuple[AssociationSpec, ...] | None], observed: Observed
 ) -> tuple[Wanted, list[Refusal]]:
     """Every listed association resolved to its distribution's slot, or refused with the reason."""
     wanted: Wanted = {}
     refusals: list[Refusal] = []
-    for name, listed in managed.items():
+    for ref, listed in managed.items():
+        name = ref.name
         for a in listed or ():
             dist_id, problem = _resolve(a, observed.distributions, observed.distribution_configs)
             other = wanted.get((dist_id, (a.path_pattern, a.event)))
-            if not problem and other:
+            if not problem and other and a.event == CONNECTION_SLOT[1]:
+                problem = (
+                    f"connection function {other[0]} is listed on {a.distribution} too (line {other[1].line}): "
+                    "one connection function per distribution"
+                )
+            elif not problem and other:
                 problem = (
                     f"{other[0]} is listed on {a.distribution} {a.path} {a.event} too (line {other[1].line}): "
                     "one function per event of a cache behaviour"
                 )
             if problem:
-                refusals.append(Refusal(name, a.line, problem))
+                refusals.append(Refusal(name, a.line, problem, _field(a)))
             else:
                 wanted[(dist_id, (a.path_pattern, a.event))] = (name, a)
     return wanted, refusals
@@ -197,16 +222,27 @@ def _resolve(
 
 
 def _changes(
-    read: DistributionConfig, wanted: Mapping[Slot, tuple[str, AssociationSpec]], managed: set[str]
+    read: DistributionConfig,
+    wanted: Mapping[Slot, tuple[str, AssociationSpec]],
+    managed: set[Ref],
+    names: Mapping[str, str],
 ) -> tuple[tuple[SlotChange, ...], list[Refusal]]:
-    held = slots(read.config)
+    held = slots(read.config, names)
     lambdas = lambda_slots(read.config)
     changes: list[SlotChange] = []
     refusals: list[Refusal] = []
     for slot, (name, a) in wanted.items():
         holder = held.get(slot)
         where = f"{a.path} {a.event} of distribution {read.id}"
-        if slot in lambdas:
+        if slot == CONNECTION_SLOT and not viewer_mtls(read.config):
+            message = (
+                f"distribution {read.id} has no viewer mTLS configured (ViewerMtlsConfig with a trust "
+                "store); a connection function runs only on such a distribution: configure viewer mTLS first"
+            )
+            refusals.append(Refusal(name, a.line, message, _field(a)))
+        elif slot == CONNECTION_SLOT and holder is not None and Ref(slot_kind(slot), holder) not in managed:
+            refusals.append(Refusal(name, a.line, _connection_taken(holder, read.id), _field(a)))
+        elif slot in lambdas:
             refusals.append(
                 Refusal(
                     name,
@@ -214,12 +250,12 @@ def _changes(
                     f"a Lambda@Edge function runs on {where}; CloudFront allows no function beside it",
                 )
             )
-        elif holder is not None and holder not in managed:
-            refusals.append(Refusal(name, a.line, _taken(holder, where)))
+        elif holder is not None and Ref(slot_kind(slot), holder) not in managed:
+            refusals.append(Refusal(name, a.line, _taken(holder, where), _field(a)))
         elif holder != name:
             changes.append(SlotChange(slot[0], slot[1], holder, name))
     for slot, holder in held.items():
-        if holder in managed and slot not in wanted:
+        if Ref(slot_kind(slot), holder) in managed and slot not in wanted:
             changes.append(SlotChange(slot[0], slot[1], holder, None))
     return tuple(sorted(changes, key=_order)), refusals
 
@@ -228,6 +264,19 @@ def _taken(holder: str, where: str) -> str:
     return (
         f"function `{holder}` runs on {where} and the manifest does not manage its associations; "
         f"to take it over, list `{holder}` with its `associations:` (without this one), or detach it first"
+    )
+
+
+def _field(a: AssociationSpec) -> str:
+    """Where the manifest lists it: a viewer function's `associations`, a connection function's `distributions`."""
+    return "distributions" if a.event == CONNECTION_SLOT[1] else "associations"
+
+
+def _connection_taken(holder: str, dist_id: str) -> str:
+    return (
+        f"connection function `{holder}` runs on distribution {dist_id} and the manifest does not manage "
+        f"its distributions; to take it over, list `{holder}` under `connection-functions:` with its "
+        "`distributions:` (or `cloudfront-publish import` it), or detach it first"
     )
 
 
@@ -251,7 +300,7 @@ class Replan:
 def replan(dp: DistributionPlan, fresh: DistributionConfig) -> Replan:
     """A slot may be written only while it holds what the run read there: another field someone
     changed goes back as they left it (the fresh config is the base), the same slot is a conflict."""
-    now = slots(fresh.config)
+    now = slots(fresh.config, dp.names)
     kept: list[SlotChange] = []
     done: list[SlotChange] = []
     conflicts: list[str] = []
@@ -263,7 +312,7 @@ def replan(dp: DistributionPlan, fresh: DistributionConfig) -> Replan:
             done.append(c)
         else:
             conflicts.append(
-                f"{shown_path(c.path)} {c.event}: this run would put {c.new or 'nothing'} where it read "
+                f"{shown_slot(c.slot)}: this run would put {c.new or 'nothing'} where it read "
                 f"{c.old or 'nothing'}; someone else put {theirs or 'nothing'} there"
             )
     return Replan(dp.only(tuple(kept), fresh), tuple(conflicts), tuple(done))

@@ -7,16 +7,18 @@ import difflib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from publisher.core.distribution_config import CONNECTION_EVENT
 from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
 from publisher.core.limits import COMMENT_LIMIT, CONNECTION_RUNTIME, NAME_PATTERN, RUNTIMES, Runtime
 from publisher.core.model import store_problem
 from publisher.core.modes import Kind, Ref
 from publisher.core.stores import StoreSpec
+from publisher.core.tags import Wanted, merged, tag_problems
 
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
 REMOVE = "none"  # `key-value-store: none` removes the association
@@ -49,6 +51,7 @@ class _Function(_Strict):
     tests: list[_Test] = []
     associations: list[_Association] | None = None
     retire: bool = False  # detached everywhere, its LIVE backed up, then deleted
+    tags: dict[str, str | None] | None = None  # core/tags.py: a value sets the key, null removes it
 
 
 class _ConnectionTest(_Strict):
@@ -71,11 +74,16 @@ class _ConnectionFunction(_Strict):
     comment: str | None = Field(None, max_length=COMMENT_LIMIT)
     key_value_store: str | None = Field(None, alias="key-value-store", min_length=1)
     tests: list[_ConnectionTest] = []
+    # where it runs, once LIVE: each an Id or an alternate domain name of a distribution with viewer mTLS
+    distributions: list[Annotated[str, Field(min_length=1)]] | None = None
+    retire: bool = False  # detached everywhere, its LIVE backed up, then deleted
+    tags: dict[str, str | None] | None = None
 
 
 class _Defaults(_Strict):
     runtime: Runtime | None = None
     comment: str | None = Field(None, max_length=COMMENT_LIMIT)
+    tags: dict[str, str | None] = {}  # under every function's and store's own (theirs win)
 
 
 class _Store(_Strict):
@@ -83,6 +91,7 @@ class _Store(_Strict):
     comment: str = Field("", max_length=COMMENT_LIMIT)  # API CreateKeyValueStore: Comment, 0 to 128
     data: str | None = Field(None, min_length=1)
     sensitive: bool = False
+    tags: dict[str, str | None] | None = None
 
 
 class _Manifest(_Strict):
@@ -139,6 +148,10 @@ class FunctionSpec:
     associations: tuple[AssociationSpec, ...] | None = None
     retire: bool = False  # runs nowhere (associations ()), then is deleted with its ETag
     kind: Kind = Kind.FUNCTION  # a connection function is declared under `connection-functions:`
+    tags: Wanted | None = field(default=None, compare=False, hash=False)  # None: tags are not managed
+    # a rollback's (core/tag_rollback.py): a key is put back only while it holds what the run put there
+    tags_after: Wanted | None = field(default=None, compare=False, hash=False)
+    tags_only: bool = False  # a rollback restoring tags alone: its code and stages are not touched
 
     @property
     def ref(self) -> Ref:
@@ -167,6 +180,7 @@ class AssociationRestore:
     shown: str = ""  # the backup file, as shown
     stamp: str = ""  # its run's folder
     replaced_by: str = ""
+    ids: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # connection: name -> Id
 
 
 @dataclass(frozen=True)
@@ -226,6 +240,7 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     if doc is None:
         return Manifest(file, ()), problems
     top, problems = _top(doc, file)
+    problems += _tag_problems(top.defaults.tags, "defaults", doc.line(("defaults", "tags")), file)
     specs: list[FunctionSpec] = []
     for i, raw in enumerate(top.functions):
         spec, found = _entry(raw, ("functions", i), top.defaults, doc, file)
@@ -233,7 +248,7 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
         if spec is not None:
             specs.append(spec)
     for i, raw in enumerate(top.connection_functions):
-        spec, found = _connection_entry(raw, ("connection-functions", i), doc, file)
+        spec, found = _connection_entry(raw, ("connection-functions", i), top.defaults, doc, file)
         problems += found
         if spec is not None:
             specs.append(spec)
@@ -245,7 +260,7 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     problems += _duplicates(specs, file)
     stores: list[StoreSpec] = []
     for i, raw in enumerate(top.key_value_stores):
-        store, found = _store(raw, ("key-value-stores", i), doc, file)
+        store, found = _store(raw, ("key-value-stores", i), top.defaults, doc, file)
         problems += found
         if store is not None:
             if any(s.name == store.name for s in stores):
@@ -256,7 +271,9 @@ def parse(data: bytes, file: str) -> tuple[Manifest, list[Problem]]:
     return Manifest(file, tuple(specs), stores=tuple(stores)), sorted(problems, key=lambda p: p.line or 0)
 
 
-def _store(raw: Any, path: Path, doc: Document, file: str) -> tuple[StoreSpec | None, list[Problem]]:
+def _store(
+    raw: Any, path: Path, defaults: _Defaults, doc: Document, file: str
+) -> tuple[StoreSpec | None, list[Problem]]:
     if not isinstance(raw, dict):
         where = ".".join(str(p) for p in path)
         return None, [Problem(file, doc.line(path), where, "expected a mapping with `name`")]
@@ -264,9 +281,15 @@ def _store(raw: Any, path: Path, doc: Document, file: str) -> tuple[StoreSpec | 
         entry = _Store.model_validate(raw)
     except ValidationError as err:
         return None, _problems(err, path, doc, file)
-    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "data", "sensitive")}
+    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "data", "sensitive", "tags")}
     lines["name"] = lines["name"] or doc.line(path) or 0
-    return StoreSpec(entry.name, entry.comment, entry.data, None, entry.sensitive, lines), []
+    tags = merged(defaults.tags, entry.tags)
+    store = StoreSpec(entry.name, entry.comment, entry.data, None, entry.sensitive, lines, tags=tags)
+    return store, _tag_problems(entry.tags, entry.name, store.line("tags"), file)
+
+
+def _tag_problems(tags: Wanted | None, name: str, line: int | None, file: str) -> list[Problem]:
+    return [Problem(file, line, f"{name}.tags", m) for m in tag_problems(tags or {})]
 
 
 def _top(doc: Document, file: str) -> tuple[_Manifest, list[Problem]]:
@@ -302,7 +325,7 @@ def _entry(
     comment = entry.comment if entry.comment is not None or not managed else defaults.comment
     lines = {
         k: doc.line((*path, k)) or 0
-        for k in ("name", "code", "runtime", "key-value-store", "tests", "associations", "retire")
+        for k in ("name", "code", "runtime", "key-value-store", "tests", "associations", "retire", "tags")
     }
     lines["name"] = doc.line((*path, "name")) or doc.line(path) or 0
     spec = FunctionSpec(
@@ -315,8 +338,9 @@ def _entry(
         tests=tuple(_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
         associations=() if entry.retire else _associations(entry.associations, (*path, "associations"), doc),
         retire=entry.retire,
+        tags=None if entry.retire else merged(defaults.tags, entry.tags),
     )
-    problems = _twice(spec, file)
+    problems = _twice(spec, file) + _tag_problems(entry.tags, spec.name, spec.line("tags"), file)
     if entry.retire and entry.associations:
         where = f"{spec.name}.associations"
         problems.append(Problem(file, spec.line("associations"), where, "a retired function runs nowhere"))
@@ -352,15 +376,25 @@ def _twice(spec: FunctionSpec, file: str) -> list[Problem]:
 
 
 def _connection_entry(
-    raw: Any, path: Path, doc: Document, file: str
+    raw: Any, path: Path, defaults: _Defaults, doc: Document, file: str
 ) -> tuple[FunctionSpec | None, list[Problem]]:
-    """A connection function: the manifest's `defaults` are for viewer functions and do not apply."""
+    """A connection function: the manifest's `defaults` are for viewer functions and do not apply,
+    but for its tags."""
     try:
         entry = _ConnectionFunction.model_validate(raw)
     except ValidationError as err:
         return None, _problems(err, path, doc, file)
-    lines = {k: doc.line((*path, k)) or 0 for k in ("name", "code", "runtime", "key-value-store", "tests")}
+    keys = ("name", "code", "runtime", "key-value-store", "tests", "distributions", "retire", "tags")
+    lines = {k: doc.line((*path, k)) or 0 for k in keys}
     lines["name"] = lines["name"] or doc.line(path) or 0
+    if entry.distributions is None:
+        listed = None
+    else:
+        at = (*path, "distributions")
+        listed = tuple(
+            AssociationSpec(d, DEFAULT_PATH, CONNECTION_EVENT, doc.line((*at, i)))
+            for i, d in enumerate(entry.distributions)
+        )
     spec = FunctionSpec(
         name=entry.name,
         code_path=entry.code,
@@ -370,8 +404,14 @@ def _connection_entry(
         lines=lines,
         tests=tuple(_connection_test(t, doc.line((*path, "tests", j))) for j, t in enumerate(entry.tests)),
         kind=Kind.CONNECTION_FUNCTION,
+        associations=() if entry.retire else listed,
+        retire=entry.retire,
+        tags=merged(defaults.tags, entry.tags),
     )
-    problems = []
+    problems = _twice(spec, file) + _tag_problems(entry.tags, spec.name, spec.line("tags"), file)
+    if entry.retire and entry.distributions:
+        where = f"{spec.name}.distributions"
+        problems.append(Problem(file, spec.line("distributions"), where, "a retired function runs nowhere"))
     if spec.runtime != CONNECTION_RUNTIME:
         where = f"{spec.name}.runtime"
         message = f"a connection function runs on {CONNECTION_RUNTIME} only, not {spec.runtime}"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from publisher.core.limits import STORE_RUNTIME
-from publisher.core.modes import Kind
+from publisher.core.modes import Kind, Ref
 from publisher.core.stores import StoreState
 
 
@@ -131,6 +131,12 @@ class Observed:
     distribution_configs: dict[str, DistributionConfig] = field(default_factory=dict)
     # the manifest's connection functions by name: a viewer function may share a name with one
     connection_functions: dict[str, FunctionState] = field(default_factory=dict)
+    # every connection function of the account as listed: Id -> name (a distribution names it by Id)
+    connection_names: dict[str, str] = field(default_factory=dict)
+    # the distributions each manifest connection function with `distributions:` runs on now
+    connection_distributions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # read only for a resource whose entry (or `defaults`) names tags, and that exists (core/tags.py)
+    tags: dict[Ref, dict[str, str]] = field(default_factory=dict)
 
     def function(self, kind: Kind, name: str) -> FunctionState | None:
         """One function of the manifest as read, by its kind and name."""

@@ -32,6 +32,8 @@ class Action(StrEnum):
     ATTACH = "attach"  # a function onto a cache behaviour's event, once LIVE
     DETACH = "detach"
     DELETE = "delete"  # a retired function, once no behaviour runs it
+    TAG = "tag"  # TagResource: keys the manifest sets, after the resource's other writes
+    UNTAG = "untag"  # UntagResource: keys the manifest sets to null
 
 
 @dataclass(frozen=True, order=True)
@@ -100,7 +102,7 @@ _CARRIED = {
     Mode.TEST: frozenset[Action](),
     Mode.PLAN: frozenset[Action](),
     Mode.PREVIEW: frozenset[Action](),
-    Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE, Action.UPDATE_KEYS}),
+    Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE, Action.UPDATE_KEYS, Action.TAG, Action.UNTAG}),
     Mode.PUBLISH: frozenset(Action),
     Mode.ROLLBACK: frozenset(Action),  # missing from AWS: its plan's error (a retired one is created)
 }

@@ -56,10 +56,10 @@ def attachable(
     for dp in plan.distributions:
         if not dp.carried or dp.error:
             continue
-        why = {name: _not_live(plan, name, outcomes) for name in sorted(dp.attaching)}
-        why = {name: reason for name, reason in why.items() if reason}
+        why = {ref: _not_live(plan, ref, outcomes) for ref in sorted(dp.attaching)}
+        why = {ref: reason for ref, reason in why.items() if reason}
         cut = dp.without(set(why))
-        note = "; ".join(f"`{name}` not attached: {reason}" for name, reason in why.items())
+        note = "; ".join(f"`{ref}` not attached: {reason}" for ref, reason in why.items())
         if cut.carried:
             go.append((cut, note))
         else:
@@ -68,9 +68,9 @@ def attachable(
     return go, held
 
 
-def _not_live(plan: Plan, name: str, outcomes: Mapping[Ref, Outcome]) -> str:
+def _not_live(plan: Plan, ref: Ref, outcomes: Mapping[Ref, Outcome]) -> str:
     """Why a function may not be attached yet: its plan failed, or its publish did not take effect."""
-    fp = plan.function(name)
+    fp = next((fp for fp in plan.functions if fp.ref == ref), None)
     if fp is None:  # a rollback attaching again what ran there: its LIVE is not this run's to change
         return ""
     outcome = outcomes.get(fp.ref, Outcome())
@@ -91,7 +91,9 @@ def deletable(plan: Plan, outcomes: Mapping[Ref, Outcome]) -> tuple[list[Functio
     for fp in plan.functions:
         if Action.DELETE not in fp.carried:
             continue
-        detaching = [dp for dp in plan.distributions if any(c.old == fp.name for c in dp.changes)]
+        detaching = [
+            dp for dp in plan.distributions if any(c.old == fp.name and c.kind is fp.kind for c in dp.changes)
+        ]
         why = [_not_detached(dp, outcomes.get(dp.ref, Outcome())) for dp in detaching]
         why = [w for w in why if w]
         if why:

@@ -101,6 +101,8 @@ DONE_STATUS = (
     (Action.UPDATE_KEYS, Status.UPDATED),
     (Action.ATTACH, Status.UPDATED),
     (Action.DETACH, Status.UPDATED),
+    (Action.TAG, Status.UPDATED),
+    (Action.UNTAG, Status.UPDATED),
 )
 NEXT_STEP = {
     Status.CONFLICT: "Someone else changed DEVELOPMENT during this run. Review their change, "
@@ -261,6 +263,7 @@ def distribution_result(dp: DistributionPlan, mode: Mode, outcome: Outcome) -> D
                 event=c.event,
                 function=name,
                 action=action.value,
+                kind=c.kind,
             )
             for c in written
             for action, name in c.rows()

@@ -13,6 +13,7 @@ from publisher.core.manifest import REMOVE, FunctionSpec, Manifest
 from publisher.core.model import Content, FunctionConfig, FunctionState, Observed, StageState, store_problem
 from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.store_plan import StorePlan, pending_arn, plan_store
+from publisher.core.tags import TagChange, plan_tags
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class FunctionPlan:
     target: Content | None = None  # what DEVELOPMENT holds once synced, and LIVE once published
     repo_diff: str = ""  # repository → DEVELOPMENT
     live_diff: str = ""  # LIVE → DEVELOPMENT as it will be
+    tags: TagChange = field(default_factory=TagChange)  # TagResource / UntagResource, after the rest
 
     @property
     def kind(self) -> Kind:
@@ -104,7 +106,11 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
     this run creates is named in its functions' config by a pending ARN until it exists."""
     stores = tuple(
         plan_store(
-            spec, observed.stores.get(spec.name), mode.carried, observed.store_errors.get(spec.name, "")
+            spec,
+            observed.stores.get(spec.name),
+            mode.carried,
+            observed.store_errors.get(spec.name, ""),
+            plan_tags(spec.tags, observed.tags.get(Ref(Kind.KEY_VALUE_STORE, spec.name)), spec.tags_after),
         )
         for spec in manifest.stores
     )
@@ -118,7 +124,12 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
     if manifest.restored_associations:  # a rollback's: after its functions, with the same rule
         from publisher.core.association_rollback import restore_plans
 
-        restored = restore_plans(manifest.restored_associations, observed.distribution_configs, mode.carried)
+        restored = restore_plans(
+            manifest.restored_associations,
+            observed.distribution_configs,
+            mode.carried,
+            observed.connection_names,
+        )
         associations = replace(associations, distributions=associations.distributions + restored)
     return Plan(mode, plans, observed, stores, associations)
 
@@ -150,11 +161,29 @@ def recheck(fp: FunctionPlan, fresh: FunctionState, *, since: str | None, synced
 def plan_function(
     spec: FunctionSpec, observed: Observed, carried: frozenset[Action] = frozenset(Action)
 ) -> FunctionPlan:
+    """The code's plan, then the tags' writes after it: a tag never updates, tests or publishes."""
+    fp = _plan_code(spec, observed, carried)
+    tags = plan_tags(spec.tags, observed.tags.get(spec.ref), spec.tags_after)
+    if not tags or fp.error or spec.retire or fp.state.development is None:
+        return fp
+    writes = tuple(Write(a, None, tags.reason) for a in tags.actions)
+    return replace(
+        fp,
+        writes=fp.writes + writes,
+        carried=fp.carried + tuple(a for a in tags.actions if a in carried),
+        reason=f"{'; '.join(w.reason for w in fp.writes)}; {tags.reason}" if fp.writes else tags.reason,
+        tags=tags,
+    )
+
+
+def _plan_code(spec: FunctionSpec, observed: Observed, carried: frozenset[Action]) -> FunctionPlan:
     state = observed.function(spec.kind, spec.name) or FunctionState(spec.name, None, None)
     dev, live = state.development, state.live
     base = FunctionPlan(spec, state)
     if spec.retire:
         return _retired(base, carried)
+    if spec.tags_only and dev is not None:  # a rollback of tags alone: the stages are not this run's
+        return replace(base, reason=f"restore {spec.restored_from}: the tags hold what they held")
     if spec.restored_from and dev is None and not spec.recreate:
         return _failed(
             base, "no longer in CloudFront; a rollback restores a function, it does not create one"

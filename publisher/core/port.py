@@ -56,7 +56,13 @@ class CloudFront(Protocol):
     ) -> FunctionSummary | None: ...
 
     def create_function(
-        self, name: str, code: bytes, config: FunctionConfig, *, kind: Kind = VIEWER
+        self,
+        name: str,
+        code: bytes,
+        config: FunctionConfig,
+        *,
+        kind: Kind = VIEWER,
+        tags: Mapping[str, str] | None = None,
     ) -> FunctionSummary: ...  # with the ETag (and a connection function's Id)
 
     def update_function(
@@ -81,7 +87,17 @@ class CloudFront(Protocol):
 
     def get_distribution_config(self, dist_id: str) -> DistributionConfig: ...
 
+    def list_distributions_by_connection_function(self, function_id: str) -> list[str]: ...  # their Ids
+
     def update_distribution(self, dist_id: str, config: Mapping[str, Any], if_match: str) -> str: ...
+
+    # tags of a function, connection function or store, by ARN (core/tags.py)
+
+    def list_tags(self, arn: str) -> dict[str, str]: ...
+
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> None: ...
+
+    def untag_resource(self, arn: str, keys: Sequence[str]) -> None: ...
 
 
 class StoreControl(Protocol):
@@ -89,7 +105,9 @@ class StoreControl(Protocol):
 
     def describe_key_value_store(self, name: str) -> tuple[str, str] | None: ...
 
-    def create_key_value_store(self, name: str, comment: str) -> tuple[str, str]: ...
+    def create_key_value_store(
+        self, name: str, comment: str, tags: Mapping[str, str] | None = None
+    ) -> tuple[str, str]: ...
 
 
 class StoreData(Protocol):

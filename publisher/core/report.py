@@ -27,7 +27,7 @@ SYMBOL = {
     Status.ROLLED_BACK: "↩",
     Status.DELETED: "-",
 }
-PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑", "delete": "-"}
+PLANNED_SYMBOL = {"create": "+", "update": "~", "publish": "↑", "delete": "-", "tag": "~", "untag": "~"}
 
 WHOLE_DISTRIBUTION = "every connection (viewer mTLS)"  # a connection function: no cache behaviour
 
@@ -112,8 +112,10 @@ def totals(result: Result) -> str:
         ]
         unchanged = sum(f.status is Status.UNCHANGED for f in fs)
         failed = len(result.failed)
+        tags = sum(bool({"tag", "untag"} & set(f.actions)) for f in fs if f.status is Status.PLANNED)
         return (
             f"Plan: {counts[0]} to create, {counts[1]} to update, {counts[2]} to publish, {unchanged} unchanged"
+            + (f", {tags} to tag" if tags else "")
             + (f", {failed} failed" if failed else "")
             + stores
             + "."

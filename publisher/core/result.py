@@ -185,13 +185,15 @@ class StoreResult(ResourceResult):
 
 
 class AssociationChange(_Value):
-    """One function attached to or detached from one event of one cache behaviour."""
+    """One function attached to or detached from one event of one cache behaviour, or a connection
+    function to or from a distribution (behaviour `default`, event `connection`)."""
 
     distribution: str
     behaviour: str  # `default` or the path pattern
     event: str
     function: str
     action: str  # attach | detach
+    kind: Kind = Kind.FUNCTION  # of the function
 
 
 class DistributionResult(ResourceResult):

@@ -194,6 +194,9 @@ def checked(manifest: Manifest) -> tuple[Manifest, list[Problem]]:
     and no sensitive store (its backup holds hashes, not values)."""
     functions, problems, warnings = [], sensitive_problems(manifest), list(manifest.warnings)
     for entry in manifest.functions:
+        if entry.code is None:  # tags alone (core/tag_rollback.py): no code to check
+            functions.append(entry)
+            continue
         found, wrong, warned = language_problems(entry, entry.restored_from)
         functions.append(found)
         problems += wrong
@@ -226,7 +229,8 @@ def spec(backup: Backup) -> FunctionSpec:
         comment=backup.config.comment,
         key_value_store=stores[0] if stores else REMOVE,
         restored_from=backup.shown,
-        recreate=backup.replaced_by == RETIRE,
+        # a viewer function only: a connection function made again gets a new Id, which no backup names
+        recreate=backup.replaced_by == RETIRE and backup.kind is Kind.FUNCTION,
         kind=backup.kind,
     )
 

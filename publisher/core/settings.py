@@ -109,6 +109,13 @@ class Settings(BaseModel):
         ge=0,
         le=100,
     )
+    older_than_hours: float | None = setting(
+        None,
+        "cleanup (the Action): also delete every throwaway preview function older than this many hours",
+        input="older-than-hours",
+        ge=0,
+        le=24 * 365,
+    )
     run_id: str = setting("local", "names preview functions: a pull request number or a commit")
     json_output: bool = setting(False, "print the result as JSON on stdout", flag="--json")
     summary_file: str | None = setting(

@@ -7,10 +7,11 @@ a pending ARN until it exists (`pending_arn`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from publisher.core.modes import Action, Kind, Ref
 from publisher.core.stores import Changes, StoreSpec, StoreState, diff, wanted_keys
+from publisher.core.tags import TagChange
 
 PENDING = "(created by this run: {})"
 DELETED = "no longer exists; a rollback restores a store's keys, it does not create the store"
@@ -28,6 +29,7 @@ class StorePlan:
     changes: Changes = field(default_factory=Changes)
     carried: tuple[Action, ...] = ()  # the writes this run's mode carries out
     error: str | None = None
+    tags: TagChange = field(default_factory=TagChange)  # TagResource / UntagResource, after the keys
 
     kind = Kind.KEY_VALUE_STORE
     conflict = False  # a store's plan finds no one else's change; its writes may (see shell/stores.py)
@@ -45,7 +47,7 @@ class StorePlan:
         if self.error:
             return ()
         create = (Action.CREATE,) if self.state is None else ()
-        return create + ((Action.UPDATE_KEYS,) if self.changes else ())
+        return create + ((Action.UPDATE_KEYS,) if self.changes else ()) + self.tags.actions
 
     @property
     def arn(self) -> str:
@@ -62,6 +64,10 @@ class StorePlan:
     def reason(self) -> str:
         if self.error:
             return self.error
+        keys = self._keys_reason()
+        return f"{keys}; {self.tags.reason}" if self.tags else keys
+
+    def _keys_reason(self) -> str:
         if self.spec.restore is not None and not self.changes:
             return f"already holds the keys of {self.spec.restored_from}"
         if self.spec.data is None and self.spec.restore is None:
@@ -92,7 +98,11 @@ class StorePlan:
 
 
 def plan_store(
-    spec: StoreSpec, state: StoreState | None, carried: frozenset[Action] = frozenset(Action), error: str = ""
+    spec: StoreSpec,
+    state: StoreState | None,
+    carried: frozenset[Action] = frozenset(Action),
+    error: str = "",
+    tags: TagChange | None = None,
 ) -> StorePlan:
     if error:
         return StorePlan(spec, state, error=f"could not be read: {error}")
@@ -101,5 +111,5 @@ def plan_store(
     held = state.keys if state else {}
     wanted = wanted_keys(spec, held)
     changes = diff(wanted, held) if wanted is not None else Changes()
-    plan = StorePlan(spec, state, changes)
-    return StorePlan(spec, state, changes, tuple(a for a in plan.actions if a in carried))
+    plan = StorePlan(spec, state, changes, tags=tags or TagChange())
+    return replace(plan, carried=tuple(a for a in plan.actions if a in carried))

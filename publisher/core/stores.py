@@ -43,6 +43,10 @@ class StoreSpec:
     restore: Changes | None = None  # a rollback: put the saved keys back, delete the ones the run added
     restored_from: str = ""  # the `<store>.KVS.<etag>.json` a rollback restores
     arn: str = ""  # known for a rollback, whose functions name their store by ARN
+    tags: Mapping[str, str | None] | None = field(default=None, compare=False, hash=False)  # core/tags.py
+    tags_after: Mapping[str, str | None] | None = field(
+        default=None, compare=False, hash=False
+    )  # a rollback's
 
     def line(self, key: str = "name") -> int | None:
         return self.lines.get(key) or self.lines.get("name")

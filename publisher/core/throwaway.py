@@ -138,5 +138,23 @@ def _keep(
     return ""
 
 
+OLDER_THAN_LIMIT = 24 * 365  # hours
+
+
+def cleanup_problems(
+    run_id: str | None, older_than_hours: float | None, *, run_from: str, age_from: str
+) -> list[str]:
+    """What is wrong with a clean-up's request, on either surface (`run_from`, `age_from`: how the
+    user gave each, e.g. `--run-id` or "the pull request's number")."""
+    if run_id is None and older_than_hours is None:
+        return [f"give {run_from}, {age_from}, or both"]
+    problems = []
+    if run_id is not None and not re.match(RUN_ID_PATTERN, run_id):
+        problems.append(f"{run_from} must be 1 to 40 letters, digits, `-` or `_` (got {run_id!r})")
+    if older_than_hours is not None and not 0 <= older_than_hours <= OLDER_THAN_LIMIT:
+        problems.append(f"{age_from} must be between 0 and {OLDER_THAN_LIMIT} hours")
+    return problems
+
+
 def is_throwaway(name: str, comment: str) -> bool:
     return run_of(name, comment) is not None

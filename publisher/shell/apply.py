@@ -31,6 +31,7 @@ from publisher.core.outcome import Halt, Outcome, Stop, gate_failure
 from publisher.core.plan import FunctionPlan, Recheck, recheck
 from publisher.core.port import CloudFront
 from publisher.core.result import TestReport
+from publisher.core.tags import TagChange, created_with
 from publisher.shell.function_rows import ROWS, WRITES
 from publisher.shell.observe import read_function, read_stage
 
@@ -44,9 +45,11 @@ class RunTests(Protocol):
 class Backups(Protocol):
     def save(self, function: str, live: StageState, kind: Kind = Kind.FUNCTION) -> str: ...
 
-    def save_retired(self, function: str, live: StageState) -> str: ...
+    def save_retired(self, function: str, live: StageState, kind: Kind = Kind.FUNCTION) -> str: ...
 
     def save_associations(self, read: DistributionConfig, changes: tuple[SlotChange, ...]) -> str: ...
+
+    def save_tags(self, kind: Kind, name: str, arn: str, change: TagChange) -> str: ...
 
     def discard(self, path: str) -> None: ...
 
@@ -141,7 +144,9 @@ class Applier:
         assert fp.target is not None
         self._check_stop(Action.CREATE)
         try:
-            created = self.cloudfront.create_function(fp.name, fp.target.code, fp.target.config, kind=fp.kind)
+            created = self.cloudfront.create_function(
+                fp.name, fp.target.code, fp.target.config, kind=fp.kind, tags=created_with(fp.spec.tags)
+            )
         except AlreadyExists:  # a retry after a lost answer meets the function its first attempt made
             again = self._recheck(fp, None, trace, synced=True)
             trace.took(Action.CREATE, reconciled=True)

@@ -7,12 +7,15 @@ config as read with only the planned behaviours' FunctionAssociations changed, o
 On 412 the distribution is read again and `replan` (core/associations.py) decides again: someone
 else's change elsewhere in the config is kept (the fresh config is the base), a change to the same
 slot is a conflict, and nothing is written there.
+
+A connection function's distributions are read the same way; those where it runs now come from
+ListDistributionsByConnectionFunction (no scan needed), and its association is written by its Id.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -22,25 +25,30 @@ from publisher.core.distribution_config import function_name, rewritten
 from publisher.core.errors import AwsError, PreconditionFailed, PublisherError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, DistributionConfig, Stage
-from publisher.core.modes import Action
+from publisher.core.modes import Action, Kind, Ref
 from publisher.core.outcome import Halt, Outcome, Stop
 from publisher.core.port import CloudFront
 
 ATTEMPTS = 3  # rounds of "412, read again, decide again" before giving up
 
 
-def to_read(manifest: Manifest, scanned: tuple[Distribution, ...]) -> list[str]:
-    """The distributions whose configs the association plan needs, in the scan's order."""
-    managed = {f.name for f in manifest.functions if f.associations is not None}
+def to_read(
+    manifest: Manifest, scanned: tuple[Distribution, ...], running: Collection[str] = ()
+) -> list[str]:
+    """The distributions whose configs the association plan needs, in the scan's order; `running`:
+    those where a managed connection function runs now, as ListDistributionsByConnectionFunction said."""
+    managed = {f.name for f in manifest.functions if f.associations is not None and f.kind is Kind.FUNCTION}
     named = {a.distribution for f in manifest.functions for a in f.associations or ()}
     named |= {r.distribution for r in manifest.restored_associations}
+    seen = {d.id for d in scanned}
     return [
         d.id
         for d in scanned
         if d.id in named
+        or d.id in running
         or named & set(d.aliases)
         or any(function_name(b.function_arn) in managed for b in d.behaviours)
-    ]
+    ] + sorted(set(running) - seen)
 
 
 def read_configs(cloudfront: CloudFront, ids: list[str], pool: Executor) -> dict[str, DistributionConfig]:
@@ -58,6 +66,9 @@ class DistributionWriter:
     backups: AssociationBackups
     arns: Mapping[str, str]  # function name -> ARN, as observed; a function created by this run is described
     stop: threading.Event = field(default_factory=threading.Event)
+    created: dict[str, str] = field(
+        default_factory=dict
+    )  # connection functions created by this run: name -> Id
 
     def apply(self, dp: DistributionPlan, note: str = "") -> Outcome:
         """One distribution's write; its failure is data in the Outcome, never an exception."""
@@ -85,9 +96,9 @@ class DistributionWriter:
                 return Outcome(
                     stop=Stop(Halt.CANCELLED, "cancelled before UpdateDistribution; nothing written")
                 )
-            arns = {name: self._arn(name, dp.arns) for name in dp.attaching}
+            addresses = {ref: self._address(ref, dp) for ref in dp.attaching}
             backup = self.backups.save_associations(dp.read, dp.changes)
-            config = rewritten(dp.read.config, dp.changes, arns)
+            config = rewritten(dp.read.config, dp.changes, addresses)
             try:
                 etag = self.cloudfront.update_distribution(dp.read.id, config, dp.read.etag)
             except PreconditionFailed:
@@ -139,6 +150,21 @@ class DistributionWriter:
             return self.cloudfront.get_distribution_config(dist_id)
         except AwsError:
             raise unanswered from None
+
+    def _address(self, ref: Ref, dp: DistributionPlan) -> str:
+        """What the config names the function by: a viewer function's ARN, a connection function's Id."""
+        if ref.kind is Kind.FUNCTION:
+            return self._arn(ref.name, dp.arns)
+        known = dp.ids.get(ref.name) or self.created.get(ref.name)
+        if known:
+            return known
+        listed = self.cloudfront.list_functions(Stage.LIVE, kind=ref.kind)  # created by this run
+        found = next((s.id for s in listed if s.name == ref.name and s.id), "")
+        if not found:
+            row = "ListConnectionFunctions"
+            raise AwsError(row, "EntityNotFound", f"{ref} has no LIVE stage to attach", 404)
+        self.created[ref.name] = found
+        return found
 
     def _arn(self, name: str, dp_arns: Mapping[str, str]) -> str:
         known = self.arns.get(name) or dp_arns.get(name)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -54,7 +55,7 @@ def _answers(method: F) -> F:
 def sdk_client(service: str, endpoint_url: str | None, *, mode: str = "standard", pool: int = 10) -> Any:
     """A boto3 client in us-east-1 with bounded timeouts and attempts; a broken set-up is a SetupError."""
     try:
-        import boto3
+        import botocore.session
         from botocore.config import Config
 
         config = Config(
@@ -64,13 +65,37 @@ def sdk_client(service: str, endpoint_url: str | None, *, mode: str = "standard"
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=READ_TIMEOUT,
         )
-        client = boto3.session.Session().client(service, endpoint_url=endpoint_url, config=config)
+        # botocore's own client, as boto3 builds it, without boto3's layer (resources, the S3 transfer
+        # manager), which none of these calls use and which costs a tenth of a second of start-up. A
+        # session of its own, as boto3's: the environment and config files are read afresh each time.
+        client = botocore.session.Session().create_client(service, endpoint_url=endpoint_url, config=config)
     except Exception as err:  # botocore's set-up errors share no base class worth naming
         raise SetupError(_setup_problem(err, endpoint_url)) from None
     service_event = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register_first(f"needs-retry.{service_event}", _Unanswered())
     redact.install()  # the SDK's loggers exist now: none of them may show a token or a signature
     return client
+
+
+def load_sdk(*, sigv4a: bool) -> None:
+    """Load botocore for this process, with the AWS CRT only when a call needs SigV4A (the KeyValueStore
+    data API). botocore imports the CRT whenever it is installed, and signs with it, at a cost of about
+    a twentieth of a second of start-up; without it, botocore signs SigV4 itself. Once botocore is
+    loaded (a second run in one process, a test), this changes nothing."""
+    if sigv4a or "botocore" in sys.modules:
+        return
+    hidden = {name: sys.modules.get(name) for name in ("awscrt", "awscrt.auth")}
+    for name in hidden:  # None in sys.modules: an import of it fails, so botocore goes without
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import botocore.auth
+        import botocore.session  # noqa: F401 - loaded here, while the CRT is hidden
+    finally:
+        for name, module in hidden.items():
+            if module is None:
+                del sys.modules[name]
+            else:
+                sys.modules[name] = module
 
 
 class _Unanswered:
@@ -183,10 +208,17 @@ class AwsCloudFront:
 
     @_answers
     def create_function(
-        self, name: str, code: bytes, config: FunctionConfig, *, kind: Kind = Kind.FUNCTION
+        self,
+        name: str,
+        code: bytes,
+        config: FunctionConfig,
+        *,
+        kind: Kind = Kind.FUNCTION,
+        tags: Mapping[str, str] | None = None,
     ) -> FunctionSummary:
         row = ROWS[kind]
-        out = self._call(row.create, Name=name, **{row.code: code, row.config: _config(config)})
+        params = {row.code: code, row.config: _config(config), **_tags(tags)}
+        out = self._call(row.create, Name=name, **params)
         return _summary(row, out[row.summary], str(out["ETag"]))
 
     @_answers
@@ -248,8 +280,10 @@ class AwsCloudFront:
         return str(out["KeyValueStore"]["ARN"]), str(out["KeyValueStore"].get("Status", ""))
 
     @_answers
-    def create_key_value_store(self, name: str, comment: str) -> tuple[str, str]:
-        out = self._call("CreateKeyValueStore", Name=name, Comment=comment)
+    def create_key_value_store(
+        self, name: str, comment: str, tags: Mapping[str, str] | None = None
+    ) -> tuple[str, str]:
+        out = self._call("CreateKeyValueStore", Name=name, Comment=comment, **_tags(tags))
         return str(out["KeyValueStore"]["ARN"]), str(out["KeyValueStore"].get("Status", ""))
 
     def list_distributions(self, tenant_only: bool = False) -> Iterator[Distribution]:
@@ -274,6 +308,19 @@ class AwsCloudFront:
         return str(out["Distribution"]["Status"]), str(out["ETag"])
 
     @_answers
+    def list_distributions_by_connection_function(self, function_id: str) -> list[str]:
+        """The Ids of the distributions whose config names this connection function, every page."""
+        found: list[str] = []
+        marker = ""
+        while True:
+            params = {"ConnectionFunctionIdentifier": function_id, "MaxItems": 100, **_marker(marker)}
+            page = self._call("ListDistributionsByConnectionFunction", **params)["DistributionList"]
+            found += [str(d["Id"]) for d in page.get("Items", [])]
+            marker = page.get("NextMarker", "") if page.get("IsTruncated") else ""
+            if not marker:
+                return found
+
+    @_answers
     def get_distribution_config(self, dist_id: str) -> DistributionConfig:
         out = self._call("GetDistributionConfig", Id=dist_id)
         return DistributionConfig(dist_id, str(out["ETag"]), out["DistributionConfig"])
@@ -284,9 +331,27 @@ class AwsCloudFront:
         out = self._call("UpdateDistribution", Id=dist_id, IfMatch=if_match, DistributionConfig=dict(config))
         return str(out["ETag"])
 
+    @_answers
+    def list_tags(self, arn: str) -> dict[str, str]:
+        items = self._call("ListTagsForResource", Resource=arn)["Tags"].get("Items", [])
+        return {str(t["Key"]): str(t.get("Value", "")) for t in items}
+
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> None:
+        self._call("TagResource", Resource=arn, **_tags(tags))
+
+    def untag_resource(self, arn: str, keys: Sequence[str]) -> None:
+        self._call("UntagResource", Resource=arn, TagKeys={"Items": list(keys)})
+
     def _call(self, operation: str, **params: Any) -> Any:
         with self._slots:
             return sdk_call(self._client, operation, ERRORS, **params)
+
+
+def _tags(tags: Mapping[str, str] | None) -> dict[str, Any]:
+    """`Tags` as the model shapes it ({Items: [{Key, Value}]}); nothing at all for no tags."""
+    if not tags:
+        return {}
+    return {"Tags": {"Items": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}}
 
 
 def _attempts() -> int:

@@ -23,12 +23,14 @@ from publisher.core.rollback import (
     restore_manifest,
     when,
 )
+from publisher.core.tag_rollback import TagBackup, newest_tags, parse_tag_backup, with_tag_restores
 from publisher.shell.files import Workspace, read_regular
 
 PATTERNS = tuple(f"*.{stage}.*.json" for stage in BACKUP_STAGE.values())  # each function kind's
 STORE_PATTERN = "*.KVS.*.json"
 ASSOCIATIONS_PATTERN = "*.ASSOCIATIONS.*.json"
-T = TypeVar("T", Backup, StoreBackup, AssociationRestore)
+TAGS_PATTERN = "*.TAGS.*.json"
+T = TypeVar("T", Backup, StoreBackup, AssociationRestore, TagBackup)
 
 
 def read_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[Backup]:
@@ -59,6 +61,23 @@ def read_association_backups(
         read_association_backup(path, f"{shown}/{where}", stamp, workspace)
         for path, where, stamp in _saved(folder, ASSOCIATIONS_PATTERN)
     )
+
+
+def read_tag_backups(folder: Path, shown: str, workspace: Workspace | None = None) -> list[TagBackup]:
+    """Every backup of a resource's tags in the folder and one level down."""
+    return _every(
+        _tags(path, f"{shown}/{where}", stamp, workspace)
+        for path, where, stamp in _saved(folder, TAGS_PATTERN)
+    )
+
+
+def _tags(path: Path, where: str, stamp: str, workspace: Workspace | None) -> TagBackup | Problem:
+    if workspace and not path.resolve().is_relative_to(workspace.root):
+        return Problem(where, None, "rollback-from", "leads out of the workspace")
+    text, problem = read_regular(path, 1024 * 1024, where)
+    if text is None:
+        return Problem(where, None, "rollback-from", problem)
+    return parse_tag_backup(text.decode("utf-8", "replace"), where, stamp)
 
 
 def read_association_backup(
@@ -120,19 +139,22 @@ def rollback_manifest(
     stores: Iterable[StoreBackup] = (),
     *,
     associations: Iterable[AssociationRestore] = (),
+    tags: Iterable[TagBackup] = (),
 ) -> Manifest:
     """Each function's newest backup, cut to `functions` (and the stores they read), checked as a
     manifest is; a name with no backup, or a backup that cannot be restored, is bad input."""
     chosen, saved_stores = newest(backups), newest_stores(stores)
     restores = tuple(newest_restores(associations, when).values())
-    if not chosen and not saved_stores and not restores:
+    saved_tags = newest_tags(tags, when)
+    if not chosen and not saved_stores and not restores and not saved_tags:
         message = f"`{shown}` holds no backups (`<function>.LIVE.<etag>.js` and `.json`)"
         raise InputError([Problem(shown, None, "rollback-from", message, in_file=False)])
-    unknown = sorted(set(functions) - {ref.name for ref in chosen})
+    unknown = sorted(set(functions) - {ref.name for ref in chosen} - {ref.name for ref in saved_tags})
     if unknown:
         message = f"no backup in `{shown}` for: {', '.join(unknown)}"
         raise InputError([Problem(source, None, "functions", message, in_file=False)])
     whole = replace(restore_manifest(chosen, shown, saved_stores), restored_associations=restores)
+    whole = with_tag_restores(whole, saved_tags)
     manifest, problems = checked(whole.select(functions))
     if problems:
         raise InputError(problems)

@@ -12,8 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
-from publisher.core.errors import AwsError, NotFound, PreconditionFailed
+from publisher.core.errors import AwsError, InputError, NotFound, PreconditionFailed, Problem
 from publisher.core.model import Stage
 from publisher.core.modes import Kind, Ref
 from publisher.core.port import CloudFront
@@ -65,6 +66,60 @@ def find(
         published = {s.name for s in live.result()}
     selection = select(listed, published, managed, run_id=run_id, older_than=older_than, now=now)
     return Found(kind, selection, {s.name: s.id or s.name for s in summaries})
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    """What one clean-up did (or would do), and the look-alikes it kept, each with why."""
+
+    done: tuple[Cleaned, ...]
+    kept: tuple[tuple[str, str], ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(c.status.failed for c in self.done)
+
+
+def clean(
+    cloudfront: CloudFront,
+    managed: set[Ref],
+    *,
+    run_id: str | None,
+    older_than: timedelta | None,
+    now: datetime,
+    concurrency: int,
+    dry_run: bool = False,
+) -> Cleanup:
+    """Viewer functions first, then connection functions when the manifest has some: a preview makes
+    their copies, and a role for viewer functions alone need not list them."""
+    done: list[Cleaned] = []
+    kept: list[tuple[str, str]] = []
+    kinds = {ref.kind for ref in managed} | {Kind.FUNCTION}
+    for kind in sorted(kinds, key=lambda k: k is not Kind.FUNCTION):
+        mine = {ref.name for ref in managed if ref.kind is kind}
+        found = find(cloudfront, mine, run_id=run_id, older_than=older_than, now=now, kind=kind)
+        if dry_run:
+            done += [Cleaned(shown(n, kind), Deleted.WOULD_DELETE) for n in found.selection.delete]
+        else:
+            done += delete_all(cloudfront, found, concurrency)
+        kept += [(shown(n, kind), why) for n, why in found.selection.kept]
+    return Cleanup(tuple(done), tuple(kept))
+
+
+def managed_by(manifest: str) -> set[Ref]:
+    """The functions the manifest holds, never deleted; a missing or broken manifest refuses the
+    clean-up (InputError, exit 2)."""
+    from publisher.core.manifest import parse
+
+    path = Path(manifest)
+    if not path.is_file():
+        why = f"the manifest {manifest} does not exist; its functions are never deleted, so it is needed"
+        raise InputError([Problem("command line", None, "manifest", why, False)])
+    parsed, problems = parse(path.read_bytes(), manifest)
+    if problems:
+        why = f"the manifest {manifest} is not valid: {problems[0]}"
+        raise InputError([Problem("command line", None, "manifest", why, False)])
+    return {f.ref for f in parsed.functions}
 
 
 def delete_all(cloudfront: CloudFront, found: Found, concurrency: int) -> list[Cleaned]:

@@ -27,12 +27,14 @@ from publisher.core.plan import Plan, make_plan
 from publisher.core.port import CloudFront
 from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
+from publisher.core.tags import TAGGING
 from publisher.shell.apply import Applier, Backups, RunTests
 from publisher.shell.associations import DistributionWriter, read_configs, to_read
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.retire import delete_retired
 from publisher.shell.stores import StorePorts, apply_store
+from publisher.shell.tagging import tag_resource, with_tags
 from publisher.shell.wait import wait_for_deployment
 
 if TYPE_CHECKING:
@@ -187,10 +189,13 @@ def _apply(
         return {fp.ref: found[fp.ref] for fp in plan.functions if fp.ref in found}
     outcomes: dict[Ref, Outcome] = {}
     if stores is not None:
-        futures = {pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if sp.carried}
+        futures = {
+            pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if set(sp.carried) - TAGGING
+        }
         outcomes.update(_as_completed(futures, hooks))
     go, held = ready(plan, outcomes)
     go = [fp for fp in go if Action.DELETE not in fp.carried]  # retired: deleted after the detaches
+    go = [fp for fp in go if set(fp.carried) - TAGGING]  # a tags-only change: no update, test or publish
     for ref, outcome in held.items():
         hooks.progress(str(ref), outcome)
     outcomes.update(held)
@@ -200,7 +205,41 @@ def _apply(
         applier = Applier(cloudfront, backups, hooks.run_tests, hooks.stop, reads)
         outcomes.update(_as_completed({pool.submit(applier.apply, fp): fp.ref for fp in go}, hooks))
         reads.shutdown(wait=not hooks.stop.is_set(), cancel_futures=True)
-    return _after_functions(plan, outcomes, cloudfront, backups, hooks, pool)
+    outcomes = _after_functions(plan, outcomes, cloudfront, backups, hooks, pool)
+    return _tag(plan, outcomes, cloudfront, backups, hooks, pool)
+
+
+def _tag(  # noqa: PLR0917 - the run's own values, handed on
+    plan: Plan,
+    outcomes: dict[Ref, Outcome],
+    cloudfront: CloudFront,
+    backups: Backups,
+    hooks: Hooks,
+    pool: ThreadPoolExecutor,
+) -> dict[Ref, Outcome]:
+    """Last, each resource's tags, once its other writes went through (shell/tagging.py says why)."""
+    rows = [
+        *(
+            (fp.ref, fp.state.development.arn, fp.tags, fp.carried)
+            for fp in plan.functions
+            if fp.state.development
+        ),
+        *((sp.ref, sp.state.arn, sp.tags, sp.carried) for sp in plan.stores if sp.state),
+    ]
+    rows = [r for r in rows if set(r[3]) & TAGGING and outcomes.get(r[0], Outcome()).stop is None]
+    futures = {
+        pool.submit(
+            tag_resource, ref.kind, ref.name, arn, change, carried, cloudfront, backups, hooks.stop
+        ): ref
+        for ref, arn, change, carried in rows
+    }
+    tagged = _as_completed(futures, replace(hooks, progress=lambda name, outcome: None))
+    for ref, outcome in tagged.items():
+        before = outcomes.get(ref)
+        outcomes[ref] = with_tags(before or Outcome(), outcome)
+        if before is None or outcome.stop is not None:  # a tags-only change has had no line yet
+            hooks.progress(str(ref), outcomes[ref])
+    return outcomes
 
 
 def _after_functions(  # noqa: PLR0917 - the run's own values, handed on
@@ -246,7 +285,9 @@ def _with_distributions(  # noqa: PLR0917 - the run's own values, handed on
     distributions, warnings = _result(scan, stop)
     if warnings and not distributions:  # a plan on no distributions would detach nothing and refuse all
         raise AwsError("ListDistributions", "Unreadable", "; ".join(warnings))
-    configs = _result(pool.submit(read_configs, cloudfront, to_read(manifest, distributions), pool), stop)
+    running = {d for ids in observed.connection_distributions.values() for d in ids}
+    ids = to_read(manifest, distributions, running)
+    configs = _result(pool.submit(read_configs, cloudfront, ids, pool), stop)
     return replace(observed, distributions=distributions, distribution_configs=configs)
 
 
@@ -370,7 +411,7 @@ def _refuse_unresolved(plan: Plan, manifest: Manifest) -> None:
         if fp.bad_input and fp.error
     ]
     problems += [
-        Problem(manifest.file, r.line, f"{r.function}.associations", r.message)
+        Problem(manifest.file, r.line, f"{r.function}.{r.field}", r.message)
         for r in plan.associations.refusals
     ]
     if problems:

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from publisher.core.associations import SlotChange, shown_path
-from publisher.core.distribution_config import behaviours
+from publisher.core.distribution_config import CONNECTION_SLOT, behaviours
 from publisher.core.document import load_json
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT
@@ -30,6 +30,7 @@ from publisher.core.modes import Kind
 from publisher.core.rollback import BACKUP_STAGE, RETIRE
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value
+from publisher.core.tags import TagChange
 
 EVENT_FILE_LIMIT = 1_048_576
 DATA_FILE_LIMIT = 2 * STORE_LIMIT  # a full store's keys and values, and the JSON around them
@@ -177,10 +178,10 @@ class BackupFolder:
         (self.folder / f"{stem}.json").write_text(json.dumps(config, indent=2) + "\n")
         return f"{self.shown}/{stem}.js"
 
-    def save_retired(self, function: str, live: StageState) -> str:
+    def save_retired(self, function: str, live: StageState, kind: Kind = Kind.FUNCTION) -> str:
         """A retired function's LIVE, marked `ReplacedBy: retire`: a rollback from it creates the
         function again, where a rollback of any other backup only restores one that exists."""
-        return BackupFolder(self.folder, self.shown, RETIRE).save(function, live)
+        return BackupFolder(self.folder, self.shown, RETIRE).save(function, live, kind)
 
     def save_store(
         self, name: str, state: StoreState, replaced: dict[str, str], added: list[str], sensitive: bool
@@ -205,12 +206,30 @@ class BackupFolder:
         (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
         return f"{self.shown}/{name_on_disk}"
 
+    def save_tags(self, kind: Kind, name: str, arn: str, change: TagChange) -> str:
+        """`<name>.TAGS.<kind>.json`: each key a TagResource or UntagResource is about to change, with
+        the value it held (null: none) and the one the run puts there (null: removed); `rollback` puts
+        back the first while the key still holds the second."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name_on_disk = f"{name}.TAGS.{kind.value}.json"
+        after = {**dict.fromkeys(change.removes), **change.sets}
+        saved: dict[str, object] = {
+            "Kind": kind.value,
+            "Name": name,
+            "Resource": arn,
+            "Tags": [{"Key": k, "Before": v, "After": after.get(k)} for k, v in change.previous.items()],
+        }
+        if self.replaced_by:
+            saved["ReplacedBy"] = self.replaced_by
+        (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+        return f"{self.shown}/{name_on_disk}"
+
     def save_associations(self, read: DistributionConfig, changes: tuple[SlotChange, ...]) -> str:
         """`<distribution>.ASSOCIATIONS.<etag>.json`: the FunctionAssociations of each cache behaviour an
         UpdateDistribution is about to change, as read under that ETag."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name_on_disk = f"{read.id}.ASSOCIATIONS.{_safe(read.etag)}.json"
-        paths = {c.path for c in changes}
+        paths = {c.path for c in changes if c.slot != CONNECTION_SLOT}  # the cache behaviours changed
         saved: dict[str, object] = {
             "Kind": Kind.DISTRIBUTION.value,
             "Id": read.id,
@@ -228,6 +247,8 @@ class BackupFolder:
                 for c in changes
             ],
         }
+        if any(c.slot == CONNECTION_SLOT for c in changes):  # the Id a rollback attaches again
+            saved["ConnectionFunctionAssociation"] = read.config.get("ConnectionFunctionAssociation") or {}
         if self.replaced_by:
             saved["ReplacedBy"] = self.replaced_by
         (self.folder / name_on_disk).write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")

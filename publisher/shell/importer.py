@@ -7,6 +7,13 @@ side by side, each API in its own pool of `concurrency` threads. `core/adopt.ado
 Every target path is checked before the first write: one that exists without `force` refuses the
 whole import (InputError, exit 2) and nothing is written. Code files are written as bytes, exactly
 as GetFunction answered them, since the manifest reads code files as bytes.
+
+The distributions are scanned beside them (ListDistributions and the tenant-only listing, pages one
+after another): where each viewer function runs becomes its `associations:`.
+
+Connection functions are listed beside them (ListConnectionFunctions per stage), read by Id
+(GetConnectionFunction), and each chosen one's distributions come from
+ListDistributionsByConnectionFunction.
 """
 
 from __future__ import annotations
@@ -15,10 +22,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from publisher.core.adopt import Account, Adoption, Choice, adopt, choose
-from publisher.core.errors import InputError, Problem
-from publisher.core.model import FunctionState, Stage, StageState
+from publisher.core.adopt import Account, Adoption, Choice, Slot, adopt, choose, slots
+from publisher.core.errors import AwsError, InputError, Problem
+from publisher.core.model import Distribution, FunctionState, Stage, StageState
+from publisher.core.modes import Kind
 from publisher.core.port import CloudFront, FunctionSummary, StoreData
+from publisher.shell.observe import scan_distributions
+
+CONNECTION = Kind.CONNECTION_FUNCTION
 
 
 def read_account(
@@ -26,16 +37,19 @@ def read_account(
 ) -> tuple[Account, tuple[str, ...], tuple[str, ...]]:
     """What the import needs, read once; the chosen functions and stores. Unknown names: InputError."""
     with ThreadPoolExecutor(concurrency) as pool, ThreadPoolExecutor(concurrency) as store_pool:
+        scan = store_pool.submit(scan_distributions, cloudfront)  # its pages wait for each other too
         lists = {stage: pool.submit(cloudfront.list_functions, stage) for stage in Stage}
+        c_lists = {stage: pool.submit(cloudfront.list_functions, stage, kind=CONNECTION) for stage in Stage}
         entries = pool.submit(cloudfront.list_key_value_store_entries)
         summaries = {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}
+        c_summaries, unlisted = _connection_listings(c_lists)
         arns = {name: arn for name, (arn, _) in entries.result().items()}
-        dev = summaries[Stage.DEVELOPMENT]
-        reads = {
-            n: {a for st in Stage if n in summaries[st] for a in summaries[st][n].config.key_value_store_arns}
-            for n in dev
-        }
-        chosen = choose({n: s.config.comment for n, s in dev.items()}, reads, arns, choice)
+        dev, reads = _listed(summaries)
+        c_dev, c_reads = _listed(c_summaries)
+        c_comments = {n: s.config.comment for n, s in c_dev.items()}
+        chosen = choose(
+            {n: s.config.comment for n, s in dev.items()}, reads, arns, choice, (c_comments, c_reads)
+        )
         if chosen.problems:
             raise InputError([Problem("command line", None, "import", p, False) for p in chosen.problems])
         stores = chosen.stores
@@ -49,6 +63,9 @@ def read_account(
             for stage in Stage
             if name in summaries[stage]
         }
+        # every resource's tags beside the code and the keys: what the next plan reads, it finds here
+        tags = {n: pool.submit(cloudfront.list_tags, dev[n].arn) for n in chosen.functions if dev[n].arn}
+        store_tags = {s: pool.submit(cloudfront.list_tags, arns[s]) for s in stores}
         states = {
             name: FunctionState(
                 name,
@@ -57,9 +74,84 @@ def read_account(
             )
             for name in chosen.functions
         }
+        connections = _connection_reads(cloudfront, pool, c_summaries, chosen.connection_functions)
         comments = {name: comment for name, (_, comment) in entries.result().items()}
-        account = Account(states, arns, {s: k.result() for s, k in keys.items()}, comments)
+        account = Account(
+            states,
+            arns,
+            {s: k.result() for s, k in keys.items()},
+            comments,
+            {name: state for name, (state, _) in connections.items()},
+            {name: dists for name, (_, dists) in connections.items()},
+            unlisted,
+            {n: t.result() for n, t in tags.items()},
+            {s: t.result() for s, t in store_tags.items()},
+            *_runs_on(scan),
+        )
     return account, chosen.functions, stores
+
+
+def _runs_on(
+    scan: Future[tuple[tuple[Distribution, ...], list[str]]],
+) -> tuple[dict[str, tuple[Slot, ...]] | None, str]:
+    """Where each viewer function runs; None, and why, unless every distribution could be listed."""
+    try:
+        distributions, warnings = scan.result()
+    except AwsError as err:
+        return None, str(err)
+    return (None, "; ".join(warnings)) if warnings else (slots(distributions), "")
+
+
+def _connection_listings(
+    lists: Mapping[Stage, Future[list[FunctionSummary]]],
+) -> tuple[dict[Stage, dict[str, FunctionSummary]], str]:
+    """Connection functions by stage; none, and why, where the account (or the policy) does not list
+    them: an import of viewer functions does not depend on it."""
+    try:
+        return {stage: {s.name: s for s in lists[stage].result()} for stage in Stage}, ""
+    except AwsError as err:
+        return {stage: {} for stage in Stage}, str(err)
+
+
+def _listed(
+    summaries: Mapping[Stage, Mapping[str, FunctionSummary]],
+) -> tuple[Mapping[str, FunctionSummary], dict[str, set[str]]]:
+    """DEVELOPMENT's summaries, and the store ARNs either stage of each function reads."""
+    dev = summaries[Stage.DEVELOPMENT]
+    reads = {
+        n: {a for st in Stage if n in summaries[st] for a in summaries[st][n].config.key_value_store_arns}
+        for n in dev
+    }
+    return dev, reads
+
+
+def _connection_reads(
+    cloudfront: CloudFront,
+    pool: ThreadPoolExecutor,
+    summaries: Mapping[Stage, Mapping[str, FunctionSummary]],
+    names: tuple[str, ...],
+) -> dict[str, tuple[FunctionState, tuple[str, ...]]]:
+    """Each chosen connection function: both stages read by its Id, and the distributions it runs on."""
+    ids = {n: summaries[Stage.DEVELOPMENT][n].id for n in names}
+    codes = {
+        (n, stage): pool.submit(cloudfront.get_function, ids[n], stage, kind=CONNECTION)
+        for n in names
+        for stage in Stage
+        if n in summaries[stage]
+    }
+    users = {n: pool.submit(cloudfront.list_distributions_by_connection_function, ids[n]) for n in names}
+    return {
+        n: (
+            FunctionState(
+                n,
+                _stage(summaries[Stage.DEVELOPMENT].get(n), codes.get((n, Stage.DEVELOPMENT))),
+                _stage(summaries[Stage.LIVE].get(n), codes.get((n, Stage.LIVE))),
+                ids[n],
+            ),
+            tuple(sorted(users[n].result())),
+        )
+        for n in names
+    }
 
 
 def write(adoption: Adoption, out: Path, *, force: bool) -> list[Path]:
@@ -81,14 +173,26 @@ def write(adoption: Adoption, out: Path, *, force: bool) -> list[Path]:
                 )
             ]
         )
-    written = []
+    written: list[Path] = []
     for path, body in [*targets[1:], targets[0]]:  # the manifest last: it never names a file not yet there
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
-            path.unlink()  # --force replaces the link itself, never the file it points to
-        path.write_bytes(body)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                path.unlink()  # --force replaces the link itself, never the file it points to
+            path.write_bytes(body)
+        except OSError as err:
+            raise PartialImport(path, err, written) from None
         written.append(path)
     return written
+
+
+class PartialImport(Exception):
+    """The disk refused a file after the reads: which one, why, and the files complete before it (the
+    manifest is written last, so it is never among them)."""
+
+    def __init__(self, path: Path, err: OSError, written: list[Path]) -> None:
+        super().__init__(f"could not write {path}: {err.strerror or err}")
+        self.written = written
 
 
 def run_import(
@@ -115,7 +219,7 @@ def _stage(
 
 
 def counts(adoption: Adoption) -> Mapping[str, int]:
-    kinds = {"code": 0, "data": 0}
+    kinds = {"code": 0, "data": 0}  # a connection function's code counts as code
     for rel, _ in adoption.files[1:]:
         kinds["code" if rel.endswith(".js") else "data"] += 1
     return kinds

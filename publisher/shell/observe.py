@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
+from publisher.core.distribution_config import CONNECTION_EVENT
 from publisher.core.distributions import dedupe
 from publisher.core.errors import AwsError, PublisherError
 from publisher.core.manifest import FunctionSpec, Manifest
@@ -35,6 +36,8 @@ def observe(
     more), and two functions of one name in different kinds are never confused. Connection functions
     are listed only when the manifest has some."""
     kinds = {spec.kind for spec in manifest.functions} | {Kind.FUNCTION}
+    if any(s[1] == CONNECTION_EVENT for r in manifest.restored_associations for s in r.slots):
+        kinds.add(Kind.CONNECTION_FUNCTION)  # a rollback names them; the distributions give Ids
     lists = {
         (kind, stage): pool.submit(cloudfront.list_functions, stage, kind=kind)
         for kind in kinds
@@ -47,6 +50,8 @@ def observe(
     summaries: Listings = {key: {s.name: s for s in found.result()} for key, found in lists.items()}
     others = [spec for spec in manifest.functions if spec.kind is not Kind.FUNCTION]
     codes |= _read_code(cloudfront, pool, others, summaries)
+    running = _read_running(cloudfront, pool, others, summaries)
+    tags = _read_tags(cloudfront, pool, manifest, summaries, listing)
     states = {spec.ref: _state(spec, summaries, codes) for spec in manifest.functions}
     functions = {ref.name: s for ref, s in states.items() if ref.kind is Kind.FUNCTION}
     connection = {ref.name: s for ref, s in states.items() if ref.kind is Kind.CONNECTION_FUNCTION}
@@ -55,6 +60,7 @@ def observe(
     found, errors = _stores(kvs)
     viewer = {stage: summaries[Kind.FUNCTION, stage] for stage in Stage}
     account = tuple(listed(dev, viewer[Stage.LIVE].get(n)) for n, dev in viewer[Stage.DEVELOPMENT].items())
+    listed_connections = summaries.get((Kind.CONNECTION_FUNCTION, Stage.DEVELOPMENT), {}).values()
     return Observed(
         functions,
         listing.result(),
@@ -63,7 +69,47 @@ def observe(
         errors,
         account=account,
         connection_functions=connection,
+        connection_names={s.id: s.name for s in listed_connections if s.id},
+        tags={ref: read.result() for ref, read in tags.items()},
+        connection_distributions={name: tuple(read.result()) for name, read in running.items()},
     )
+
+
+def _read_running(
+    cloudfront: CloudFront, pool: Executor, specs: list[FunctionSpec], summaries: Listings
+) -> dict[str, Future[list[str]]]:
+    """Where each connection function that lists `distributions:` runs now, by the Id its listing
+    gave: beside its code reads, not after them."""
+    reads: dict[str, Future[list[str]]] = {}
+    for spec in specs:
+        found = summaries.get((spec.kind, Stage.DEVELOPMENT), {}).get(spec.name)
+        if spec.associations is not None and found is not None and found.id:
+            reads[spec.name] = pool.submit(cloudfront.list_distributions_by_connection_function, found.id)
+    return reads
+
+
+def _read_tags(
+    cloudfront: CloudFront,
+    pool: Executor,
+    manifest: Manifest,
+    summaries: Listings,
+    stores: Future[dict[str, str]],
+) -> dict[Ref, Future[dict[str, str]]]:
+    """ListTagsForResource beside the code reads, only for a resource whose entry names tags and
+    that exists: a manifest without tags costs no call. A store's ARN comes from its listing."""
+    arns = {
+        spec.ref: found.arn
+        for spec in manifest.functions
+        if spec.tags and (found := summaries[spec.kind, Stage.DEVELOPMENT].get(spec.name))
+    }
+    if any(s.tags for s in manifest.stores):
+        listed = stores.result()
+        arns |= {
+            Ref(Kind.KEY_VALUE_STORE, s.name): listed[s.name]
+            for s in manifest.stores
+            if s.tags and s.name in listed
+        }
+    return {ref: pool.submit(cloudfront.list_tags, arn) for ref, arn in arns.items()}
 
 
 def listed(dev: FunctionSummary, live: FunctionSummary | None) -> Listed:

@@ -21,6 +21,7 @@ from publisher.core.outcome import Halt, Outcome, Stop
 from publisher.core.port import StoreControl, StoreData
 from publisher.core.store_plan import StorePlan
 from publisher.core.stores import Changes, StoreSpec, StoreState, Verdict, batches, recheck_store
+from publisher.core.tags import created_with
 
 ATTEMPTS = 3  # rounds of "409, read again, decide again" before giving up
 READY_TIMEOUT = 120.0  # seconds to wait for a new store to be READY
@@ -118,7 +119,7 @@ def _create(spec: StoreSpec, ports: StorePorts, trace: _Trace) -> StoreState:
     also when the wait then runs out."""
     if ports.stop.is_set():
         raise _Cancelled("the run was cancelled before the store was created")
-    arn, status = ports.control.create_key_value_store(spec.name, spec.comment)
+    arn, status = ports.control.create_key_value_store(spec.name, spec.comment, created_with(spec.tags))
     trace.done.append(Action.CREATE)
     trace.arn = arn
     waited = 0.0

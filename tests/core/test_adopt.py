@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from publisher.core.adopt import Account, Choice, _quoted, adopt, choose, data_file
+from publisher.core.adopt import Account, Choice, _quoted, adopt, choose, data_file, slots
 from publisher.core.manifest import parse
-from publisher.core.model import FunctionState, Stage
+from publisher.core.model import Behaviour, Distribution, FunctionState, Stage
 from publisher.core.stores import parse_data
 from tests.factories import STORE, stage
 
@@ -164,3 +164,88 @@ def test_names_that_differ_only_in_case_are_written_and_noted() -> None:
     assert adoption.notes == (
         "functions/Edge.js, functions/edge.js differ only in case: a checkout on macOS or Windows keeps one of them",
     )
+
+
+def test_connection_functions_get_their_own_section_code_folder_and_distributions() -> None:
+    gate = same(b"function connectionHandler(c) { c.allow(); }", comment="mTLS", runtime="cloudfront-js-2.0")
+    account = Account(
+        {"gate": same(b"function handler(e) { return e.request; }")},
+        {},
+        connection_functions={"gate": gate},
+        distributions={"gate": ("E1", "E2")},
+    )
+    chosen = choose({"gate": ""}, {}, {}, Choice(functions=("gate",)), ({"gate": "mTLS"}, {}))
+    assert (chosen.functions, chosen.connection_functions, chosen.problems) == (("gate",), ("gate",), ())
+    out = dict(adopt(account, chosen.functions, chosen.stores, Choice()).files)
+    manifest, problems = parse(out["cloudfront-functions.yml"], "m.yml")
+    assert problems == []
+    viewer, connection = manifest.functions
+    assert connection.kind.value == "connection-function"
+    assert connection.code_path == "connection-functions/gate.js" != viewer.code_path
+    assert [a.distribution for a in connection.associations or ()] == ["E1", "E2"]
+    assert out["connection-functions/gate.js"] == b"function connectionHandler(c) { c.allow(); }"
+
+
+def test_a_connection_function_whose_stages_differ_is_left_out_with_the_reason() -> None:
+    differs = FunctionState("x", stage(b"function handler(c) { c.deny(); }", "E1"), None)
+    account = Account(
+        {"a": same(b"function handler(e) { return e.request; }")}, {}, connection_functions={"g": differs}
+    )
+    adoption = adopt(account, ("a",), (), Choice())
+    assert "connection-functions:" not in dict(adoption.files)["cloudfront-functions.yml"].decode()
+    assert any(n.startswith("connection function g: not imported; never published") for n in adoption.notes)
+
+
+def test_a_name_of_either_kind_is_known_and_a_manifest_of_connection_functions_alone_is_enough() -> None:
+    chosen = choose({}, {}, {}, Choice(functions=("g",)), ({"g": ""}, {}))
+    assert (chosen.functions, chosen.connection_functions, chosen.problems) == ((), ("g",), ())
+    assert choose({}, {}, {}, Choice(functions=("nope",)), ({"g": ""}, {})).problems == (
+        "no function `nope` in the account",
+    )
+
+
+def test_tags_are_written_for_functions_bare_names_and_stores_and_read_back_as_they_were() -> None:
+    tags = {"team": "a/b ü=c:@", "empty": ""}
+    unpublished = FunctionState("b", stage(b"x", "E1"), None)
+    account = Account(
+        {"a": same(b"x"), "b": unpublished, "c": same(b"y")},
+        {"flags": STORE},
+        tags={"a": tags, "b": {"owner": "ana"}},
+        store_tags={"flags": {"team": "web"}},
+    )
+    out = files(account)
+    manifest, problems = parse(out["cloudfront-functions.yml"], "m.yml")
+    assert problems == []
+    assert {f.name: f.tags for f in manifest.functions} == {"a": tags, "b": {"owner": "ana"}, "c": None}
+    assert [f.code_path for f in manifest.functions] == ["functions/a.js", None, "functions/c.js"]
+    assert [s.tags for s in manifest.stores] == [{"team": "web"}]
+
+
+def test_where_a_function_runs_becomes_its_associations_and_a_partial_listing_gives_none() -> None:
+    site = Distribution(
+        "E1",
+        "d.example",
+        "Deployed",
+        True,
+        behaviours=(
+            Behaviour(None, "viewer-request", "arn:aws:cloudfront::1:function/a"),
+            Behaviour("/api/*", "viewer-response", "arn:aws:cloudfront::1:function/a"),
+        ),
+    )
+    account = Account({"a": same(b"x"), "b": same(b"y")}, {}, runs_on=slots([site]))
+    manifest, problems = parse(files(account)["cloudfront-functions.yml"], "m.yml")
+    assert problems == []
+    a, b = manifest.functions
+    assert [(s.distribution, s.path, s.event) for s in a.associations or ()] == [
+        ("E1", "default", "viewer-request"),
+        ("E1", "/api/*", "viewer-response"),
+    ]
+    assert b.associations is None  # runs nowhere: left unmanaged
+
+    partial = Account(
+        {"a": same(b"x")}, {}, runs_on=None, unscanned="tenant-only distributions were not listed"
+    )
+    chosen = choose({"a": ""}, {}, {}, Choice())
+    adoption = adopt(partial, chosen.functions, chosen.stores, Choice())
+    assert b"associations" not in dict(adoption.files)["cloudfront-functions.yml"]
+    assert any("none is managed: tenant-only distributions were not listed" in n for n in adoption.notes)

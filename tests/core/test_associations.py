@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,11 +14,11 @@ from publisher.core.associations import (
     plan_associations,
     replan,
 )
-from publisher.core.distribution_config import rewritten
+from publisher.core.distribution_config import CONNECTION_EVENT, rewritten
 from publisher.core.manifest import AssociationSpec, FunctionSpec
 from publisher.core.manifest import TestCase as Case
 from publisher.core.model import Distribution, DistributionConfig, Observed
-from publisher.core.modes import Action, Mode
+from publisher.core.modes import Action, Kind, Mode, Ref
 
 ACCOUNT = "arn:aws:cloudfront::123456789012:function/"
 REQ, RES = "viewer-request", "viewer-response"
@@ -119,7 +120,7 @@ def test_several_functions_on_one_distribution_are_one_plan() -> None:
         observed,
     )
     assert len(out.distributions) == 1
-    assert out.distributions[0].attaching == {"a", "b", "c"}
+    assert out.distributions[0].attaching == {Ref(Kind.FUNCTION, n) for n in "abc"}
     assert out.distributions[0].actions == (Action.ATTACH,)
 
 
@@ -192,7 +193,7 @@ def test_the_rewrite_changes_only_the_function_associations_it_names() -> None:
     )
     before = copy.deepcopy(read)
     moves = [SlotChange(None, REQ, "b", "a"), SlotChange("/api/*", RES, "a", None)]
-    out = rewritten(read, moves, {"a": ACCOUNT + "a"})
+    out = rewritten(read, moves, {Ref(Kind.FUNCTION, "a"): ACCOUNT + "a"})
     assert read == before  # the config as read is never changed in place
     assert out["DefaultCacheBehavior"]["FunctionAssociations"] == {
         "Quantity": 2,
@@ -250,9 +251,11 @@ def test_replan_on_the_same_slot(
 def test_a_held_function_drops_only_its_own_slots() -> None:
     observed = seen(E1=config(behaviour(("c", RES))))
     dp = plan_associations([fn("a", ("E1", "default", REQ)), fn("c")], observed).distributions[0]
-    left = dp.without({"a"})
+    left = dp.without({Ref(Kind.FUNCTION, "a")})
     assert changes(left) == [("default", RES, "c", None)] and left.carried == (Action.DETACH,)
-    assert dp.without({"a", "c"}).changes == (SlotChange(None, RES, "c", None),)  # a detach needs no publish
+    assert dp.without({Ref(Kind.FUNCTION, "a"), Ref(Kind.FUNCTION, "c")}).changes == (
+        SlotChange(None, RES, "c", None),
+    )  # a detach needs no publish
 
 
 def test_an_event_no_test_case_covers_is_refused() -> None:
@@ -271,3 +274,66 @@ def test_an_event_no_test_case_covers_is_refused() -> None:
     ]
     untested = FunctionSpec("a", associations=(AssociationSpec("E1", "default", RES, 9),))
     assert plan_associations([untested], seen(E1=config(behaviour()))).refusals == ()
+
+
+MTLS = {"Mode": "required", "TrustStoreConfig": {"TrustStoreId": "ts-1"}}
+
+
+def gate(name: str, *dists: str) -> FunctionSpec:
+    """A connection function whose distributions the manifest manages."""
+    places = tuple(AssociationSpec(d, "default", CONNECTION_EVENT, 9) for d in dists)
+    return FunctionSpec(name, associations=places, kind=Kind.CONNECTION_FUNCTION)
+
+
+def mtls(cid: str = "", **extra: Any) -> dict[str, Any]:
+    out = {**config(behaviour()), "ViewerMtlsConfig": MTLS, **extra}
+    return {**out, "ConnectionFunctionAssociation": {"Id": cid}} if cid else out
+
+
+def with_names(observed: Observed, **names: str) -> Observed:
+    return replace(observed, connection_names=names)
+
+
+def test_a_connection_function_is_the_distributions_own_slot_and_shares_its_write() -> None:
+    observed = seen(E1=mtls())
+    (dp,) = plan_associations(
+        [fn("gate", ("E1", "default", REQ)), gate("gate", "e1.example.com")], observed
+    ).distributions
+    assert changes(dp) == [("default", CONNECTION_EVENT, None, "gate"), ("default", REQ, None, "gate")]
+    assert dp.attaching == {Ref(Kind.FUNCTION, "gate"), Ref(Kind.CONNECTION_FUNCTION, "gate")}
+    out = rewritten(
+        dp.read.config,
+        dp.changes,
+        {Ref(Kind.FUNCTION, "gate"): ACCOUNT + "gate", Ref(Kind.CONNECTION_FUNCTION, "gate"): "cf1"},
+    )
+    assert out["ConnectionFunctionAssociation"] == {"Id": "cf1"}
+    assert out["DefaultCacheBehavior"]["FunctionAssociations"]["Items"] == [
+        {"FunctionARN": ACCOUNT + "gate", "EventType": REQ}
+    ]
+
+
+def test_detached_where_it_runs_and_is_not_listed_and_the_name_comes_from_the_listing() -> None:
+    observed = with_names(seen(E1=mtls("cf1")), cf1="gate")
+    (dp,) = plan_associations([gate("gate")], observed).distributions
+    assert changes(dp) == [("default", CONNECTION_EVENT, "gate", None)]
+    assert "ConnectionFunctionAssociation" not in rewritten(dp.read.config, dp.changes, {})
+    assert plan_associations([fn("gate")], observed).distributions == ()  # a viewer function of that name
+
+
+def test_refusals_name_the_distribution_and_the_holder() -> None:
+    observed = with_names(seen(E1=config(behaviour()), E2=mtls("cf9")), cf9="theirs")
+    out = plan_associations([gate("gate", "E1", "E2")], observed)
+    messages = [r.message for r in out.refusals]
+    assert any("distribution E1 has no viewer mTLS configured" in m for m in messages)
+    assert any("connection function `theirs` runs on distribution E2" in m for m in messages)
+    assert out.distributions == ()
+
+
+def test_two_connection_functions_on_one_distribution_are_refused() -> None:
+    out = plan_associations([gate("a", "E1"), gate("b", "E1")], seen(E1=mtls()))
+    assert ["one connection function per distribution" in r.message for r in out.refusals] == [True]
+
+
+def test_viewer_mtls_without_a_trust_store_is_not_enough() -> None:
+    observed = seen(E1={**config(behaviour()), "ViewerMtlsConfig": {"Mode": "required"}})
+    assert plan_associations([gate("gate", "E1")], observed).refusals

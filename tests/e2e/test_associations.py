@@ -113,6 +113,7 @@ def test_a_new_function_is_published_then_attached_and_nothing_else_changes(
             "event": "viewer-request",
             "function": "a",
             "action": "attach",
+            "kind": "function",
         }
     ]
     assert run.json["functions"][0]["status"] == "published"
@@ -167,6 +168,7 @@ def test_one_write_per_distribution_for_several_functions(
             "event": "viewer-response",
             "function": "gone",
             "action": "detach",
+            "kind": "function",
         }
     ]
 
@@ -303,6 +305,7 @@ def test_the_console_and_the_action_outputs_name_each_change(
             "event": "viewer-response",
             "function": "a",
             "action": "attach",
+            "kind": "function",
         }
     ]
     assert json.loads(out["distributions"]) == ["E1"]

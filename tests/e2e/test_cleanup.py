@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -154,3 +156,85 @@ def test_a_throwaway_published_after_the_listing_is_kept(emu: Emulator, aws: Any
     assert run.code == 1, run.err
     assert "a-preview-pr5: conflict: it was published since the listing; kept" in run.err
     assert "a-preview-pr5" in names(aws)
+
+
+def action(
+    emu: Emulator, tmp_path: Path, monkeypatch: Any, **env: str
+) -> tuple[int, str, str, dict[str, str]]:
+    """The Action's entry point in-process: its exit code, log, summary and outputs."""
+    from publisher.action import main
+    from tests.e2e.test_action_run import outputs
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emu.url)
+    (tmp_path / "out").write_text("")
+    base = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "INPUT_MODE": "cleanup",
+    }
+    log = io.StringIO()
+    with redirect_stdout(log):
+        code = main({**base, **env})
+    summary = tmp_path / "summary.md"
+    return code, log.getvalue(), summary.read_text() if summary.exists() else "", outputs(tmp_path / "out")
+
+
+def closed(tmp_path: Path, number: int) -> dict[str, str]:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "closed", "pull_request": {"number": number}}))
+    return {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
+
+
+def test_the_action_on_a_closed_pull_request_deletes_its_throwaways_and_says_what_it_kept(
+    emu: Emulator, aws: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    seed(emu, tmp_path)
+    code, log, summary, out = action(emu, tmp_path, monkeypatch, **closed(tmp_path, 5))
+    assert code == 0, log
+    assert json.loads(out["deleted"]) == ["a-preview-pr5"] and out["has-changes"] == "true"
+    assert {k["name"]: k["why"] for k in json.loads(out["kept"])} == {
+        "b-preview-pr5": "it was published",
+        "c-preview-pr5": "the manifest names it",
+        "d-preview-pr5": "named like a preview but without the project's marker",
+    }
+    assert json.loads(out["failed"]) == [] and json.loads(out["result"])["run_id"] == "pr5"
+    assert "Asked for the throwaways of `pr5`: 1 deleted, 3 kept." in summary
+    assert "| `a-preview-pr5` | deleted |" in summary and "| `b-preview-pr5` | it was published |" in summary
+    assert "a-preview-pr5" not in names(aws) and "e-preview-pr6" in names(aws)
+
+
+def test_the_action_on_a_schedule_deletes_every_throwaway_older_than_the_input(
+    emu: Emulator, aws: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    seed(emu, tmp_path)
+    env = {"GITHUB_EVENT_NAME": "schedule", "INPUT_OLDER-THAN-HOURS": "48"}
+    code, log, summary, out = action(emu, tmp_path, monkeypatch, **env)
+    assert code == 0, log
+    assert json.loads(out["deleted"]) == ["e-preview-pr6"]
+    assert "every throwaway older than 48 hours" in summary
+    assert "f-preview-pr7" in names(aws) and "a-preview-pr5" in names(aws)
+
+
+def test_the_action_refuses_with_no_pull_request_and_no_age_and_fails_on_a_conflict(
+    emu: Emulator, aws: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    seed(emu, tmp_path)
+    code, log, summary, _ = action(emu, tmp_path, monkeypatch, GITHUB_EVENT_NAME="push")
+    assert code == 2 and "older-than-hours" in log and "Refused" in summary
+    assert emu.counts().get("DeleteFunction", 0) == 0
+    bad, log, _, _ = action(
+        emu, tmp_path, monkeypatch, GITHUB_EVENT_NAME="push", **{"INPUT_OLDER-THAN-HOURS": "x"}
+    )
+    assert bad == 2, log
+
+    def publisher(_: Emulator) -> None:
+        etag = aws.describe_function(Name="a-preview-pr5", Stage="DEVELOPMENT")["ETag"]
+        aws.publish_function(Name="a-preview-pr5", IfMatch=etag)
+
+    emu.before("DescribeFunction", publisher)
+    code, log, summary, out = action(emu, tmp_path, monkeypatch, **closed(tmp_path, 5))
+    assert code == 1, log
+    assert json.loads(out["failed"]) == ["a-preview-pr5"]
+    assert "| `a-preview-pr5` | conflict | it was published since the listing; kept |" in summary

@@ -173,6 +173,7 @@ def test_the_example_connection_function_passes_its_tests_and_publishes(
     shutil.copytree(Path(__file__).parents[2] / "examples", workspace / "examples")
     store = aws.create_key_value_store(Name="revoked-serials")["KeyValueStore"]["ARN"]
     emu.seed_kvs_data(store, {"0A1B2C": "revoked 2026-01-05"})
+    dist = emu.seed_distribution(aliases=["mtls.example.com"], viewer_mtls="required")
     run = cli(
         "publish", "--json", "--manifest", "examples/cloudfront-functions.yml", "--functions", "mtls-gate"
     )
@@ -180,6 +181,9 @@ def test_the_example_connection_function_passes_its_tests_and_publishes(
     (found,) = run.json["functions"]
     assert (found["kind"], found["status"]) == ("connection-function", "published")
     assert [t["passed"] for t in found["tests"]] == [True, True]
+    cid = aws.list_connection_functions(Stage="LIVE")["ConnectionFunctions"][0]["Id"]
+    config = aws.get_distribution_config(Id=dist)["DistributionConfig"]
+    assert config["ConnectionFunctionAssociation"] == {"Id": cid}
 
 
 def test_a_rollback_restores_each_kind_from_its_own_backup(

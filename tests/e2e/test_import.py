@@ -60,6 +60,10 @@ def writes(emu: Emulator) -> int:
     return sum(emu.counts().get(op, 0) for op in WRITES)
 
 
+ARN = "arn:aws:cloudfront::123456789012:function/"
+TAGS = {"team": "Übersetzung", "cost:centre": "42", "empty": ""}
+
+
 def seed_account(emu: Emulator, aws: Any) -> dict[str, bytes]:
     """Published functions of both runtimes with tricky bytes, one reading a store; a second store."""
     flags = aws.create_key_value_store(Name="flags", Comment="Feature flags")["KeyValueStore"]["ARN"]
@@ -72,6 +76,8 @@ def seed_account(emu: Emulator, aws: Any) -> dict[str, bytes]:
     emu.seed_function("no-newline", NO_NEWLINE, runtime="cloudfront-js-1.0", comment="", publish=True)
     emu.seed_function("trailing", TRAILING, comment="123", publish=True)
     emu.seed_function("reader", READER, comment="reads flags", kvs_arn=flags, publish=True)
+    for arn, tags in {ARN + "crlf": TAGS, flags: {"team": "web"}, secrets: {"owner": "sec"}}.items():
+        aws.tag_resource(Resource=arn, Tags={"Items": [{"Key": k, "Value": v} for k, v in tags.items()]})
     return codes
 
 
@@ -79,6 +85,10 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     codes = seed_account(emu, aws)
     emu.seed_function(
         "reader-preview-pr9", READER, comment="cloudfront-publish preview pr9: throwaway copy of reader"
+    )
+    site = emu.seed_distribution(
+        default_function_arns=[(ARN + "crlf", "viewer-request")],
+        behaviours=[("/api/*", [(ARN + "trailing", "viewer-response"), (ARN + "crlf", "viewer-request")])],
     )
     emu.reset_counts()
 
@@ -88,6 +98,15 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     assert writes(emu) == 0
     counts = emu.counts()
     assert counts["ListFunctions"] == 2 and counts["GetFunction"] == 2 * len(codes)  # one listing pass
+    assert counts["ListTagsForResource"] == len(codes) + 2  # each function and store, beside the reads
+    written = (tmp_path / "cloudfront-functions.yml").read_text()
+    assert '    tags: {"cost:centre": "42", "empty": "", "team": "Übersetzung"}\n' in written, written
+    assert (  # every behaviour and event where a distribution runs it, so the plan moves nothing
+        "    associations:\n"
+        f'      - {{distribution: "{site}", path: "default", event: "viewer-request"}}\n'
+        f'      - {{distribution: "{site}", path: "/api/*", event: "viewer-request"}}\n'
+    ) in written, written
+    assert written.count("associations:") == 2  # crlf and trailing; the others run nowhere
     for name, code in codes.items():
         assert (tmp_path / "functions" / f"{name}.js").read_bytes() == code, name
     assert not (tmp_path / "functions" / "reader-preview-pr9.js").exists()  # throwaways are not imported
@@ -109,6 +128,8 @@ def test_an_imported_account_plans_no_change_byte_for_byte(emu: Emulator, aws: A
     assert {f["name"]: f["actions"] for f in result["functions"]} == {n: [] for n in codes}
     assert {s["name"]: s["actions"] for s in result["stores"]} == {"flags": [], "secrets": []}
     assert writes(emu) == 0
+    assert emu.counts()["ListTagsForResource"] == 3  # only the resources whose entry names tags
+    assert result["associations"] == [] and emu.counts()["GetDistributionConfig"] == 1
 
 
 def test_stages_that_differ_give_a_bare_name_and_the_reason_unless_a_stage_is_taken(
@@ -192,3 +213,54 @@ def test_an_out_that_is_a_file_or_a_bad_concurrency_refuses_before_any_call(
     run = command(emu, tmp_path, "import", "--max-concurrency", "0")
     assert (run.code, run.err) == (2, "error: --max-concurrency must be 1 to 64 (got 0)\n")
     assert emu.counts() == {}
+
+
+GATE = b"function connectionHandler(connection) {\r\n  connection.allow();\r\n}\r\n"
+
+
+def test_a_mixed_account_with_connection_functions_on_distributions_plans_no_change(
+    emu: Emulator, aws: Any, tmp_path: Path
+) -> None:
+    flags = aws.create_key_value_store(Name="flags")["KeyValueStore"]["ARN"]
+    emu.seed_kvs_data(flags, {"on": "yes"})
+    emu.seed_function("gate", READER, comment="viewer gate", kvs_arn=flags, publish=True)
+    ids: dict[str, str] = {}
+    for name, comment in (("gate", "mTLS gate"), ("spare", "")):
+        config: dict[str, Any] = {"Comment": comment, "Runtime": "cloudfront-js-2.0"}
+        if name == "gate":
+            config["KeyValueStoreAssociations"] = {"Quantity": 1, "Items": [{"KeyValueStoreARN": flags}]}
+        made = aws.create_connection_function(
+            Name=name, ConnectionFunctionConfig=config, ConnectionFunctionCode=GATE
+        )
+        ids[name] = made["ConnectionFunctionSummary"]["Id"]
+        aws.publish_connection_function(Id=ids[name], IfMatch=made["ETag"])
+    dists = [emu.seed_distribution(viewer_mtls="required") for _ in range(2)]
+    for dist in dists:
+        got = aws.get_distribution_config(Id=dist)
+        attached = {**got["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": ids["gate"]}}
+        aws.update_distribution(Id=dist, IfMatch=got["ETag"], DistributionConfig=attached)
+    emu.reset_counts()
+
+    run = command(emu, tmp_path, "import")
+
+    assert run.code == 0, run.err
+    assert writes(emu) == 0
+    assert emu.counts()["ListDistributionsByConnectionFunction"] == 2
+    assert (tmp_path / "functions" / "gate.js").read_bytes() == READER
+    assert (tmp_path / "connection-functions" / "gate.js").read_bytes() == GATE
+    manifest = (tmp_path / "cloudfront-functions.yml").read_text()
+    assert f'    distributions: ["{sorted(dists)[0]}", "{sorted(dists)[1]}"]' in manifest
+    assert '  - name: "spare"' in manifest and "    distributions: []" in manifest
+
+    emu.reset_counts()
+    plan = command(emu, tmp_path, "plan", "--detailed-exitcode", "--json")
+
+    assert plan.code == 0, plan.out + plan.err
+    result = json.loads(plan.out)
+    assert sorted((f["kind"], f["name"], tuple(f["actions"])) for f in result["functions"]) == [
+        ("connection-function", "gate", ()),
+        ("connection-function", "spare", ()),
+        ("function", "gate", ()),
+    ]
+    assert result["associations"] == []
+    assert writes(emu) == 0

@@ -1,19 +1,20 @@
-"""The account's loose ends over HTTP from the emulator with real boto3: read on their own, reported by
-every run from the listings it made, and the quotas checked before a run creates anything."""
+"""The account's loose ends over HTTP from the emulator with real boto3: reported by every run from
+the listings it made, and the quotas checked before a run creates anything."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from emulator import Emulator
-from publisher.shell.account import read_loose_ends
-from publisher.shell.aws import AwsCloudFront
 from tests.e2e.conftest import Run, handler, write_manifest
 
 
-def test_loose_ends_of_an_account_in_one_listing_pass(emu: Emulator) -> None:
+def test_every_kind_of_loose_end_is_found_from_the_listings_alone(
+    emu: Emulator, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """Unattached functions, unused stores and throwaways: judged from the listings every run makes,
+    with no per-function read beyond the manifest's own functions."""
     import boto3
 
     aws = boto3.client("cloudfront", endpoint_url=emu.url, region_name="us-east-1")
@@ -26,22 +27,25 @@ def test_loose_ends_of_an_account_in_one_listing_pass(emu: Emulator) -> None:
         "a-preview-pr3", handler(), comment="cloudfront-publish preview pr3: throwaway copy of a"
     )
     emu.seed_distribution(default_function_arns=[(live, "viewer-request")])
+    write_manifest(workspace, {"reader": handler()})
     emu.reset_counts()
 
-    with ThreadPoolExecutor(4) as pool:
-        found, warnings = read_loose_ends(AwsCloudFront(emu.url), {"reader"}, pool)
+    run = cli("plan", "--json")
 
-    assert warnings == []
-    assert found.unattached_functions == ["forgotten"]
-    assert found.unused_stores == ["idle"]
-    assert found.throwaways == ["a-preview-pr3"]
-    assert (found.functions.count, found.stores.count) == (4, 2)
-    assert emu.counts() == {
-        "ListFunctions": 2,
-        "ListKeyValueStores": 1,
-        "ListDistributions": 1,
-        "ListDistributionsByConnectionMode": 1,
-    }
+    assert run.code == 0, run.err
+    found = run.json["account"]
+    assert found["unattached_functions"] == ["forgotten"]
+    assert found["unused_stores"] == ["idle"]
+    assert found["throwaways"] == ["a-preview-pr3"]
+    assert (found["functions"]["count"], found["stores"]["count"]) == (4, 2)
+    listings = (
+        "ListFunctions",
+        "ListKeyValueStores",
+        "ListDistributions",
+        "ListDistributionsByConnectionMode",
+    )
+    assert {op: emu.counts()[op] for op in listings} == dict(zip(listings, (2, 1, 1, 1), strict=True))
+    assert emu.counts()["GetFunction"] == 2  # the manifest's one function, both stages; no other
 
 
 def test_a_run_reports_the_accounts_loose_ends_from_the_listings_it_made(

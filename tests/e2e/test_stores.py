@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from typing import Any
 import pytest
 
 from emulator import Emulator
-from tests.e2e.conftest import Run, code_of
+from tests.e2e.conftest import FAKE, Run, code_of
 
 DATA_WRITES = ("UpdateKeys", "PutKey", "DeleteKey", "CreateKeyValueStore")
 WRITES = (*DATA_WRITES, "CreateFunction", "UpdateFunction", "PublishFunction")
@@ -317,3 +320,25 @@ def test_more_keys_than_one_update_takes_are_written_in_batches_and_listed_in_pa
     emu.reset_counts()
     assert cli("publish").code == 0
     assert writes(emu) == 0 and emu.counts().get("ListKeys", 0) >= 3  # read back page by page
+
+
+def test_a_publish_started_as_its_own_process_signs_the_store_writes_with_sigv4a(
+    emu: Emulator, workspace: Path
+) -> None:
+    """The process decides from the manifest whether to load the AWS CRT (shell/aws.py: `load_sdk`):
+    a manifest with a store must get it, or the data API's SigV4A cannot be signed. In-process runs
+    cannot show this (botocore is loaded before them), so this one is a process of its own."""
+    manifest(workspace, {"greeting": "hello"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "emulator.loopback", "publish", "--json", "--endpoint-url", emu.url],
+        cwd=workspace,
+        env={**os.environ, **FAKE, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (store,) = json.loads(proc.stdout)["stores"]
+    assert store["done"] == ["create", "update-keys"]
+    assert emu.kvs_keys(store["arn"]) == {"greeting": "hello"}

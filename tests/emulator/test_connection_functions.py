@@ -190,7 +190,7 @@ def test_distributions_of_a_connection_function_are_listed_directly(cf: Any, emu
     listing = cf.list_distributions_by_connection_function(ConnectionFunctionIdentifier=cid)[
         "DistributionList"
     ]
-    assert (listing["Quantity"], listing["IsTruncated"]) == (0, False)  # attaching is not modelled yet
+    assert (listing["Quantity"], listing["IsTruncated"]) == (0, False)  # associated with none yet
     with pytest.raises(ClientError) as raised:
         cf.list_distributions_by_connection_function(ConnectionFunctionIdentifier="nope")
     assert error_of(raised) == ("EntityNotFound", 404)
@@ -203,3 +203,77 @@ def test_the_listing_and_a_test_are_posts_that_write_nothing(cf: Any, emu: Emula
     cf.list_connection_functions(Stage="DEVELOPMENT")
     cf.test_connection_function(Id=cid, IfMatch=dev, Stage="DEVELOPMENT", ConnectionObject=b"{}")
     assert emu.writes() == 0
+
+
+def associate(cf: Any, dist: str, cid: str, mtls: dict[str, Any] | None = None) -> Any:
+    """UpdateDistribution with the connection function's Id added (and viewer mTLS, if given)."""
+    got = cf.get_distribution_config(Id=dist)
+    config = {**got["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": cid}}
+    if mtls is not None:
+        config["ViewerMtlsConfig"] = mtls
+    return cf.update_distribution(Id=dist, IfMatch=got["ETag"], DistributionConfig=config)
+
+
+def published(cf: Any) -> str:
+    cid, dev = create(cf)
+    cf.publish_connection_function(Id=cid, IfMatch=dev)
+    return cid
+
+
+def test_a_distribution_with_viewer_mtls_runs_a_published_connection_function(cf: Any, emu: Emulator) -> None:
+    cid = published(cf)
+    dist = emu.seed_distribution(viewer_mtls="required")
+    associate(cf, dist, cid)
+    config = cf.get_distribution_config(Id=dist)["DistributionConfig"]
+    assert config["ConnectionFunctionAssociation"] == {"Id": cid}
+    assert config["ViewerMtlsConfig"] == {
+        "Mode": "required",
+        "TrustStoreConfig": {"TrustStoreId": "ts-emulator", "AdvertiseTrustStoreCaNames": False},
+    }
+    listing = cf.list_distributions_by_connection_function(ConnectionFunctionIdentifier=cid)
+    (summary,) = listing["DistributionList"]["Items"]
+    assert summary["Id"] == dist
+    assert summary["ConnectionFunctionAssociation"] == {"Id": cid}
+    assert summary["ViewerMtlsConfig"]["Mode"] == "required"
+    (listed,) = cf.list_distributions()["DistributionList"]["Items"]
+    assert listed["ConnectionFunctionAssociation"] == {"Id": cid}
+    live = cf.describe_connection_function(Identifier=cid, Stage="LIVE")
+    assert live["ConnectionFunctionSummary"]["Status"] == "DEPLOYED"
+
+
+def test_an_association_needs_viewer_mtls_and_a_published_function(cf: Any, emu: Emulator) -> None:
+    plain = emu.seed_distribution()
+    with pytest.raises(ClientError) as raised:
+        associate(cf, plain, published(cf))
+    assert error_of(raised) == ("InvalidArgument", 400)
+    unpublished, _ = create(cf, "draft")
+    mtls = emu.seed_distribution(viewer_mtls="optional")
+    with pytest.raises(ClientError) as raised:
+        associate(cf, mtls, unpublished)
+    assert error_of(raised) == ("InvalidFunctionAssociation", 400)
+    with pytest.raises(ClientError) as raised:
+        associate(cf, mtls, "nope")
+    assert error_of(raised) == ("InvalidFunctionAssociation", 400)
+
+
+def test_an_associated_connection_function_cannot_be_deleted_until_detached(cf: Any, emu: Emulator) -> None:
+    cid = published(cf)
+    dist = emu.seed_distribution(viewer_mtls="required")
+    associate(cf, dist, cid)
+    with pytest.raises(ClientError) as raised:
+        cf.delete_connection_function(Id=cid, IfMatch=etag(cf, cid, "DEVELOPMENT"))
+    assert error_of(raised)[0] == "CannotDeleteEntityWhileInUse"
+    got = cf.get_distribution_config(Id=dist)
+    config = dict(got["DistributionConfig"])
+    config.pop("ConnectionFunctionAssociation")
+    cf.update_distribution(Id=dist, IfMatch=got["ETag"], DistributionConfig=config)
+    listing = cf.list_distributions_by_connection_function(ConnectionFunctionIdentifier=cid)
+    assert listing["DistributionList"]["Quantity"] == 0
+    cf.delete_connection_function(Id=cid, IfMatch=etag(cf, cid, "DEVELOPMENT"))
+
+
+def test_viewer_mtls_without_a_trust_store_is_not_enough(cf: Any, emu: Emulator) -> None:
+    dist = emu.seed_distribution()
+    with pytest.raises(ClientError) as raised:
+        associate(cf, dist, published(cf), mtls={"Mode": "required"})
+    assert error_of(raised) == ("InvalidArgument", 400)

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.core.model import FunctionConfig, Stage
+from publisher.core.distribution_config import CONNECTION_EVENT
+from publisher.core.manifest import DEFAULT_PATH, AssociationSpec
+from publisher.core.model import DistributionConfig, FunctionConfig, Stage
+from publisher.core.modes import Kind
 from publisher.core.stores import StoreState
 from publisher.shell.files import BackupFolder
 from publisher.shell.observe import observe
@@ -105,3 +108,21 @@ def test_without_a_store_in_the_manifest_none_is_read_only_listed(
     assert cf.calls["ListKeyValueStores"] == 2  # the run's one, for names and the account's loose ends
     assert cf.calls["DescribeKeyValueStore"] == 0
     assert {f.name for f in seen.account} == {f.name for f in cf.list_functions(Stage.DEVELOPMENT)}
+
+
+def test_where_a_connection_function_runs_is_read_in_the_same_pass_by_its_id(
+    cf: FakeCloudFront, pool: ThreadPoolExecutor
+) -> None:
+    """Only for one that lists `distributions:`; the others' distributions are never asked for."""
+    gate = cf.put_connection("gate", b"function connectionHandler(c) { c.allow(); }", publish=True)
+    cf.put_connection("other", b"function connectionHandler(c) { c.deny(); }", publish=True)
+    cf.configs["E1"] = DistributionConfig("E1", "D1", {"ConnectionFunctionAssociation": {"Id": gate}})
+    cf.configs["E2"] = DistributionConfig("E2", "D2", {})
+    listed = (AssociationSpec("E2", DEFAULT_PATH, CONNECTION_EVENT),)
+    spec = fn("gate", b"x", kind=Kind.CONNECTION_FUNCTION, associations=listed)
+    unlisted = fn("other", b"x", kind=Kind.CONNECTION_FUNCTION)
+
+    observed = observe(cf, manifest(spec, unlisted), pool)
+
+    assert observed.connection_distributions == {"gate": ("E1",)}
+    assert cf.calls["ListDistributionsByConnectionFunction"] == 1

@@ -1,6 +1,6 @@
 """How long `check` and `test` take on a manifest of 100 functions with 3 test cases each.
 
-    .venv/bin/python scripts/bench-local-test.py [--functions 100] [--runs 3]
+    .venv/bin/python -m bench.local_test [--functions 100] [--runs 3]
 
 Each run is the real command as a process (`python -m publisher check|test`), timed by the wall
 clock from start to exit; the fastest of --runs counts, and every run is printed. The functions are
