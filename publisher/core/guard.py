@@ -83,12 +83,11 @@ def watch_report(name: str, sums: Sums | None, verdict: Verdict, note: str = "")
 def watched(result: Result) -> list[str]:
     """The viewer functions the guard judges: each this run published, and each it attached to a cache
     behaviour, new code or not (a function serving a behaviour it did not serve is new there)."""
-    viewer = {f.name for f in result.functions if f.kind is Kind.FUNCTION}
     published = [f.name for f in result.functions if f.published and f.kind is Kind.FUNCTION]
     attached = [
         c.function
         for c in result.associations_changed
-        if c.action == Action.ATTACH.value and c.function in viewer
+        if c.action == Action.ATTACH.value and c.kind is Kind.FUNCTION
     ]
     return list(dict.fromkeys([*published, *attached]))
 
@@ -155,7 +154,10 @@ def _detached(attached: FunctionResult, associations: list[DistributionResult]) 
     mine = [
         a
         for a in associations
-        if any(c.function == attached.name and c.action == Action.ATTACH.value for c in a.changes)
+        if any(
+            c.function == attached.name and c.action == Action.ATTACH.value and c.kind is Kind.FUNCTION
+            for c in a.changes
+        )
     ]
     stopped = next((a for a in mine if a.status is not Status.ROLLED_BACK), None)
     where = ", ".join(a.name for a in mine)

@@ -15,9 +15,10 @@ from dataclasses import replace
 
 from publisher.core.association_rollback import restore_plans
 from publisher.core.associations import DistributionPlan
+from publisher.core.distribution_config import CONNECTION_EVENT
 from publisher.core.errors import AwsError
 from publisher.core.manifest import AssociationRestore
-from publisher.core.modes import Action, Mode
+from publisher.core.modes import Action, Kind, Mode
 from publisher.core.outcome import Outcome, distribution_result
 from publisher.core.port import CloudFront
 from publisher.core.result import DistributionResult, Result, Status
@@ -34,7 +35,10 @@ def detach_failing(
     mine = [
         a
         for a in result.associations
-        if any(c.function in failing and c.action == Action.ATTACH.value for c in a.changes)
+        if any(
+            c.function in failing and c.action == Action.ATTACH.value and c.kind is Kind.FUNCTION
+            for c in a.changes
+        )
     ]
     ended: dict[str, DistributionResult | None] = {}
     restores: list[AssociationRestore] = []
@@ -45,7 +49,8 @@ def detach_failing(
             ended[a.name] = _failed(a, f"its backup could not be read: {why}")
             continue
         ended[a.name] = None
-        restores.append(replace(found, slots=tuple(s for s in found.slots if s[2] in failing)))
+        viewer = tuple(s for s in found.slots if s[2] in failing and s[1] != CONNECTION_EVENT)
+        restores.append(replace(found, slots=viewer))
     for dp in _plans(restores, cloudfront, ended):
         writer = DistributionWriter(cloudfront, backups.for_rollback(), {}, stop)
         outcome = Outcome() if dp.error else writer.apply(dp)
