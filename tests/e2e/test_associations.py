@@ -649,9 +649,12 @@ def test_the_guard_detaches_a_function_it_attached_without_publishing_when_it_fa
     manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
     failing_at_the_edge(emu, monkeypatch, "a")
     emu.reset_counts()
-    run = cli(*GUARDED)
+    run = cli(*GUARDED, "--summary", "s.md")
     assert run.code == 1, run.out + run.err
     assert emu.counts().get("PublishFunction", 0) == 0 and emu.counts().get("UpdateDistribution") == 2
+    summary = (workspace / "s.md").read_text()
+    assert "taken off the cache behaviours this run attached it to" in summary
+    assert "LIVE restored from <code></code>" not in summary
     assert whole(config(aws, dist)[0]) == whole(before)  # the whole config, as before the run
     (watch,) = run.json["guard"]["functions"]
     assert (watch["function"], watch["verdict"]) == ("a", "roll back")
