@@ -599,6 +599,29 @@ def test_rollback_of_a_retire_recreates_publishes_and_attaches_where_it_ran(
     assert sorted(c["distribution"] for c in back.json["associations_changed"]) == ["E1", "E2"]
 
 
+def test_rollback_of_a_retire_leaves_a_slot_someone_took_since_and_says_so(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, before = retire_old(emu, aws, workspace, cli)
+    emu.seed_function("theirs", handler("/*theirs*/ return event.request;"), publish=True)
+    cfg, etag = config(aws, "E1")  # someone puts their function where old ran
+    cfg["DefaultCacheBehavior"]["FunctionAssociations"] = {
+        "Quantity": 1,
+        "Items": [{"FunctionARN": ARN + "theirs", "EventType": "viewer-request"}],
+    }
+    aws.update_distribution(Id="E1", IfMatch=etag, DistributionConfig=cfg)
+    emu.reset_counts()
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 1, back.out  # the conflict on E1
+    assert code_of(aws, "old", "LIVE") == handler("/*old*/ return event.request;")  # made again
+    assert held(config(aws, "E1")[0]) == [(ARN + "theirs", "viewer-request")]  # theirs, kept
+    assert whole(config(aws, "E2")[0]) == whole(before["E2"])  # attached again where nobody moved
+    by = {a["name"]: a for a in back.json["associations"]}
+    assert by["E1"]["status"] == "conflict" and "someone else put theirs there" in by["E1"]["error"]
+    assert by["E2"]["status"] == "updated"
+    assert emu.counts().get("UpdateDistribution") == 1  # E2 alone
+
+
 def test_rollback_of_a_retire_leaves_a_function_of_that_name_made_since_to_the_usual_rules(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
