@@ -61,7 +61,7 @@ def main(environ: Mapping[str, str], *, keep_handlers: bool = False) -> int:
     mode = github.read_inputs(environ, ["mode"])["mode"]
     if mode == CLEANUP:  # deletes throwaways: no manifest plan, so not one of the run's modes
         with cancel_on_signals(seams.stop, log.line, restore=not keep_handlers):
-            return run_cleanup(environ, log, step)
+            return run_cleanup(environ, log, step, seams.stop)
     with cancel_on_signals(seams.stop, log.line, restore=not keep_handlers):
         finished = execute(lambda: settings_from_inputs(environ), seams, requested_mode=mode)
         return _finish(finished, environ, log, step, seams.stop)

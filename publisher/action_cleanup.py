@@ -8,6 +8,7 @@ refused, 2 for bad input, as every mode.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +17,7 @@ from publisher.core.settings import settings_from
 from publisher.core.summary.cleanup import cleanup_summary
 from publisher.core.throwaway import cleanup_problems
 from publisher.shell import github
+from publisher.shell.cleanup import Deleted
 from publisher.shell.github import Log
 
 CLEANUP = "cleanup"  # the `mode` input that runs this, beside the plan's modes
@@ -23,9 +25,12 @@ INPUTS = ("manifest", "max-concurrency", "older-than-hours")
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
 
-def run_cleanup(environ: Mapping[str, str], log: Log, step: github.StepSummary) -> int:
+def run_cleanup(
+    environ: Mapping[str, str], log: Log, step: github.StepSummary, stop: threading.Event | None = None
+) -> int:
+    """`stop`: set by a signal; no delete starts after it, and the summary and outputs still come."""
     try:
-        return _run(environ, log, step)
+        return _run(environ, log, step, stop or threading.Event())
     except InputError as err:
         for p in err.problems:
             log.annotate("error", f"input `{p.field}`: {p.message}", title="CloudFront clean-up: bad input")
@@ -50,7 +55,7 @@ def pull_request_run(environ: Mapping[str, str]) -> str | None:
     return f"pr{number}"
 
 
-def _run(environ: Mapping[str, str], log: Log, step: github.StepSummary) -> int:
+def _run(environ: Mapping[str, str], log: Log, step: github.StepSummary, stop: threading.Event) -> int:
     from publisher.shell.aws import AwsCloudFront
     from publisher.shell.cleanup import clean, managed_by
 
@@ -68,6 +73,7 @@ def _run(environ: Mapping[str, str], log: Log, step: github.StepSummary) -> int:
         older_than=timedelta(hours=hours) if hours is not None else None,
         now=datetime.now(UTC),
         concurrency=settings.max_concurrency,
+        stop=stop,
     )
     done = [(c.name, c.status.value, c.message) for c in cleanup.done]
     for name, status, message in done:
@@ -89,7 +95,7 @@ def _outputs(
     hours: float | None,
 ) -> dict[str, str]:
     deleted = [name for name, status, _ in done if status == "deleted"]
-    failed = [{"name": n, "status": s, "message": m} for n, s, m in done if s in ("conflict", "failed")]
+    failed = [{"name": n, "status": s, "message": m} for n, s, m in done if Deleted(s).failed]
     result = {
         "mode": CLEANUP,
         "run_id": run_id,

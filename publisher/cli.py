@@ -124,7 +124,7 @@ def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     if list(argv[:1]) in (["import"], ["cleanup"]):  # their own short paths: publisher/commands.py
         from publisher import commands
 
-        return commands.main(argv)
+        return commands.main(argv, keep_handlers=keep_handlers)
     from publisher.shell.engine import cancel_on_signals
 
     args = _parse(argv)  # --help and argparse's own errors (exit 2) come first

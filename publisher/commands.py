@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,12 +74,17 @@ def cleanup_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     command, rest = argv[0], list(argv[1:])
     try:
         if command == "import":
             return _import(import_parser().parse_args(rest))
-        return _cleanup(cleanup_parser().parse_args(rest))
+        args = cleanup_parser().parse_args(rest)
+        from publisher.shell.engine import cancel_on_signals
+
+        stop = threading.Event()  # a signal starts no new delete; the report still comes
+        with cancel_on_signals(stop, _say, restore=not keep_handlers):
+            return _cleanup(args, stop)
     except InputError as err:
         for problem in err.problems:
             _say(f"error: {problem.message}")
@@ -139,7 +145,7 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cleanup(args: argparse.Namespace) -> int:
+def _cleanup(args: argparse.Namespace, stop: threading.Event) -> int:
     from publisher.shell.aws import AwsCloudFront
     from publisher.shell.cleanup import clean, managed_by
 
@@ -159,6 +165,7 @@ def _cleanup(args: argparse.Namespace) -> int:
         now=datetime.now(UTC),
         concurrency=_concurrency(args.max_concurrency),
         dry_run=args.dry_run,
+        stop=stop,
     )
     _report(cleanup.done, cleanup.kept, json_output=args.json)
     return 1 if cleanup.failed else 0

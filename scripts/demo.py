@@ -1,4 +1,8 @@
-"""Seed the emulator as a real account might look, then run the real command line against it."""
+"""Seed the emulator as a real account might look, then run the real command line against it.
+
+python scripts/demo.py [EXAMPLES]    # the examples folder (default: the repository's examples/);
+                                     # its backups and job summary are written beside it
+"""
 
 from __future__ import annotations
 
@@ -42,11 +46,15 @@ def seed(emu: Emulator) -> None:
         aliases=("static.example.com",),
         behaviours=[("/assets/*", [(arn, "viewer-response")])],
     )
+    emu.seed_distribution(  # mtls-gate's: viewer mTLS with a trust store, no connection function yet
+        domain="d333333abcdef8.cloudfront.net", aliases=("mtls.example.com",), viewer_mtls="required"
+    )
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    examples = Path(argv[0]).resolve() if argv else EXAMPLES
     os.environ.update({"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"})
-    (EXAMPLES.parent / ".demo").mkdir(exist_ok=True)
+    (examples.parent / ".demo").mkdir(exist_ok=True)
     emu = start()
     try:
         seed(emu)
@@ -54,14 +62,14 @@ def main() -> int:
             print(f"\n$ cloudfront-publish {' '.join(args)}    # {title}", flush=True)
             # emulator.loopback: the store data API's host, <account>.127.0.0.1, resolves to the emulator
             command = [sys.executable, "-m", "emulator.loopback", *args, "--endpoint-url", emu.url]
-            code = subprocess.call(command, cwd=EXAMPLES)
+            code = subprocess.call(command, cwd=examples)
             if code != 0:
                 return code
-        print(f"\nThe job summary of the publish is in {EXAMPLES.parent / '.demo' / 'summary.md'}")
+        print(f"\nThe job summary of the publish is in {examples.parent / '.demo' / 'summary.md'}")
         return 0
     finally:
         emu.stop()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from publisher.core.associations import DistributionPlan, SlotChange, describe_changes, replan
-from publisher.core.distribution_config import CONNECTION_EVENT, function_name
+from publisher.core.associations import DistributionPlan, describe_changes, replan
+from publisher.core.distribution_config import CONNECTION_EVENT, DEFAULT_PATH, SlotChange, function_name
 from publisher.core.errors import Problem
-from publisher.core.manifest import DEFAULT_PATH, AssociationRestore
+from publisher.core.manifest import AssociationRestore
 from publisher.core.model import DistributionConfig
 from publisher.core.modes import Action, Kind
 

@@ -19,50 +19,18 @@ from dataclasses import dataclass, field, replace
 from publisher.core.distribution_config import (
     CONNECTION_SLOT,
     Slot,
+    SlotChange,
     behaviours,
     lambda_slots,
+    shown_slot,
     slot_kind,
     slots,
     viewer_mtls,
 )
-from publisher.core.manifest import DEFAULT_PATH, AssociationSpec, FunctionSpec
+from publisher.core.language.returns import handler_returns
+from publisher.core.manifest import AssociationSpec, FunctionSpec
 from publisher.core.model import Distribution, DistributionConfig, Observed
 from publisher.core.modes import Action, Kind, Ref
-
-
-def shown_path(path: str | None) -> str:
-    return DEFAULT_PATH if path is None else path
-
-
-def shown_slot(slot: Slot) -> str:
-    """Where a slot is, for people: `default viewer-request`, `/api/* viewer-response`, `connection`."""
-    return slot[1] if slot == CONNECTION_SLOT else f"{shown_path(slot[0])} {slot[1]}"
-
-
-@dataclass(frozen=True)
-class SlotChange:
-    """One event of one cache behaviour: which function runs there as read, and which once written."""
-
-    path: str | None
-    event: str
-    old: str | None  # function name as read; None: nothing ran there
-    new: str | None  # None: a detach
-
-    @property
-    def slot(self) -> Slot:
-        return (self.path, self.event)
-
-    @property
-    def kind(self) -> Kind:
-        return slot_kind(self.slot)
-
-    def rows(self) -> list[tuple[Action, str]]:
-        """Attach and detach, each with its function: a move is one of each."""
-        out = [(Action.DETACH, self.old)] if self.old else []
-        return [*out, (Action.ATTACH, self.new)] if self.new else out
-
-    def __str__(self) -> str:
-        return f"{shown_slot(self.slot)}: {self.old or 'nothing'} → {self.new or 'nothing'}"
 
 
 @dataclass(frozen=True)
@@ -136,7 +104,8 @@ def plan_associations(
     if not managed:
         return AssociationPlan()
     wanted, refusals = _wanted(managed, observed)
-    refusals += [r for f in functions if f.kind is Kind.FUNCTION for r in _untested_events(f)]
+    viewers = [f for f in functions if f.kind is Kind.FUNCTION]
+    refusals += [r for f in viewers for r in (*_untested_events(f), *_wrong_events(f))]
     names = observed.connection_names
     ids = {name: cid for cid, name in names.items()}
     plans = []
@@ -180,6 +149,29 @@ def _wanted(
             else:
                 wanted[(dist_id, (a.path_pattern, a.event))] = (name, a)
     return wanted, refusals
+
+
+def _wrong_events(spec: FunctionSpec) -> list[Refusal]:
+    """An event its code plainly cannot serve: the request returned where the response is due, or
+    the reverse (core/language/returns.py says which forms it reads)."""
+    if not spec.code or not spec.associations:
+        return []
+    returns = handler_returns(spec.code)
+    wrong = {"viewer-response": "request", "viewer-request": "response"}
+    found = []
+    for a in spec.associations:
+        line = next((n for part, n in returns if part == wrong[a.event]), None)
+        if line is not None:
+            due = "the response" if a.event == "viewer-response" else "the request, or a response it makes"
+            found.append(
+                Refusal(
+                    spec.name,
+                    a.line,
+                    f"its code returns the event's {wrong[a.event]} ({spec.code_path}, line {line}), but a "
+                    f"{a.event} function must return {due}; attach it to the other event, or change the code",
+                )
+            )
+    return found
 
 
 def _untested_events(spec: FunctionSpec) -> list[Refusal]:

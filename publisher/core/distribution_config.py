@@ -9,22 +9,56 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from publisher.core.modes import Kind, Ref
-
-if TYPE_CHECKING:
-    from publisher.core.associations import SlotChange
+from publisher.core.modes import Action, Kind, Ref
 
 Slot = tuple[str | None, str]  # (path pattern, None for the default behaviour; event type)
 PENDING = "(the ARN this run's create gives it)"
 CONNECTION_EVENT = "connection"  # the slot of a distribution's connection function
 CONNECTION_SLOT: Slot = (None, CONNECTION_EVENT)
+DEFAULT_PATH = "default"  # `path: default` is the distribution's default cache behaviour
+
+
+def shown_path(path: str | None) -> str:
+    return DEFAULT_PATH if path is None else path
+
+
+def shown_slot(slot: Slot) -> str:
+    """Where a slot is, for people: `default viewer-request`, `/api/* viewer-response`, `connection`."""
+    return slot[1] if slot == CONNECTION_SLOT else f"{shown_path(slot[0])} {slot[1]}"
 
 
 def slot_kind(slot: Slot) -> Kind:
     """Which kind of function a slot runs."""
     return Kind.CONNECTION_FUNCTION if slot == CONNECTION_SLOT else Kind.FUNCTION
+
+
+@dataclass(frozen=True)
+class SlotChange:
+    """One event of one cache behaviour: which function runs there as read, and which once written."""
+
+    path: str | None
+    event: str
+    old: str | None  # function name as read; None: nothing ran there
+    new: str | None  # None: a detach
+
+    @property
+    def slot(self) -> Slot:
+        return (self.path, self.event)
+
+    @property
+    def kind(self) -> Kind:
+        return slot_kind(self.slot)
+
+    def rows(self) -> list[tuple[Action, str]]:
+        """Attach and detach, each with its function: a move is one of each."""
+        out = [(Action.DETACH, self.old)] if self.old else []
+        return [*out, (Action.ATTACH, self.new)] if self.new else out
+
+    def __str__(self) -> str:
+        return f"{shown_slot(self.slot)}: {self.old or 'nothing'} → {self.new or 'nothing'}"
 
 
 def viewer_mtls(config: Mapping[str, Any]) -> bool:

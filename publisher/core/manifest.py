@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from publisher.core.distribution_config import CONNECTION_EVENT
+from publisher.core.distribution_config import CONNECTION_EVENT, DEFAULT_PATH
 from publisher.core.document import Document, Path, load_document
 from publisher.core.errors import Problem
 from publisher.core.limits import COMMENT_LIMIT, CONNECTION_RUNTIME, NAME_PATTERN, RUNTIMES, Runtime
@@ -22,7 +22,6 @@ from publisher.core.tags import Wanted, merged, tag_problems
 
 EVENT_LIMIT = 40_960  # bytes, TestFunction's EventObject
 REMOVE = "none"  # `key-value-store: none` removes the association
-DEFAULT_PATH = "default"  # `path: default` is the distribution's default cache behaviour
 
 
 class _Strict(BaseModel):

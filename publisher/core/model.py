@@ -103,6 +103,7 @@ class Listed:
     comment: str
     store_arns: tuple[str, ...] = ()
     published: bool = False
+    kind: Kind = Kind.FUNCTION  # connection functions are listed only when the manifest has some
 
 
 @dataclass(frozen=True)

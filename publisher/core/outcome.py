@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from publisher.core.associations import DistributionPlan, SlotChange, shown_path
+from publisher.core.associations import DistributionPlan
+from publisher.core.distribution_config import SlotChange, shown_path
 from publisher.core.distributions import Usage, usage_by_function
 from publisher.core.manifest import FunctionSpec, Manifest
 from publisher.core.model import Distribution

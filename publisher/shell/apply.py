@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from publisher.core.associations import SlotChange
+from publisher.core.distribution_config import SlotChange
 from publisher.core.errors import AlreadyExists, AwsError, PreconditionFailed, PublisherError
 from publisher.core.model import DistributionConfig, Stage, StageState
 from publisher.core.modes import Action, Kind

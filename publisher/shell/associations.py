@@ -20,8 +20,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from publisher.core.associations import DistributionPlan, SlotChange, replan
-from publisher.core.distribution_config import function_name, rewritten
+from publisher.core.associations import DistributionPlan, replan
+from publisher.core.distribution_config import SlotChange, function_name, rewritten
 from publisher.core.errors import AwsError, PreconditionFailed, PublisherError
 from publisher.core.manifest import Manifest
 from publisher.core.model import Distribution, DistributionConfig, Stage

@@ -4,11 +4,15 @@
 again: the function must still carry the marker, and LIVE must still be absent (never published);
 the delete then rests on that ETag (If-Match). A function changed by someone else in between answers
 412: it is reported, not deleted, and the run fails (exit 1).
+
+A signal (`stop`) starts no new delete; one in flight may finish within the run's cancel grace, then
+it is left behind and reported as such, and every throwaway not reached is reported as not deleted.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,10 +31,11 @@ class Deleted(StrEnum):
     GONE = "already gone"
     CONFLICT = "conflict"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
     @property
     def failed(self) -> bool:
-        return self in (Deleted.CONFLICT, Deleted.FAILED)
+        return self in (Deleted.CONFLICT, Deleted.FAILED, Deleted.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -89,19 +94,23 @@ def clean(
     now: datetime,
     concurrency: int,
     dry_run: bool = False,
+    stop: threading.Event | None = None,
 ) -> Cleanup:
     """Viewer functions first, then connection functions when the manifest has some: a preview makes
     their copies, and a role for viewer functions alone need not list them."""
     done: list[Cleaned] = []
     kept: list[tuple[str, str]] = []
     kinds = {ref.kind for ref in managed} | {Kind.FUNCTION}
+    stop = stop or threading.Event()
     for kind in sorted(kinds, key=lambda k: k is not Kind.FUNCTION):
+        if stop.is_set():
+            break
         mine = {ref.name for ref in managed if ref.kind is kind}
         found = find(cloudfront, mine, run_id=run_id, older_than=older_than, now=now, kind=kind)
         if dry_run:
             done += [Cleaned(shown(n, kind), Deleted.WOULD_DELETE) for n in found.selection.delete]
         else:
-            done += delete_all(cloudfront, found, concurrency)
+            done += delete_all(cloudfront, found, concurrency, stop)
         kept += [(shown(n, kind), why) for n, why in found.selection.kept]
     return Cleanup(tuple(done), tuple(kept))
 
@@ -122,12 +131,29 @@ def managed_by(manifest: str) -> set[Ref]:
     return {f.ref for f in parsed.functions}
 
 
-def delete_all(cloudfront: CloudFront, found: Found, concurrency: int) -> list[Cleaned]:
+def delete_all(
+    cloudfront: CloudFront, found: Found, concurrency: int, stop: threading.Event
+) -> list[Cleaned]:
+    """Each delete in the pool, in the listing's order; after a signal, what has not started is not
+    deleted, and a delete still in flight past the cancel grace is left behind."""
+    from publisher.shell.engine import CANCEL_GRACE, POLL
+
     names = found.selection.delete
     if not names:
         return []
-    with ThreadPoolExecutor(min(concurrency, len(names))) as pool:
-        return list(pool.map(lambda n: _delete(cloudfront, n, found), names))
+    pool = ThreadPoolExecutor(min(concurrency, len(names)))
+    futures: dict[Future[Cleaned], str] = {pool.submit(_delete, cloudfront, n, found, stop): n for n in names}
+    ended: dict[str, Cleaned] = {}
+    pending, grace = dict(futures), CANCEL_GRACE
+    while pending and grace > 0:
+        done, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
+        for future in done:
+            ended[pending.pop(future)] = future.result()
+        if not done and stop.is_set():
+            grace -= POLL
+    pool.shutdown(wait=False, cancel_futures=True)
+    left = "cancelled while its delete was in flight; it may have taken effect: list the functions to see"
+    return [ended.get(n) or Cleaned(shown(n, found.kind), Deleted.CANCELLED, left) for n in names]
 
 
 def shown(name: str, kind: Kind) -> str:
@@ -135,9 +161,11 @@ def shown(name: str, kind: Kind) -> str:
     return str(Ref(kind, name))
 
 
-def _delete(cloudfront: CloudFront, name: str, found: Found) -> Cleaned:
+def _delete(cloudfront: CloudFront, name: str, found: Found, stop: threading.Event) -> Cleaned:
     kind, address, fresh = found.kind, found.addresses[name], None
     name = shown(name, kind)
+    if stop.is_set():
+        return Cleaned(name, Deleted.CANCELLED, "not deleted: the run was cancelled before its turn")
     try:
         fresh = cloudfront.describe_function(address, Stage.DEVELOPMENT, kind=kind)
         if fresh is None:

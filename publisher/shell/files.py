@@ -11,8 +11,7 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from publisher.core.associations import SlotChange, shown_path
-from publisher.core.distribution_config import CONNECTION_SLOT, behaviours
+from publisher.core.distribution_config import CONNECTION_SLOT, SlotChange, behaviours, shown_path
 from publisher.core.document import load_json
 from publisher.core.errors import InputError, Problem
 from publisher.core.limits import CODE_LIMIT

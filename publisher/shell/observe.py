@@ -58,8 +58,11 @@ def observe(
     names = {s.name for s in viewers}
     unmanaged = tuple(sorted(n for n in summaries[Kind.FUNCTION, Stage.DEVELOPMENT] if n not in names))
     found, errors = _stores(kvs)
-    viewer = {stage: summaries[Kind.FUNCTION, stage] for stage in Stage}
-    account = tuple(listed(dev, viewer[Stage.LIVE].get(n)) for n, dev in viewer[Stage.DEVELOPMENT].items())
+    account = tuple(
+        listed(dev, summaries.get((kind, Stage.LIVE), {}).get(n), kind)
+        for kind in ROWS  # every kind of function: a connection function reads stores too
+        for n, dev in summaries.get((kind, Stage.DEVELOPMENT), {}).items()
+    )
     listed_connections = summaries.get((Kind.CONNECTION_FUNCTION, Stage.DEVELOPMENT), {}).values()
     return Observed(
         functions,
@@ -112,11 +115,11 @@ def _read_tags(
     return {ref: pool.submit(cloudfront.list_tags, arn) for ref, arn in arns.items()}
 
 
-def listed(dev: FunctionSummary, live: FunctionSummary | None) -> Listed:
+def listed(dev: FunctionSummary, live: FunctionSummary | None, kind: Kind = Kind.FUNCTION) -> Listed:
     """One function of the account, both stages' listings merged."""
     arns = dev.config.key_value_store_arns + (live.config.key_value_store_arns if live else ())
     arn = dev.arn or (live.arn if live else "")
-    return Listed(dev.name, arn, dev.config.comment, tuple(dict.fromkeys(arns)), live is not None)
+    return Listed(dev.name, arn, dev.config.comment, tuple(dict.fromkeys(arns)), live is not None, kind)
 
 
 def _read_code(

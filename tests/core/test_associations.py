@@ -10,11 +10,10 @@ import pytest
 
 from publisher.core.associations import (
     DistributionPlan,
-    SlotChange,
     plan_associations,
     replan,
 )
-from publisher.core.distribution_config import CONNECTION_EVENT, rewritten
+from publisher.core.distribution_config import CONNECTION_EVENT, SlotChange, rewritten
 from publisher.core.manifest import AssociationSpec, FunctionSpec
 from publisher.core.manifest import TestCase as Case
 from publisher.core.model import Distribution, DistributionConfig, Observed

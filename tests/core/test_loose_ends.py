@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from publisher.core.loose_ends import loose_ends, quota_problem
 from publisher.core.model import Behaviour, Distribution, Listed
+from publisher.core.modes import Kind
 from publisher.core.result import Count
 from tests.factories import ARN, STORE
 
@@ -49,3 +50,10 @@ def test_quota_problem_names_both_numbers_and_the_leftovers() -> None:
         "creating 2 functions would pass the account's quota: 99 of 100 exist; "
         "1 throwaway preview copies could be deleted (`cleanup`); nothing was created"
     )
+
+
+def test_a_store_a_connection_function_reads_is_in_use_and_it_is_no_viewer_function() -> None:
+    gate = Listed("gate", ARN + "gate", "", (STORE,), True, Kind.CONNECTION_FUNCTION)
+    found = loose_ends([seen("a"), gate], {"revoked": STORE}, [], {"a"})
+    assert found.unused_stores == [] and found.unattached_functions == []
+    assert found.functions.count == 1  # the viewer functions' quota counts viewer functions

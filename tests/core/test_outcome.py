@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from publisher.core.associations import DistributionPlan, SlotChange
+from publisher.core.associations import DistributionPlan
+from publisher.core.distribution_config import SlotChange
 from publisher.core.model import Behaviour, Distribution, DistributionConfig, FunctionState, Observed
 from publisher.core.modes import Action, Kind, Mode, Ref
 from publisher.core.outcome import (

@@ -12,7 +12,7 @@ import pytest
 
 from publisher.core.diffs import diff_code
 from publisher.core.errors import InputError
-from publisher.core.modes import Kind, Mode
+from publisher.core.modes import Action, Kind, Mode
 from publisher.core.outcome import NEXT_STEP
 from publisher.core.result import (
     BehaviourReport,
@@ -836,3 +836,18 @@ def test_a_diff_shows_the_characters_a_reader_cannot_see() -> None:
     shown = fence("+const admin = user\u202e\u2066 && true;\n+\ufeffx\u200b = 1;\n")
     assert "⟨U+202E⟩⟨U+2066⟩" in shown and "⟨U+FEFF⟩x⟨U+200B⟩" in shown
     assert not any(c in shown for c in "\u202e\u2066\ufeff\u200b")
+
+
+def test_a_template_finds_every_planned_action_tags_and_attaches_included() -> None:
+    result = Result(
+        mode=Mode.PLAN,
+        functions=[
+            function("a", Status.PLANNED, actions=["update", "publish", "attach"]),
+            function("b", Status.PLANNED, actions=["tag"]),
+        ],
+    )
+    context = summary_context(result, {})["result"]
+    assert isinstance(context, dict)
+    planned = context["planned"]
+    assert planned["tag"] == ["b"] and planned["attach"] == ["a"] and planned["create"] == []
+    assert set(planned) == {a.value for a in Action}

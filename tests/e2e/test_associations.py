@@ -15,6 +15,12 @@ from publisher.shell import engine
 from tests.e2e.conftest import Run, code_of, handler
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
+# what a function's code returns, by the events it is attached to: code that plainly returns the
+# event's other part is refused before any write (core/language/returns.py)
+DUE = {
+    frozenset({"viewer-response"}): "event.response",
+    frozenset({"viewer-request", "viewer-response"}): "event.response || event.request",
+}
 WRITES = ("CreateFunction", "UpdateFunction", "PublishFunction", "DeleteFunction", "UpdateDistribution")
 
 
@@ -26,7 +32,9 @@ def manifest(root: Path, functions: Mapping[str, list[tuple[str, str, str]] | No
     """Each function with its code; a list of (distribution, path, event) manages its associations."""
     lines = ["functions:"]
     for name, places in functions.items():
-        (root / f"{name}.js").write_bytes(handler(f"/*{name}*/ return event.request;"))
+        events = {e for _, _, e in places or ()}
+        due = DUE.get(frozenset(events), "event.request")
+        (root / f"{name}.js").write_bytes(handler(f"/*{name}*/ return {due};"))
         lines.append(f"  - name: {name}\n    code: {name}.js")
         if places is not None:
             lines.append("    associations:" + ("" if places else " []"))
@@ -197,6 +205,26 @@ def test_refusals_exit_2_before_any_write(
     assert any("has no cache behaviour `/nope/*`" in p for p in problems)
     assert any("`E404`" in p for p in problems)
     assert all(p.startswith("cloudfront-functions.yml:") for p in problems)
+
+
+def test_code_that_returns_the_request_is_refused_on_viewer_response_before_any_write(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """The plain forms only: the bound name here is the examples' own pattern."""
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-response")]})
+    (workspace / "a.js").write_bytes(
+        b"function handler(event) {\n  var request = event.request;\n  request.uri = '/x';\n  return request;\n}\n"
+    )
+    before = config(aws, "E1")
+    emu.reset_counts()
+    run = cli("publish", "--json")
+    assert run.code == 2, run.out
+    assert writes(emu) == 0 and config(aws, "E1") == before
+    (problem,) = run.json["fatal"]["problems"]
+    assert problem.startswith("cloudfront-functions.yml:5: a.associations"), problem
+    assert "returns the event's request (a.js, line 4)" in problem
+    assert "viewer-response function must return the response" in problem
 
 
 def test_a_failed_test_means_neither_published_nor_attached(

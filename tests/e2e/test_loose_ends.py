@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from emulator import Emulator
 from tests.e2e.conftest import Run, handler, write_manifest
@@ -85,3 +86,30 @@ def test_a_run_that_would_create_past_the_quota_is_refused_before_any_write(
     assert emu.writes() == 0
     write_manifest(workspace, {"existing-00": handler("/*v2*/ return event.request;")})
     assert cli("publish").code == 0  # an update creates nothing: no quota stands in its way
+
+
+def test_connection_functions_have_a_quota_of_their_own(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """100 viewer functions do not stop a new connection function; 100 connection functions do."""
+    for i in range(100):
+        emu.seed_function(f"viewer-{i:03d}", handler(), comment="x")
+    (workspace / "gate.js").write_bytes(b"function handler(connection) {\n  connection.allow();\n}\n")
+    (workspace / "cloudfront-functions.yml").write_text(
+        "connection-functions:\n  - name: gate\n    code: gate.js\n"
+    )
+    assert cli("publish").code == 0
+
+    config = {"Comment": "", "Runtime": "cloudfront-js-2.0"}
+    for i in range(99):  # with gate, 100
+        aws.create_connection_function(
+            Name=f"gate-{i:02d}", ConnectionFunctionConfig=config, ConnectionFunctionCode=b"x"
+        )
+    (workspace / "cloudfront-functions.yml").write_text(
+        "connection-functions:\n  - name: gate\n    code: gate.js\n  - name: one-more\n    code: gate.js\n"
+    )
+    emu.reset_counts()
+    run = cli("publish")
+    assert run.code == 2, run.out + run.err
+    assert "creating 1 connection functions would pass the account's quota: 100 of 100 exist" in run.err
+    assert emu.writes() == 0

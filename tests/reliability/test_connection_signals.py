@@ -5,8 +5,6 @@ until the run has said it received the signal, so the moment is the same on any 
 
 from __future__ import annotations
 
-import signal
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ import pytest
 
 from emulator import Emulator
 from tests.reliability.harness import MANIFEST, run_cli
-from tests.reliability.test_signals import action_env, publisher, wait_for
+from tests.reliability.test_signals import action_env, signal_while_held
 from tests.shell.test_github import parse_output_file
 
 OLD = b"function connectionHandler(connection) {\n  connection.deny();\n}\n"
@@ -65,29 +63,10 @@ def test_a_sigterm_at_each_stage_ends_cleanly_with_the_report(
 ) -> None:
     aws, cid, dist = seed(emu)
     write_manifest(workspace, dist)
-    held, release = threading.Event(), threading.Event()
+    run = signal_while_held(emu, workspace, action_env(workspace, emu), (operation,))
 
-    def hold(_: Emulator) -> None:
-        held.set()
-        release.wait(30)
-
-    emu.before(operation, hold)
-    proc = publisher(workspace, action_env(workspace, emu))
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
-    reader.start()
-    wait_for(lambda: held.is_set() or proc.poll() is not None)
-    assert held.is_set(), (proc.returncode, lines, proc.stderr.read() if proc.stderr else "")
-    proc.send_signal(signal.SIGTERM)
-    wait_for(lambda: any(f"received signal {int(signal.SIGTERM)}:" in line for line in lines))
-    release.set()
-    err = proc.stderr.read() if proc.stderr else ""
-    proc.wait(timeout=60)
-    reader.join(timeout=10)
-    out = "".join(lines)
-
-    assert proc.returncode == 1, (out, err)
-    assert "Traceback" not in out + err
+    assert run.code == 1, (run.out, run.err)
+    assert "Traceback" not in run.out + run.err
     live, on = STAGES[operation]
     assert (live_code(aws, cid) == NEW, attached(aws, dist, cid)) == (live, on)
     outputs = parse_output_file((workspace / "output").read_text())

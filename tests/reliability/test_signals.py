@@ -100,6 +100,52 @@ def publisher(workspace: Path, env: dict[str, str], *args: str) -> subprocess.Po
     )
 
 
+@dataclass
+class Signalled:
+    """A run as its own process that got signals while one call was held at the emulator."""
+
+    code: int
+    out: str  # stdout: the Action's log
+    err: str
+    at: float  # time.monotonic() when the first signal was sent
+
+
+def signal_while_held(
+    emu: Emulator,
+    workspace: Path,
+    env: dict[str, str],
+    operations: tuple[str, ...],
+    signals: tuple[signal.Signals, ...] = (signal.SIGTERM,),
+) -> Signalled:
+    """Start the run; hold the first call of `operations` at the emulator until the run has said it
+    received every signal, then let it go: exactly that call is in flight when the cancel lands, on
+    a busy machine too."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_: Emulator) -> None:
+        if not held.is_set():  # only the first, whichever it is
+            held.set()
+            release.wait(30)
+
+    for operation in operations:
+        emu.before(operation, hold)
+    proc = publisher(workspace, env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    reader.start()
+    wait_for(lambda: held.is_set() or proc.poll() is not None)
+    assert held.is_set(), (proc.returncode, lines, proc.stderr.read() if proc.stderr else "")
+    at = time.monotonic()
+    for signum in signals:
+        proc.send_signal(signum)
+        wait_for(lambda n=int(signum): any(f"received signal {n}:" in line for line in lines))
+    release.set()
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    return Signalled(proc.returncode, "".join(lines), err, at)
+
+
 # --- SIGKILL ---------------------------------------------------------------------------------------
 
 
@@ -181,37 +227,16 @@ def test_a_cancel_stops_new_writes_and_still_reports(
     arrivals = watch_arrivals(emu, monkeypatch)
     codes = {n: handler(f"{n} new") for n in NAMES}
     manifest(workspace, codes)
-    held, release = threading.Event(), threading.Event()
+    env = action_env(workspace, emu, max_concurrency="1")
+    run = signal_while_held(emu, workspace, env, ("CreateFunction", "UpdateFunction"), tuple(signals))
+    out = run.out
 
-    def hold(_: Emulator) -> None:
-        if not held.is_set():  # only the first write, whichever it is
-            held.set()
-            release.wait(30)
-
-    for write in ("CreateFunction", "UpdateFunction"):
-        emu.before(write, hold)
-    proc = publisher(workspace, action_env(workspace, emu, max_concurrency="1"))
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
-    reader.start()
-    wait_for(lambda: held.is_set() or proc.poll() is not None)  # the first write reached CloudFront
-    assert held.is_set(), (proc.returncode, lines, proc.stderr.read() if proc.stderr else "")
-    signalled = time.monotonic()
-    for signum in signals:
-        proc.send_signal(signum)
-        wait_for(lambda n=int(signum): any(f"received signal {n}:" in line for line in lines))
-    release.set()
-    err = proc.stderr.read() if proc.stderr else ""
-    proc.wait(timeout=60)
-    reader.join(timeout=10)
-    out = "".join(lines)
-
-    assert proc.returncode == 1, (out, err)
-    assert "Traceback" not in out + err
+    assert run.code == 1, (out, run.err)
+    assert "Traceback" not in out + run.err
     for signum in signals:
         assert f"received signal {int(signum)}: no new writes will start" in out
     # with one call at a time, at most the write in flight and one already past its check go out
-    assert len(arrivals.writes_after(signalled)) <= 2, arrivals.writes_after(signalled)
+    assert len(arrivals.writes_after(run.at)) <= 2, arrivals.writes_after(run.at)
 
     outputs = parse_output_file((workspace / "output").read_text())
     result = outputs["result"]

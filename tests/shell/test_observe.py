@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.core.distribution_config import CONNECTION_EVENT
-from publisher.core.manifest import DEFAULT_PATH, AssociationSpec
+from publisher.core.distribution_config import CONNECTION_EVENT, DEFAULT_PATH
+from publisher.core.manifest import AssociationSpec
 from publisher.core.model import DistributionConfig, FunctionConfig, Stage
 from publisher.core.modes import Kind
 from publisher.core.stores import StoreState

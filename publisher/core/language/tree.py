@@ -26,7 +26,7 @@ class Finding:
 
 
 @cache
-def _parser() -> Parser:
+def parser() -> Parser:
     import tree_sitter_javascript
     from tree_sitter import Language, Parser
 
@@ -48,7 +48,7 @@ class Source:
     def parse(cls, code: bytes, runtime: str) -> Source:
         from publisher.core.language.scope import scopes
 
-        root = _parser().parse(code).root_node
+        root = parser().parse(code).root_node
         return cls(code, runtime, root, scopes(root))
 
     def declares(self, node: Node, name: str | None = None) -> bool:

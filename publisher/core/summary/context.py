@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from publisher.core.limits import CODE_LIMIT
-from publisher.core.modes import Kind, Mode
+from publisher.core.modes import Action, Kind, Mode
 from publisher.core.report import totals
 from publisher.core.result import FunctionResult, Result, Status
 
@@ -99,7 +99,7 @@ def _result_context(result: Result) -> dict[str, object]:
         untested=[f.label for f in result.functions if _untested(f, result.mode)],
         rolled_back=result.rolled_back,
         counts={s.value: len(result.named(s)) for s in Status},
-        planned={a: [f.label for f in planned if a in f.actions] for a in ("create", "update", "publish")},
+        planned={a.value: [f.label for f in planned if a in f.actions] for a in Action},
         totals=totals(result),
         duration=duration(result.duration_seconds),
     )
