@@ -9,12 +9,17 @@ Calls, and what each is for:
 - per changed function, the four calls a correct publish needs: DescribeFunction of DEVELOPMENT (the
   plan's two reads are not one snapshot, so the ETag and config the write rests on are checked
   first) together with DescribeFunction of LIVE (the copy the backup must hold), then UpdateFunction,
-  then PublishFunction on the ETag UpdateFunction answered.
+  then PublishFunction on the ETag UpdateFunction answered;
+- with associations, per distribution whose associations change: GetDistributionConfig (the config
+  the write sends back whole, and its ETag), and, publishing, one UpdateDistribution.
 Time: the process's own start-up, then the longest chain of round trips that wait for each other:
 the distribution pages one after another (the tenant-only listing beside them), beside the reads
 followed by the three round trips of that chain. The reads go out at once up to the calls a run keeps
 in flight (`max-concurrency`, 16 by default, a cap against CloudFront's throttling that the
 benchmark leaves as a user finds it): a run whose reads and listings exceed it needs a second wave.
+With associations the configs are read once the scan has said where the functions run (one round
+trip after it), and the distributions are written (one more) once both those reads and the publishes
+they attach are done.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ def pages(items: int) -> int:
 
 def calls(scenario: Scenario, writes: bool) -> int:
     reads = 2 * pages(scenario.n) + 2 * scenario.n + pages(scenario.d) + TENANT_LISTING + STORE_LISTING
-    return reads + (WRITE_CALLS * scenario.k if writes else 0)
+    reads += scenario.attach_d  # GetDistributionConfig
+    return reads + (WRITE_CALLS * scenario.k + scenario.attach_d if writes else 0)
 
 
 def read_waves(scenario: Scenario) -> int:
@@ -55,7 +61,8 @@ def read_waves(scenario: Scenario) -> int:
 
 def round_trips(scenario: Scenario, writes: bool) -> int:
     functions = read_waves(scenario) + (WRITE_CHAIN if writes and scenario.k else 0)
-    return max(pages(scenario.d), functions)
+    scan = pages(scenario.d) + (1 if scenario.attach_d else 0)  # then the configs it points to
+    return max(scan, functions) + (1 if writes and scenario.attach_d else 0)  # then UpdateDistribution
 
 
 @dataclass(frozen=True)
@@ -70,10 +77,12 @@ class Service:
         """The pages one after another; the reads in waves of IN_FLIGHT, but no faster than the
         machine's CPUs can serve them (a call costs `read` of CPU, client and emulator together); then the writes."""
         scan = pages(scenario.d) * (latency + self.page)
+        scan += (latency + self.write) if scenario.attach_d else 0  # the configs, read at once
         reads = 2 * pages(scenario.n) + 2 * scenario.n
         functions = read_waves(scenario) * latency + max(self.read, reads * self.read / (os.cpu_count() or 1))
         functions += WRITE_CHAIN * (latency + self.write) if writes and scenario.k else 0
-        return max(scan, functions)
+        attach = (latency + self.write) if writes and scenario.attach_d else 0  # UpdateDistribution
+        return max(scan, functions) + attach
 
 
 def calibrate(client: Any, name: str, repeats: int = 5) -> Service:

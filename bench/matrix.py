@@ -14,13 +14,19 @@ from bench.scenario import Scenario
 TARGET = Scenario(n=50, changed_pct=10, d=1000)
 MEMORY = Scenario(n=100, changed_pct=10, d=5000, peers=False)
 THROTTLED = Scenario(n=100, changed_pct=100, d=10, rate_limit=10.0, peers=False)
+# issue 21: 20 functions attached across 5 distributions, published with it and already LIVE; and the
+# same publish with no associations, the baseline the attach is measured against
+ATTACH = [
+    Scenario(n=20, changed_pct=100, d=5, peers=False),
+    *(Scenario(n=20, changed_pct=k, d=5, peers=False, attach_d=5) for k in (100, 0)),
+]
 
 
 def full() -> list[Scenario]:
     n_axis = [Scenario(n=n, changed_pct=10, d=1000) for n in (1, 10, 50, 100)]
     k_axis = [Scenario(n=50, changed_pct=k, d=1000, peers=False) for k in (0, 100)]
     d_axis = [Scenario(n=50, changed_pct=10, d=d, peers=False) for d in (10, 5000)]
-    return [*n_axis, *k_axis, *d_axis, MEMORY, THROTTLED]
+    return [*n_axis, *k_axis, *d_axis, MEMORY, THROTTLED, *ATTACH]
 
 
 def quick() -> list[Scenario]:

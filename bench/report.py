@@ -18,6 +18,8 @@ OPERATIONS = (
     "PublishFunction",
     "ListDistributions",
     "ListDistributionsByConnectionMode",
+    "GetDistributionConfig",
+    "UpdateDistribution",
 )
 
 

@@ -139,6 +139,7 @@ class FunctionSpec:
     tests: tuple[TestCase, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     restored_from: str = ""  # read from a LIVE backup (core/rollback.py): the file, as shown
+    recreate: bool = False  # that backup is of a function a retire deleted: created again if missing
     # with no runtime in the manifest: runtime -> why the code cannot run under it, found while loading
     # and read by the plan once AWS's runtime is known, so the code is parsed once per runtime, not again
     refused_under: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

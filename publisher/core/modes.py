@@ -104,5 +104,5 @@ _CARRIED = {
     Mode.PREVIEW: frozenset[Action](),
     Mode.SYNC: frozenset({Action.CREATE, Action.UPDATE, Action.UPDATE_KEYS, Action.TAG, Action.UNTAG}),
     Mode.PUBLISH: frozenset(Action),
-    Mode.ROLLBACK: frozenset(Action),  # a resource missing from AWS is an error of its plan, never created
+    Mode.ROLLBACK: frozenset(Action),  # missing from AWS: its plan's error (a retired one is created)
 }

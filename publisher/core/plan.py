@@ -184,7 +184,7 @@ def _plan_code(spec: FunctionSpec, observed: Observed, carried: frozenset[Action
         return _retired(base, carried)
     if spec.tags_only and dev is not None:  # a rollback of tags alone: the stages are not this run's
         return replace(base, reason=f"restore {spec.restored_from}: the tags hold what they held")
-    if spec.restored_from and dev is None:
+    if spec.restored_from and dev is None and not spec.recreate:
         return _failed(
             base, "no longer in CloudFront; a rollback restores a function, it does not create one"
         )
@@ -206,6 +206,8 @@ def _plan_code(spec: FunctionSpec, observed: Observed, carried: frozenset[Action
     publish = _publish(target, dev, live, sync is not None)
     writes = tuple(w for w in (sync, publish) if w is not None)
     reason = "; ".join(w.reason for w in writes) or _why_unchanged(spec)
+    if spec.recreate and dev is None:
+        reason = "deleted by a retire: created again, published, then attached where it ran"
     return FunctionPlan(
         spec,
         state,

@@ -24,7 +24,7 @@ class Status(StrEnum):
     BLOCKED = "blocked"  # a test failed, or a resource it depends on: LIVE serves what it served
     CONFLICT = "conflict"  # someone else changed DEVELOPMENT: nothing of theirs was overwritten
     FAILED = "failed"
-    ROLLED_BACK = "rolled back"  # published, failed at the edge, and LIVE holds what it replaced again
+    ROLLED_BACK = "rolled back"  # published or attached, failed at the edge, and what it replaced is back
 
 
 class _Value(BaseModel):

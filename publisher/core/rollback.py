@@ -6,7 +6,8 @@ artifact downloads: the files at the top), each function returns to its newest b
 stamp, which sorts as text. A backup in a folder not named by a run's stamp (the top of the folder) has
 no known time and counts as older than every stamped run. A backup saved by a rollback (the LIVE a
 rollback replaced, marked `ReplacedBy: rollback`) is chosen only when the folder holds nothing else for
-that function, so that a second rollback from the same folder does not undo the first.
+that function, so that a second rollback from the same folder does not undo the first. A backup a
+retire saved (`ReplacedBy: retire`) is of a function the retire deleted: the rollback creates it again.
 
 A backup is checked as the manifest is, before any call: its name, comment, runtime (one CloudFront
 has), store association (runtime 2.0 only), code size and the code against its runtime's language. No I/O.
@@ -31,6 +32,7 @@ from publisher.core.modes import Kind, Ref
 from publisher.core.stores import Changes, StoreSpec
 
 ROLLBACK = "rollback"  # the ReplacedBy of a backup that a rollback saved
+RETIRE = "retire"  # ... and of the LIVE a retire deleted: a rollback creates that function again
 # what a function's backup files say between its name and its ETag, per kind: `<name>.LIVE.<etag>.js`,
 # `<name>.CONNECTION-LIVE.<etag>.js`, so a viewer and a connection function of one name never share one
 BACKUP_STAGE = {Kind.FUNCTION: "LIVE", Kind.CONNECTION_FUNCTION: "CONNECTION-LIVE"}
@@ -227,6 +229,8 @@ def spec(backup: Backup) -> FunctionSpec:
         comment=backup.config.comment,
         key_value_store=stores[0] if stores else REMOVE,
         restored_from=backup.shown,
+        # a viewer function only: a connection function made again gets a new Id, which no backup names
+        recreate=backup.replaced_by == RETIRE and backup.kind is Kind.FUNCTION,
         kind=backup.kind,
     )
 

@@ -13,6 +13,7 @@ SYMBOL = {
     Status.CONFLICT: "✗",
     Status.FAILED: "!",
     Status.BLOCKED: "⊘",
+    Status.ROLLED_BACK: "↩",  # a distribution the guard set back
 }
 PLANNED_SYMBOL = {"create": "+", "update-keys": "~"}  # as a planned function's: the first write's
 

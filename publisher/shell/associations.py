@@ -103,12 +103,18 @@ class DistributionWriter:
                 etag = self.cloudfront.update_distribution(dp.read.id, config, dp.read.etag)
             except PreconditionFailed:
                 again = replan(dp, self.cloudfront.get_distribution_config(dp.read.id))
-                conflicts += again.conflicts
-                reconciled += again.done
-                dp = again.plan
-                continue
-            return self._ended(dp, dp.changes, reconciled, conflicts, etag, backup)
-        message = f"the distribution kept changing under this run ({ATTEMPTS} times 412); nothing written"
+            except AwsError as err:  # no answer: read what took effect, unless the run was cancelled
+                if not err.unanswered or self.stop.is_set():
+                    raise
+                again = replan(dp, self._read_after(err, dp.read.id))
+            else:
+                return self._ended(dp, dp.changes, reconciled, conflicts, etag, backup)
+            conflicts += again.conflicts
+            reconciled += again.done
+            dp = again.plan
+        message = (
+            f"the distribution was not written in {ATTEMPTS} attempts (412, or no answer and not applied)"
+        )
         return Outcome(backup=backup, stop=Stop(Halt.FAILED, message), conflicts=conflicts)
 
     def _ended(  # noqa: PLR0917 - what the write came to, handed on
@@ -136,6 +142,14 @@ class DistributionWriter:
             slots=slots,
             conflicts=conflicts,
         )
+
+    def _read_after(self, unanswered: AwsError, dist_id: str) -> DistributionConfig:
+        """The distribution after a write that got no answer; if it cannot be read either, the write's
+        own error stands (it may have taken effect)."""
+        try:
+            return self.cloudfront.get_distribution_config(dist_id)
+        except AwsError:
+            raise unanswered from None
 
     def _address(self, ref: Ref, dp: DistributionPlan) -> str:
         """What the config names the function by: a viewer function's ARN, a connection function's Id."""

@@ -58,7 +58,7 @@ def read_association_backups(
 ) -> list[AssociationRestore]:
     """Every backup of a distribution's associations in the folder and one level down."""
     return _every(
-        _association(path, f"{shown}/{where}", stamp, workspace)
+        read_association_backup(path, f"{shown}/{where}", stamp, workspace)
         for path, where, stamp in _saved(folder, ASSOCIATIONS_PATTERN)
     )
 
@@ -80,8 +80,8 @@ def _tags(path: Path, where: str, stamp: str, workspace: Workspace | None) -> Ta
     return parse_tag_backup(text.decode("utf-8", "replace"), where, stamp)
 
 
-def _association(
-    path: Path, where: str, stamp: str, workspace: Workspace | None
+def read_association_backup(
+    path: Path, where: str, stamp: str, workspace: Workspace | None = None
 ) -> AssociationRestore | Problem:
     if workspace and not path.resolve().is_relative_to(workspace.root):
         return Problem(where, None, "rollback-from", "leads out of the workspace")

@@ -26,7 +26,7 @@ from publisher.core.manifest import (
 )
 from publisher.core.model import DistributionConfig, StageState
 from publisher.core.modes import Kind
-from publisher.core.rollback import BACKUP_STAGE
+from publisher.core.rollback import BACKUP_STAGE, RETIRE
 from publisher.core.stores import STORE_LIMIT, StoreSpec, StoreState, parse_data
 from publisher.core.stores import shown as shown_value
 from publisher.core.tags import TagChange
@@ -176,6 +176,11 @@ class BackupFolder:
             config["ReplacedBy"] = self.replaced_by
         (self.folder / f"{stem}.json").write_text(json.dumps(config, indent=2) + "\n")
         return f"{self.shown}/{stem}.js"
+
+    def save_retired(self, function: str, live: StageState, kind: Kind = Kind.FUNCTION) -> str:
+        """A retired function's LIVE, marked `ReplacedBy: retire`: a rollback from it creates the
+        function again, where a rollback of any other backup only restores one that exists."""
+        return BackupFolder(self.folder, self.shown, RETIRE).save(function, live, kind)
 
     def save_store(
         self, name: str, state: StoreState, replaced: dict[str, str], added: list[str], sensitive: bool

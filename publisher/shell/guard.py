@@ -1,5 +1,6 @@
-"""The guard of a publish: watch each published function at the edge for `watch-minutes`, and roll back
-at once, to the LIVE this run replaced, each one whose error rate passes the limit.
+"""The guard of a publish: watch each function it published or attached at the edge for `watch-minutes`,
+and roll back at once each one whose error rate passes the limit: to the LIVE this run replaced, and
+off the cache behaviours this run attached it to (shell/guard_detach.py).
 
 Only what the new code served is judged: the window opens at the first whole minute after the
 distributions reported the new version deployed, so the old code's errors are never the new code's,
@@ -18,17 +19,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from publisher.core.errors import AwsError
-from publisher.core.guard import Sums, Verdict, guarded, judge, poll_offsets, watch_report, window
+from publisher.core.guard import Sums, Verdict, guarded, judge, poll_offsets, watch_report, watched, window
 from publisher.core.manifest import Manifest
 from publisher.core.model import Content, FunctionState, Observed
 from publisher.core.modes import Kind, Mode
 from publisher.core.outcome import Halt, Outcome, Stop, function_result
 from publisher.core.plan import make_plan
 from publisher.core.port import CloudFront
-from publisher.core.result import FunctionResult, GuardReport, Result, Status, WatchReport
+from publisher.core.result import DistributionResult, FunctionResult, GuardReport, Result, Status, WatchReport
 from publisher.core.rollback import Backup, spec
 from publisher.shell.apply import Applier, Backups
 from publisher.shell.backups import read_backup
+from publisher.shell.guard_detach import detach_failing
 from publisher.shell.observe import read_function
 
 MINUTE = 60.0  # seconds between two reads of the metrics; the tests shorten it
@@ -55,7 +57,8 @@ class Guard:
         """Watch the published functions for `minutes` from the first whole minute after `deployed` (when
         the distributions reported the new code deployed); `published` is what this run put in
         DEVELOPMENT and LIVE, which a rollback may replace."""
-        names = {f.name: f for f in result.functions if f.published and f.kind is Kind.FUNCTION}
+        by_name = {f.name: f for f in result.functions if f.kind is Kind.FUNCTION}
+        names = {n: by_name[n] for n in watched(result) if n in by_name}
         start, end = window(deployed, minutes)
         self.say(
             f"watching {len(names)} functions at the edge from {start:%H:%M} to {end:%H:%M} UTC "
@@ -63,6 +66,8 @@ class Guard:
         )
         seen: dict[str, WatchReport] = {}
         rollbacks: dict[str, FunctionResult] = {}
+        failing: set[str] = set()  # every function that passed the limit, rolled back or not
+        restored: dict[str, DistributionResult | None] = {}
         cancelled, error, began = False, "", self.clock()
         opens_in = max(0.0, (start - self.now()).total_seconds())
         for offset in poll_offsets(opens_in + minutes * 60, MINUTE):
@@ -70,8 +75,8 @@ class Guard:
                 cancelled = True
                 break
             try:
-                pending = [n for n in names if n not in rollbacks]
-                self._poll(
+                pending = [n for n in names if n not in failing]
+                now_failing = self._poll(
                     pending,
                     (start, end),
                     limit,
@@ -80,6 +85,9 @@ class Guard:
                     results=names,
                     targets=published,
                 )
+                failing |= now_failing
+                if now_failing:  # one write per distribution, for every function failing in this poll
+                    restored |= detach_failing(result, now_failing, self.cloudfront, self.backups, self.stop)
             except AwsError as err:
                 error = f"the metrics could not be read, so nothing was judged: {err}"
                 break
@@ -95,7 +103,7 @@ class Guard:
             window_start=start,
             window_end=end,
         )
-        return guarded(result, report, rollbacks)
+        return guarded(result, report, rollbacks, restored, failing - set(rollbacks))
 
     def left_behind(
         self, result: Result, minutes: float, limit: float, deployed: datetime, published: dict[str, Content]
@@ -103,7 +111,7 @@ class Guard:
         """What the report says when a signal came and the watch did not end within the grace."""
         start, end = window(deployed, minutes)
         note = "the watch was cancelled while a call to AWS was in flight"
-        names = [f.name for f in result.functions if f.published and f.kind is Kind.FUNCTION]
+        names = watched(result)
         report = GuardReport(
             watch_minutes=minutes,
             max_error_rate=limit,
@@ -124,11 +132,14 @@ class Guard:
         rollbacks: dict[str, FunctionResult],
         results: dict[str, FunctionResult],
         targets: dict[str, Content],
-    ) -> None:
+    ) -> set[str]:
+        """Judge each function; roll back the code of each failing one this run published. Returns the
+        failing ones, whose attachments the caller takes off."""
         start = span[0]
         end = min(self.now() + timedelta(minutes=1), span[1])  # the current minute's period, whole
+        failing: set[str] = set()
         if end <= start:
-            return  # the window has not opened yet: the next poll reads it
+            return failing  # the window has not opened yet: the next poll reads it
         for name in names:
             sums = self.metrics.sums(name, start, end)
             verdict = judge(sums, limit)
@@ -138,11 +149,14 @@ class Guard:
                     note = "not rolled back: the run was cancelled first"
                 else:
                     self.say(f"{name}: error rate over {limit:g}%: rolling back")
-                    target = targets.get(name)
-                    rollbacks[name] = roll_back(
-                        results[name], self.cloudfront, self.backups, target, self.stop
-                    )
+                    failing.add(name)
+                    if results[name].published:
+                        target = targets.get(name)
+                        rollbacks[name] = roll_back(
+                            results[name], self.cloudfront, self.backups, target, self.stop
+                        )
             seen[name] = watch_report(name, sums, verdict, note)
+        return failing
 
 
 def roll_back(

@@ -21,7 +21,7 @@ def delete_retired(fp: FunctionPlan, cloudfront: CloudFront, backups: Backups) -
     backup = ""
     try:
         live = read_stage(cloudfront, fp.address, Stage.LIVE, fp.kind)
-        backup = backups.save(fp.name, live, fp.kind) if live is not None else ""
+        backup = backups.save_retired(fp.name, live, fp.kind) if live is not None else ""
         cloudfront.delete_function(fp.address, write.if_match, kind=fp.kind)
     except PreconditionFailed:
         message = f"DEVELOPMENT changed after it was read (ETag {write.if_match}); not deleted"

@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from publisher.core.guard import Sums, Verdict, error_rate, judge, poll_offsets, window
+from publisher.core.guard import Sums, Verdict, error_rate, guarded, judge, poll_offsets, watched, window
+from publisher.core.modes import Mode
+from publisher.core.result import (
+    AssociationChange,
+    DistributionResult,
+    FunctionResult,
+    GuardReport,
+    Result,
+    Status,
+)
 
 
 @pytest.mark.parametrize(
@@ -61,3 +70,43 @@ def test_the_window_opens_on_the_first_whole_minute_after_the_deploy(
     deployed: datetime, start: datetime
 ) -> None:
     assert window(deployed, 5) == (start, start + timedelta(minutes=5))
+
+
+def attach(function: str) -> AssociationChange:
+    return AssociationChange(
+        distribution="E1", behaviour="default", event="viewer-request", function=function, action="attach"
+    )
+
+
+def written(*changes: AssociationChange) -> DistributionResult:
+    return DistributionResult(
+        name="E1", status=Status.UPDATED, actions=["attach"], done=["attach"], changes=list(changes)
+    )
+
+
+def test_the_guard_watches_what_a_run_published_and_what_it_attached() -> None:
+    result = Result(
+        mode=Mode.PUBLISH,
+        functions=[
+            FunctionResult(name="p", status=Status.PUBLISHED, actions=["publish"], done=["publish"]),
+            FunctionResult(name="t", status=Status.UNCHANGED, actions=[]),
+            FunctionResult(name="q", status=Status.UNCHANGED, actions=[]),
+        ],
+        associations=[written(attach("t"), attach("p"))],
+    )
+    assert watched(result) == ["p", "t"]
+
+
+def test_an_attached_function_is_rolled_back_once_its_distributions_are_set_back() -> None:
+    fn = FunctionResult(name="t", status=Status.UNCHANGED, actions=[])
+    result = Result(mode=Mode.PUBLISH, functions=[fn], associations=[written(attach("t"))])
+    report = GuardReport(watch_minutes=1, max_error_rate=1, functions=[])
+    restore = DistributionResult(name="E1", status=Status.UPDATED, actions=["detach"], done=["detach"])
+    done = guarded(result, report, {}, {"E1": restore}, {"t"})
+    assert done.functions[0].status is Status.ROLLED_BACK and "detached from E1" in done.functions[0].reason
+    assert done.associations[0].status is Status.ROLLED_BACK
+    assert done.associations[0].done == ["attach", "rollback detach"]
+    theirs = restore.model_copy(update={"status": Status.CONFLICT, "error": "someone else put x there"})
+    stopped = guarded(result, report, {}, {"E1": theirs}, {"t"})
+    assert stopped.functions[0].status is Status.CONFLICT and stopped.exit_code == 1
+    assert stopped.associations[0].error == "someone else put x there"

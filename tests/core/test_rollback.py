@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -96,6 +97,20 @@ def test_a_rollback_does_not_create_a_function_that_no_longer_exists() -> None:
     manifest = restore_manifest(by_ref(backup("a", "1")), "b")
     (fp,) = make_plan(manifest, observed(), Mode.ROLLBACK).functions
     assert fp.error and "does not create" in fp.error and fp.carried == ()
+
+
+def test_a_backup_a_retire_saved_creates_the_function_again_and_publishes_it() -> None:
+    parsed = parse_backup(saved(ReplacedBy="retire"), b"old", "b/1/a.LIVE.E1.js", "1")
+    assert isinstance(parsed, Backup)
+    manifest = restore_manifest(by_ref(parsed), "b")
+    (fp,) = make_plan(manifest, observed(), Mode.ROLLBACK).functions
+    assert fp.error is None and fp.carried == (Action.CREATE, Action.PUBLISH)
+    assert "deleted by a retire" in fp.reason
+    (seen,) = make_plan(manifest, observed(), Mode.PLAN).functions
+    assert seen.actions == (Action.CREATE, Action.PUBLISH) and seen.carried == ()
+    connection = dataclasses.replace(parsed, kind=Kind.CONNECTION_FUNCTION)
+    (gate,) = make_plan(restore_manifest(by_ref(connection), "b"), observed(), Mode.ROLLBACK).functions
+    assert gate.error and "does not create" in gate.error  # made again, it would get a new Id
 
 
 def test_a_function_whose_live_holds_the_backup_gets_no_write() -> None:

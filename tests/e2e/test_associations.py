@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from emulator import Emulator
-from tests.e2e.conftest import Run, handler
+from publisher.shell import engine
+from tests.e2e.conftest import Run, code_of, handler
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
 # what a function's code returns, by the events it is attached to: code that plainly returns the
@@ -58,6 +62,16 @@ def without_function_associations(cfg: dict[str, Any]) -> dict[str, Any]:
     cfg["DefaultCacheBehavior"].pop("FunctionAssociations")
     for b in cfg["CacheBehaviors"].get("Items", []):
         b.pop("FunctionAssociations")
+    return cfg
+
+
+def whole(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The config with an empty association list written one way: `{Quantity: 0}` (as the tool sends
+    it) and `{Quantity: 0, Items: []}` (as a seeded one reads) say the same."""
+    for b in [cfg["DefaultCacheBehavior"], *cfg["CacheBehaviors"].get("Items", [])]:
+        listed = b.get("FunctionAssociations") or {}
+        if listed.get("Items") == []:
+            del listed["Items"]
     return cfg
 
 
@@ -435,7 +449,7 @@ def test_a_retired_function_still_attached_is_not_deleted(
 ) -> None:
     retire_setup(emu, workspace)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    emu.inject("UpdateDistribution", "500", times=5)
+    emu.inject("UpdateDistribution", "500", times=20)  # every attempt, the re-written ones too
     run = cli("publish", "--json")
     assert run.code == 1, run.out
     old = next(f for f in run.json["functions"] if f["name"] == "old")
@@ -460,19 +474,73 @@ def test_functions_without_associations_are_never_touched(
     assert held(config(aws, "E1")[0]) == [(ARN + "b", "viewer-request"), (ARN + "a", "viewer-response")]
 
 
+def count_applied(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ETags of the UpdateDistribution calls that took effect, whatever their answer."""
+    applied: list[str] = []
+    update = emu.state.backend.update_distribution
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        answer = update(*args, **kwargs)
+        applied.append(answer[2])
+        return answer
+
+    monkeypatch.setattr(emu.state.backend, "update_distribution", counted)
+    return applied
+
+
 def test_a_lost_answer_is_reconciled_by_reading_again(
-    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu.seed_distribution(id="E1")
     manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    applied = count_applied(emu, monkeypatch)
     emu.inject("UpdateDistribution", "lost-response")
     run = cli("publish", "--json")
     assert run.code == 0, run.out
     assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
     result = run.json["associations"][0]
     assert result["status"] == "updated" and "confirmed by re-reading" in result["reason"]
+    assert not result["conflicts"] and not result["error"]
+    assert emu.counts().get("UpdateDistribution") == 2  # the lost one, and the retry its ETag refused
+    assert applied == [config(aws, "E1")[1]]  # one write took effect: the plan is not carried out twice
+    assert result["etag"][1] == applied[0]
     assert result["backup"] and run.json["backup_dir"]  # what the lost write replaced was saved first
     assert run.json["associations_changed"][0]["action"] == "attach"
+
+
+def test_an_answer_lost_past_every_retry_is_reconciled_by_one_read(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No retry left to meet the 412: the writer itself reads the distribution again, finds its plan
+    carried out, and says so; it writes nothing more."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    applied = count_applied(emu, monkeypatch)
+    emu.inject("UpdateDistribution", "lost-response", times=2)  # applied, lost; a retry's 412, lost too
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert emu.counts().get("GetDistributionConfig") == 2  # the plan's, and the writer's own re-read
+    assert applied == [config(aws, "E1")[1]]  # one write took effect
+    result = run.json["associations"][0]
+    assert result["status"] == "updated" and "confirmed by re-reading" in result["reason"]
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
+
+
+def test_an_unanswered_write_that_did_not_take_effect_is_written_once_more_on_the_fresh_etag(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    applied = count_applied(emu, monkeypatch)
+    emu.inject("UpdateDistribution", "503", times=2)  # refused by the service, retries included
+    run = cli("publish", "--json")
+    assert run.code == 0, run.out
+    assert emu.counts().get("GetDistributionConfig", 0) >= 2  # read again before writing again
+    assert applied == [config(aws, "E1")[1]]
+    assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request")]
+    assert run.json["associations"][0]["status"] == "updated"
 
 
 def test_twenty_functions_on_five_distributions_are_five_writes(
@@ -521,3 +589,173 @@ def test_publishing_a_function_the_distribution_runs_moves_its_etag_and_the_writ
     assert (emu.counts().get("GetDistributionConfig"), emu.counts().get("UpdateDistribution")) == (2, 2)
     assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request"), (ARN + "b", "viewer-response")]
     assert run.json["associations"][0]["status"] == "updated"
+
+
+def retire_old(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> tuple[Run, dict[str, Any]]:
+    """`old` runs on E1 and E2 and is retired: the run's result, and both configs as they were before."""
+    retire_setup(emu, workspace)
+    before = {d: config(aws, d)[0] for d in ("E1", "E2")}
+    (workspace / "cloudfront-functions.yml").write_text("functions:\n  - name: old\n    retire: true\n")
+    retired = cli("publish", "--json")
+    assert retired.code == 0, retired.out
+    assert emu.counts().get("DeleteFunction") == 1 and held(config(aws, "E1")[0]) == []
+    return retired, before
+
+
+def test_rollback_of_a_retire_recreates_publishes_and_attaches_where_it_ran(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, before = retire_old(emu, aws, workspace, cli)
+    emu.reset_counts()
+    plan = cli("plan", "--from", retired.json["backup_dir"])
+    assert plan.code == 0 and writes(emu) == 0, plan.out + plan.err
+    assert "+ create, publish  old" in plan.out and "deleted by a retire" in plan.out, plan.out
+    assert plan.out.count("+ attach old:") == 2, plan.out
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 0, back.out + back.err
+    assert code_of(aws, "old", "LIVE") == handler("/*old*/ return event.request;")
+    assert {d: config(aws, d)[0] for d in ("E1", "E2")} == before  # whole configs, as before the retire
+    counts = emu.counts()
+    assert [counts.get(op, 0) for op in ("CreateFunction", "PublishFunction", "UpdateDistribution")] == [
+        1,
+        1,
+        2,
+    ]
+    assert {f["name"]: f["status"] for f in back.json["functions"]} == {"old": "published"}
+    assert sorted(c["distribution"] for c in back.json["associations_changed"]) == ["E1", "E2"]
+
+
+def test_rollback_of_a_retire_leaves_a_slot_someone_took_since_and_says_so(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, before = retire_old(emu, aws, workspace, cli)
+    emu.seed_function("theirs", handler("/*theirs*/ return event.request;"), publish=True)
+    cfg, etag = config(aws, "E1")  # someone puts their function where old ran
+    cfg["DefaultCacheBehavior"]["FunctionAssociations"] = {
+        "Quantity": 1,
+        "Items": [{"FunctionARN": ARN + "theirs", "EventType": "viewer-request"}],
+    }
+    aws.update_distribution(Id="E1", IfMatch=etag, DistributionConfig=cfg)
+    emu.reset_counts()
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 1, back.out  # the conflict on E1
+    assert code_of(aws, "old", "LIVE") == handler("/*old*/ return event.request;")  # made again
+    assert held(config(aws, "E1")[0]) == [(ARN + "theirs", "viewer-request")]  # theirs, kept
+    assert whole(config(aws, "E2")[0]) == whole(before["E2"])  # attached again where nobody moved
+    by = {a["name"]: a for a in back.json["associations"]}
+    assert by["E1"]["status"] == "conflict" and "someone else put theirs there" in by["E1"]["error"]
+    assert by["E2"]["status"] == "updated"
+    assert emu.counts().get("UpdateDistribution") == 1  # E2 alone
+
+
+def test_rollback_of_a_retire_leaves_a_function_of_that_name_made_since_to_the_usual_rules(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, _ = retire_old(emu, aws, workspace, cli)
+    emu.seed_function("old", handler("/*old*/ return event.request;"), publish=True)  # made again, the same
+    emu.reset_counts()
+    same = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert same.code == 0, same.out
+    assert [emu.counts().get(op, 0) for op in ("CreateFunction", "UpdateFunction", "PublishFunction")] == [
+        0,
+        0,
+        0,
+    ]
+    assert held(config(aws, "E1")[0]) == [(ARN + "old", "viewer-request")]
+
+
+def test_rollback_of_a_retire_never_clobbers_someone_elses_unpublished_function(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    retired, _ = retire_old(emu, aws, workspace, cli)
+    emu.seed_function("old", handler("/*theirs*/ return event.request;"))  # DEVELOPMENT only
+    emu.reset_counts()
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 1, back.out
+    assert writes(emu) == 0
+    (old,) = back.json["functions"]
+    assert old["status"] == "conflict" and "unpublished change" in old["error"]
+    assert code_of(aws, "old", "DEVELOPMENT") == handler("/*theirs*/ return event.request;")
+    assert held(config(aws, "E1")[0]) == []  # not attached: its LIVE is not what was reviewed
+
+
+DEPLOYED = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=10)
+GUARDED = ("publish", "--watch-minutes", "0.02", "--max-error-rate", "2", "--json")
+
+
+def failing_at_the_edge(emu: Emulator, monkeypatch: pytest.MonkeyPatch, function: str) -> None:
+    """The distributions report the run's writes deployed at DEPLOYED; `function` then fails 10%."""
+    monkeypatch.setattr(engine, "utcnow", lambda: DEPLOYED)
+    emu.record_function_metrics(function, invocations=100, execution_errors=10, at=DEPLOYED)
+
+
+def test_the_guard_detaches_a_function_it_attached_without_publishing_when_it_fails(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu.seed_function("a", handler("/*a*/ return event.request;"), publish=True)  # as the manifest says
+    dist = emu.seed_distribution(id="E1", behaviours=[("/api/*", [])])
+    before = rich(aws, emu, dist)
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    failing_at_the_edge(emu, monkeypatch, "a")
+    emu.reset_counts()
+    run = cli(*GUARDED, "--summary", "s.md")
+    assert run.code == 1, run.out + run.err
+    assert emu.counts().get("PublishFunction", 0) == 0 and emu.counts().get("UpdateDistribution") == 2
+    summary = (workspace / "s.md").read_text()
+    assert "taken off the cache behaviours this run attached it to" in summary
+    assert "LIVE restored from <code></code>" not in summary
+    assert whole(config(aws, dist)[0]) == whole(before)  # the whole config, as before the run
+    (watch,) = run.json["guard"]["functions"]
+    assert (watch["function"], watch["verdict"]) == ("a", "roll back")
+    (fn,) = run.json["functions"]
+    assert fn["status"] == "rolled back" and "detached from E1 again" in fn["reason"]
+    (dist_result,) = run.json["associations"]
+    assert dist_result["status"] == "rolled back" and "rollback detach" in dist_result["done"]
+    assert run.json["associations_changed"][0]["action"] == "attach"  # what the run wrote, still said
+
+
+def test_the_guard_puts_back_the_code_and_the_function_this_run_replaced_on_a_behaviour(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old_a = handler("/*a0*/ return event.request;")
+    emu.seed_function("a", old_a, publish=True)
+    emu.seed_function("g", handler("/*g*/ return event.request;"), publish=True)
+    dist = emu.seed_distribution(id="E1", default_function_arns=[(ARN + "g", "viewer-request")])
+    before = config(aws, dist)[0]
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")], "g": []})
+    failing_at_the_edge(emu, monkeypatch, "a")
+    run = cli(*GUARDED)
+    assert run.code == 1, run.out + run.err
+    assert code_of(aws, "a", "LIVE") == old_a  # its code, from this run's backup
+    assert config(aws, dist)[0] == before  # g where it ran, a off it
+    by = {f["name"]: f["status"] for f in run.json["functions"]}
+    assert by == {"a": "rolled back", "g": "unchanged"}
+    assert run.json["associations"][0]["status"] == "rolled back"
+
+
+def test_the_guard_leaves_a_second_writers_change_to_the_slot_and_says_so(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu.seed_function("a", handler("/*a*/ return event.request;"), publish=True)
+    emu.seed_function("theirs", handler("/*theirs*/ return event.request;"), publish=True)
+    emu.seed_distribution(id="E1")
+    manifest(workspace, {"a": [("E1", "default", "viewer-request")]})
+    failing_at_the_edge(emu, monkeypatch, "a")
+
+    def someone(e: Emulator) -> None:  # after the run's write, before the guard reads E1 again
+        cfg, etag = config(aws, "E1")
+        cfg["DefaultCacheBehavior"]["FunctionAssociations"] = {
+            "Quantity": 1,
+            "Items": [{"FunctionARN": ARN + "theirs", "EventType": "viewer-request"}],
+        }
+        aws.update_distribution(Id="E1", IfMatch=etag, DistributionConfig=cfg)
+
+    emu.before("UpdateDistribution", lambda e: e.before("GetDistributionConfig", someone))
+    run = cli(*GUARDED)
+    assert run.code == 1, run.out + run.err
+    assert held(config(aws, "E1")[0]) == [(ARN + "theirs", "viewer-request")]  # theirs, kept
+    (dist_result,) = run.json["associations"]
+    assert dist_result["status"] == "conflict" and "someone else put theirs there" in dist_result["error"]
+    assert run.json["functions"][0]["status"] == "conflict"

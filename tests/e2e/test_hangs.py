@@ -87,3 +87,49 @@ def test_a_signal_during_a_hanging_metrics_read_ends_the_guard(
     assert run.json["published"] == ["a"] and code_of(aws, "a", "LIVE") == handler()
     assert run.json["guard"]["cancelled"] is True
     assert run.json["functions"][0]["status"] == "published"  # nothing was rolled back
+
+
+def attaching(emu: Emulator, workspace: Path) -> None:
+    """`a`, new, to be published and attached to E1's default behaviour."""
+    emu.seed_distribution(id="E1")
+    emu.timeout_seconds = 20
+    (workspace / "a.js").write_bytes(handler())
+    (workspace / "cloudfront-functions.yml").write_text(
+        "functions:\n  - name: a\n    code: a.js\n    associations:\n"
+        "      - {distribution: E1, path: default, event: viewer-request}\n"
+    )
+
+
+def test_a_signal_during_a_hanging_distribution_read_ends_the_run_before_any_write(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    attaching(emu, workspace)
+    emu.inject("GetDistributionConfig", "timeout", times=20)
+    run, took = after_signal(emu, "GetDistributionConfig", cli, "publish", "--json", "--summary", "s.md")
+    assert took < GRACE + 4, f"the run went on {took:.0f} s after the signal"
+    assert run.code == 1, run.out + run.err
+    assert emu.writes() == 0
+    assert "nothing was written" in run.json["fatal"]["message"]
+    assert "nothing was written" in (workspace / "s.md").read_text()
+
+
+def test_a_signal_during_a_hanging_distribution_write_reports_what_was_and_was_not_done(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    attaching(emu, workspace)
+    emu.inject("UpdateDistribution", "timeout", times=20)  # held, then dropped: not applied
+    run, took = after_signal(emu, "UpdateDistribution", cli, "publish", "--json", "--summary", "s.md")
+    assert took < GRACE + 4, f"the run went on {took:.0f} s after the signal"
+    assert run.code == 1, run.out + run.err
+    assert run.json["published"] == ["a"] and code_of(aws, "a", "LIVE") == handler()  # done, and said
+    (dist,) = run.json["associations"]
+    assert dist["status"] == "failed" and "may have taken effect" in dist["error"]
+    assert dist["next_step"] and run.json["associations_changed"] == []  # not confirmed written
+    assert (
+        aws.get_distribution_config(Id="E1")["DistributionConfig"]["DefaultCacheBehavior"][
+            "FunctionAssociations"
+        ]["Quantity"]
+        == 0
+    )
+    summary = (workspace / "s.md").read_text()
+    assert "E1" in summary and "may have taken effect" in summary

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from emulator import Emulator
+from emulator.distributions import function_arns
 from tests.reliability.harness import (
     MANIFEST,
     WriteLog,
@@ -183,3 +184,43 @@ def test_a_write_whose_answer_is_lost_for_good_is_reported_as_one_that_may_have_
     again = run_cli(emu, "publish", "--json")
     assert again.code == 0, again.out
     assert converged(emu)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("operation", ["GetDistributionConfig", "UpdateDistribution"])
+def test_a_single_fault_on_a_distribution_is_survived_and_written_once(
+    emu: Emulator, workspace: Path, monkeypatch: pytest.MonkeyPatch, operation: str, fault: str
+) -> None:
+    """`fresh` is published, then attached to E1: whatever the fault, one write takes effect, and the
+    report says attached (a lost answer: confirmed by re-reading, not a conflict)."""
+    quick_backoff(monkeypatch)
+    if fault == "timeout":
+        short_read_timeout(monkeypatch, 0.5)
+        emu.timeout_seconds = 1.5
+    emu.seed_distribution(id="E1")
+    (workspace / "fresh.js").write_bytes(FRESH)
+    (workspace / MANIFEST).write_text(
+        "functions:\n  - name: fresh\n    code: fresh.js\n    associations:\n"
+        "      - {distribution: E1, path: default, event: viewer-request}\n"
+    )
+    applied: list[str] = []
+    update = emu.state.backend.update_distribution
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        answer = update(*args, **kwargs)
+        applied.append(answer[2])
+        return answer
+
+    monkeypatch.setattr(emu.state.backend, "update_distribution", counted)
+    emu.inject(operation=operation, fault=fault, times=1)
+    run = run_cli(emu, "publish", "--json")
+    assert not run.traceback, run.traceback
+    assert run.code == 0, (run.err, run.out)
+    (dist,) = run.json["associations"]
+    assert (dist["status"], dist["conflicts"]) == ("updated", []), run.out
+    assert [c["action"] for c in run.json["associations_changed"]] == ["attach"]
+    assert len(applied) == 1
+    held = function_arns(emu.state.backend.distribution("E1").distribution_config)  # as the emulator holds it
+    assert [arn.rsplit("/", 1)[-1] for arn in held] == ["fresh"]
+    if fault == "lost-response" and operation == "UpdateDistribution":
+        assert "confirmed by re-reading after a lost answer" in dist["reason"]

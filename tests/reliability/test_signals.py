@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from emulator import Emulator
+from publisher.shell import engine
 from tests.reliability.conftest import SEED
 from tests.reliability.harness import (
     MANIFEST,
@@ -306,3 +307,53 @@ def test_a_signal_after_the_report_still_ends_in_exit_1(emu: Emulator, workspace
     assert "Done: 1 published." in out
     assert proc.returncode == 1, (proc.returncode, out, err)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("operation", ["GetDistributionConfig", "UpdateDistribution"])
+def test_a_cancel_while_a_distribution_call_hangs_ends_within_the_grace_and_reports(
+    emu: Emulator, workspace: Path, operation: str
+) -> None:
+    """The Action as a process: `a` is published, then attached to E1. The distribution call is held
+    at the emulator until the test lets go (after the run has ended): the SIGTERM lands while it
+    hangs. The run leaves it behind after its grace, writes the outputs and the summary, says what
+    was done and what was not, and exits 1."""
+    emu.seed_distribution(id="E1")
+    (workspace / "a.js").write_bytes(handler("a new"))
+    (workspace / MANIFEST).write_text(
+        "functions:\n  - name: a\n    code: a.js\n    comment: a\n    associations:\n"
+        "      - {distribution: E1, path: default, event: viewer-request}\n"
+    )
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_: Emulator) -> None:
+        held.set()
+        release.wait(60)
+
+    emu.before(operation, hold)
+    proc = publisher(workspace, action_env(workspace, emu))
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: held.is_set() or proc.poll() is not None)
+        assert held.is_set(), (proc.returncode, lines)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=engine.CANCEL_GRACE * 3 + 10)  # never held by the call: it ends on its own
+    finally:
+        release.set()
+    err = proc.stderr.read() if proc.stderr else ""
+    reader.join(timeout=10)
+    out = "".join(lines)
+    assert proc.returncode == 1, (out, err)
+    assert "Traceback" not in out + err
+    outputs = parse_output_file((workspace / "output").read_text())
+    summary = (workspace / "summary.md").read_text()
+    if operation == "GetDistributionConfig":  # the plan was never made: nothing written, and said so
+        assert json.loads(outputs["published"]) == [] and stage(emu, "a", "LIVE") is None
+        assert "nothing was written" in summary
+    else:  # published, and said so; the attach left behind, and said so
+        assert json.loads(outputs["published"]) == ["a"]
+        assert json.loads(outputs["associations-changed"]) == []
+        (dist,) = json.loads(outputs["result"])["associations"]
+        assert dist["status"] == "failed" and "may have taken effect" in dist["error"]
+        assert "E1" in summary and "may have taken effect" in summary

@@ -7,6 +7,7 @@ import copy
 from pathlib import Path
 
 from publisher.core.associations import DistributionPlan, plan_associations
+from publisher.core.errors import AwsError
 from publisher.core.model import DistributionConfig
 from publisher.core.modes import Action
 from publisher.core.outcome import Halt
@@ -75,8 +76,32 @@ def test_a_412_is_decided_again_on_the_fresh_config(tmp_path: Path) -> None:
     assert cf.calls["UpdateDistribution"] == 2 and cf.calls["GetDistributionConfig"] == 2
 
 
-def test_a_lost_answer_is_a_failure_that_may_have_taken_effect(tmp_path: Path) -> None:
+def test_a_lost_answer_is_read_again_and_found_carried_out(tmp_path: Path) -> None:
     cf, writer = setup(tmp_path)
     cf.lose_answer.add("UpdateDistribution")
     outcome = writer.apply(planned(cf))
+    assert outcome.stop is None and outcome.reconciled == (Action.ATTACH,)
+    assert cf.calls["UpdateDistribution"] == 1 and cf.calls["GetDistributionConfig"] == 2
+
+
+def test_a_lost_answer_that_cannot_be_read_again_may_have_taken_effect(tmp_path: Path) -> None:
+    cf, writer = setup(tmp_path)
+    dp = planned(cf)
+    cf.lose_answer.add("UpdateDistribution")
+
+    def unreadable(fake: FakeCloudFront) -> None:
+        raise AwsError("GetDistributionConfig", "ServiceUnavailable", "down", 503)
+
+    cf.before["GetDistributionConfig"] = unreadable
+    outcome = writer.apply(dp)
     assert outcome.stop is not None and outcome.stop.unanswered == "UpdateDistribution"
+
+
+def test_a_lost_answer_after_a_cancel_is_not_read_again(tmp_path: Path) -> None:
+    cf, writer = setup(tmp_path)
+    dp = planned(cf)
+    cf.before["UpdateDistribution"] = lambda fake: writer.stop.set()
+    cf.lose_answer.add("UpdateDistribution")
+    outcome = writer.apply(dp)
+    assert outcome.stop is not None and outcome.stop.unanswered == "UpdateDistribution"
+    assert cf.calls["GetDistributionConfig"] == 1  # the plan's alone
