@@ -13,7 +13,7 @@ same rules, plus viewer mTLS, which CloudFront requires of a distribution that r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from publisher.core.distribution_config import (
@@ -104,9 +104,17 @@ def plan_associations(
     if not managed:
         return AssociationPlan()
     wanted, refusals = _wanted(managed, observed)
-    viewers = [f for f in functions if f.kind is Kind.FUNCTION]
-    refusals += [r for f in viewers for r in (*_untested_events(f), *_wrong_events(f))]
     names = observed.connection_names
+    held = {
+        (read.id, slot): name
+        for read in observed.distribution_configs.values()
+        for slot, name in slots(read.config, names).items()
+    }
+    # judged where the run would attach it: one already running there is the account's state, which
+    # an import must be able to hold with no change (its next plan refused would help no one)
+    new = {a for key, (name, a) in wanted.items() if held.get(key) != name}
+    viewers = [f for f in functions if f.kind is Kind.FUNCTION]
+    refusals += [r for f in viewers for r in (*_untested_events(f, new), *_wrong_events(f, new))]
     ids = {name: cid for cid, name in names.items()}
     plans = []
     cut = tuple(a for a in (Action.DETACH, Action.ATTACH) if a in set(carried))
@@ -151,15 +159,16 @@ def _wanted(
     return wanted, refusals
 
 
-def _wrong_events(spec: FunctionSpec) -> list[Refusal]:
-    """An event its code plainly cannot serve: the request returned where the response is due, or
-    the reverse (core/language/returns.py says which forms it reads)."""
-    if not spec.code or not spec.associations:
+def _wrong_events(spec: FunctionSpec, new: Collection[AssociationSpec]) -> list[Refusal]:
+    """An event its code plainly cannot serve, where it would be attached: the request returned where
+    the response is due, or the reverse (core/language/returns.py says which forms it reads)."""
+    attaching = [a for a in spec.associations or () if a in new]
+    if not spec.code or not attaching:
         return []
     returns = handler_returns(spec.code)
     wrong = {"viewer-response": "request", "viewer-request": "response"}
     found = []
-    for a in spec.associations:
+    for a in attaching:
         line = next((n for part, n in returns if part == wrong[a.event]), None)
         if line is not None:
             due = "the response" if a.event == "viewer-response" else "the request, or a response it makes"
@@ -174,7 +183,7 @@ def _wrong_events(spec: FunctionSpec) -> list[Refusal]:
     return found
 
 
-def _untested_events(spec: FunctionSpec) -> list[Refusal]:
+def _untested_events(spec: FunctionSpec, new: Collection[AssociationSpec]) -> list[Refusal]:
     """A function whose test cases are all of one event type is written for that type: attaching it to
     the other would run code no test has seen there (a request returned where a response is due)."""
     tested = {
@@ -188,7 +197,7 @@ def _untested_events(spec: FunctionSpec) -> list[Refusal]:
             f"written for that; attach it there, or add a {a.event} test case",
         )
         for a in spec.associations or ()
-        if tested and a.event not in tested
+        if tested and a.event not in tested and a in new
     ]
 
 

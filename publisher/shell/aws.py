@@ -28,7 +28,7 @@ from publisher.shell.function_rows import ROWS, FunctionRow
 
 CONNECT_TIMEOUT = 5  # seconds; with READ_TIMEOUT and the attempts, what bounds a run against a dead endpoint
 READ_TIMEOUT = 15  # CloudFront answers in a second or two; a read this long is a dead endpoint
-ATTEMPTS = 10  # for answers that ask for patience: throttling, 5xx, a dropped connection
+ATTEMPTS = 10  # in all, the first included, for answers that ask for patience: throttling, 5xx
 UNANSWERED_ATTEMPTS = 2  # for a request the endpoint took and never answered (a read or connect timeout)
 
 
@@ -60,7 +60,9 @@ def sdk_client(service: str, endpoint_url: str | None, *, mode: str = "standard"
 
         config = Config(
             region_name="us-east-1",  # CloudFront and its metrics are global, in us-east-1
-            retries={"mode": mode, "max_attempts": _attempts()},
+            # total_max_attempts counts the first attempt, as AWS_MAX_ATTEMPTS does (botocore's
+            # max_attempts counts retries only: AWS_MAX_ATTEMPTS=1 would make two)
+            retries={"mode": mode, "total_max_attempts": _attempts()},
             max_pool_connections=pool,
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=READ_TIMEOUT,

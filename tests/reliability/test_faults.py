@@ -40,7 +40,7 @@ OPERATIONS = (
     "PublishFunction",
     "ListDistributions",
 )
-ATTEMPTS = 11  # aws.py: standard retries, max_attempts=10 retries after the first attempt
+ATTEMPTS = 10  # aws.py: standard retries, 10 attempts in all (the first and nine retries)
 FAULTS = ("throttle", "500", "503", "reset", "timeout", "lost-response")
 EVENT = '{"version": "1.0", "context": {"eventType": "viewer-request"}, "viewer": {"ip": "198.51.100.1"}, "request": {"method": "GET", "uri": "/", "querystring": {}, "headers": {}, "cookies": {}}}'
 
