@@ -206,6 +206,8 @@ def backed_up(root: Path, function: str, live: Copy) -> bool:
     """Whether the backups folder holds this LIVE copy: its code, under its ETag, with its config."""
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in live.etag)
     for code in (root / BACKUPS).glob(f"*/{function}.LIVE.{safe}.js"):
+        if not code.with_suffix(".json").exists():  # killed between the two files: no backup, and
+            continue  # no publish either (it comes after both); a rollback reads only the `.json`'s
         config = json.loads(code.with_suffix(".json").read_text())
         if code.read_bytes() == live.code and config["Comment"] == live.comment:
             return True
