@@ -72,34 +72,32 @@ def read_tag_backups(folder: Path, shown: str, workspace: Workspace | None = Non
 
 
 def _tags(path: Path, where: str, stamp: str, workspace: Workspace | None) -> TagBackup | Problem:
-    if workspace and not path.resolve().is_relative_to(workspace.root):
-        return Problem(where, None, "rollback-from", "leads out of the workspace")
-    text, problem = read_regular(path, 1024 * 1024, where)
-    if text is None:
-        return Problem(where, None, "rollback-from", problem)
-    return parse_tag_backup(text.decode("utf-8", "replace"), where, stamp)
+    text = _text(path, where, workspace, 1024 * 1024)
+    return text if isinstance(text, Problem) else parse_tag_backup(text, where, stamp)
 
 
 def read_association_backup(
     path: Path, where: str, stamp: str, workspace: Workspace | None = None
 ) -> AssociationRestore | Problem:
-    if workspace and not path.resolve().is_relative_to(workspace.root):
-        return Problem(where, None, "rollback-from", "leads out of the workspace")
-    text, problem = read_regular(path, 1024 * 1024, where)
-    if text is None:
-        return Problem(where, None, "rollback-from", problem)
-    return parse_association_backup(text.decode("utf-8", "replace"), where, stamp)
+    text = _text(path, where, workspace, 1024 * 1024)
+    return text if isinstance(text, Problem) else parse_association_backup(text, where, stamp)
 
 
 def read_store_backup(
     path: Path, where: str, stamp: str, workspace: Workspace | None = None
 ) -> StoreBackup | Problem:
+    text = _text(path, where, workspace, 8 * 1024 * 1024)
+    return text if isinstance(text, Problem) else parse_store_backup(text, where, stamp)
+
+
+def _text(path: Path, where: str, workspace: Workspace | None, limit: int) -> str | Problem:
+    """A backup's JSON text, read as a regular file of at most `limit` bytes inside the workspace."""
     if workspace and not path.resolve().is_relative_to(workspace.root):
         return Problem(where, None, "rollback-from", "leads out of the workspace")
-    text, problem = read_regular(path, 8 * 1024 * 1024, where)
+    text, problem = read_regular(path, limit, where)
     if text is None:
         return Problem(where, None, "rollback-from", problem)
-    return parse_store_backup(text.decode("utf-8", "replace"), where, stamp)
+    return text.decode("utf-8", "replace")
 
 
 def _saved(folder: Path, pattern: str) -> Iterator[tuple[Path, str, str]]:
