@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -49,11 +48,6 @@ def to_read(
         or named & set(d.aliases)
         or any(function_name(b.function_arn) in managed for b in d.behaviours)
     ] + sorted(set(running) - seen)
-
-
-def read_configs(cloudfront: CloudFront, ids: list[str], pool: Executor) -> dict[str, DistributionConfig]:
-    reads = {i: pool.submit(cloudfront.get_distribution_config, i) for i in ids}
-    return {i: read.result() for i, read in reads.items()}
 
 
 class AssociationBackups(Protocol):

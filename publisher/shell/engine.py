@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from publisher.core.errors import AwsError, InputError, Problem, PublisherError, QuotaError
 from publisher.core.loose_ends import loose_ends, quota_problems
 from publisher.core.manifest import Manifest
-from publisher.core.model import Distribution, Observed
+from publisher.core.model import Distribution, DistributionConfig, Observed
 from publisher.core.modes import Action, Kind, Ref
 from publisher.core.order import attachable, deletable, ready
 from publisher.core.outcome import Halt, Outcome, Stop, assemble
@@ -29,7 +29,7 @@ from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
 from publisher.core.tags import TAGGING
 from publisher.shell.apply import Applier, Backups, RunTests
-from publisher.shell.associations import DistributionWriter, read_configs, to_read
+from publisher.shell.associations import DistributionWriter, to_read
 from publisher.shell.observe import observe, scan_distributions
 from publisher.shell.preview import preview
 from publisher.shell.retire import delete_retired
@@ -103,9 +103,14 @@ def run(
     pool = ThreadPoolExecutor(settings.max_concurrency + 1, thread_name_prefix="cf")
     try:
         scan = pool.submit(_scan, cloudfront)  # only the report needs it: let it run beside the rest
-        observed = _result(pool.submit(observe, cloudfront, manifest, pool, stores), hooks.stop)
+        reads = pool.submit(observe, cloudfront, manifest, pool, stores)
         if manifest.restored_associations or any(f.associations is not None for f in manifest.functions):
-            observed = _with_distributions(observed, manifest, cloudfront, scan, hooks.stop, pool)
+            configs = _configs_once_scanned(manifest, cloudfront, scan, hooks.stop, pool)
+            observed = _with_distributions(
+                _result(reads, hooks.stop), manifest, cloudfront, configs, hooks.stop, pool
+            )
+        else:
+            observed = _result(reads, hooks.stop)
         plan = make_plan(manifest, observed, settings.mode)
         _refuse_unresolved(plan, manifest)
         _refuse_past_quotas(plan, manifest)
@@ -273,21 +278,42 @@ def _after_functions(  # noqa: PLR0917 - the run's own values, handed on
     return outcomes
 
 
-def _with_distributions(  # noqa: PLR0917 - the run's own values, handed on
-    observed: Observed,
+ConfigReads = tuple[tuple[Distribution, ...], dict[str, Future[DistributionConfig]]]
+
+
+def _configs_once_scanned(
     manifest: Manifest,
     cloudfront: CloudFront,
     scan: Future[tuple[tuple[Distribution, ...], list[str]]],
     stop: threading.Event,
     pool: ThreadPoolExecutor,
-) -> Observed:
-    """What the association plan reads: the scan, then the configs it needs, one read each."""
+) -> ConfigReads:
+    """The scan, then a read of each config the association plan needs, sent as soon as the scan
+    names them: beside the functions' reads, not after them."""
     distributions, warnings = _result(scan, stop)
     if warnings and not distributions:  # a plan on no distributions would detach nothing and refuse all
         raise AwsError("ListDistributions", "Unreadable", "; ".join(warnings))
+    ids = to_read(manifest, distributions)
+    return distributions, {i: pool.submit(cloudfront.get_distribution_config, i) for i in ids}
+
+
+def _with_distributions(  # noqa: PLR0917 - the run's own values, handed on
+    observed: Observed,
+    manifest: Manifest,
+    cloudfront: CloudFront,
+    early: ConfigReads,
+    stop: threading.Event,
+    pool: ThreadPoolExecutor,
+) -> Observed:
+    """What the association plan reads: the configs read once scanned, and those of the distributions
+    where a connection function runs now (observed beside the functions), one read each."""
+    distributions, reads = early
     running = {d for ids in observed.connection_distributions.values() for d in ids}
     ids = to_read(manifest, distributions, running)
-    configs = _result(pool.submit(read_configs, cloudfront, ids, pool), stop)
+    for i in ids:
+        if i not in reads:
+            reads[i] = pool.submit(cloudfront.get_distribution_config, i)
+    configs = {i: _result(reads[i], stop) for i in ids}
     return replace(observed, distributions=distributions, distribution_configs=configs)
 
 

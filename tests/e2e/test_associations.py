@@ -143,8 +143,9 @@ def test_plan_shows_the_changes_and_writes_nothing(
     assert "E1" in run.json["associations"][0]["name"]
 
 
+@pytest.mark.parametrize("concurrency", ["16", "1"])  # one call at a time: the reads wait in turn
 def test_one_write_per_distribution_for_several_functions(
-    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], concurrency: str
 ) -> None:
     for i in (1, 2):
         emu.seed_distribution(id=f"E{i}", behaviours=[("/api/*", [])])
@@ -163,7 +164,7 @@ def test_one_write_per_distribution_for_several_functions(
     }
     manifest(workspace, places)
     emu.reset_counts()
-    run = cli("publish", "--json")
+    run = cli("publish", "--json", "--max-concurrency", concurrency)
     assert run.code == 0, run.out
     assert (emu.counts().get("UpdateDistribution"), emu.counts().get("GetDistributionConfig")) == (2, 2)
     assert held(config(aws, "E1")[0]) == [(ARN + "a", "viewer-request"), (ARN + "c", "viewer-response")]
