@@ -55,7 +55,8 @@ class Chosen:
 
 @dataclass(frozen=True)
 class Adoption:
-    """The files to write, manifest first (relative paths, exact bytes), and what the user should know."""
+    """The files to write, manifest first (relative paths, exact bytes), and what the user should know;
+    no files at all when no function could be written (the notes say why)."""
 
     files: tuple[tuple[str, bytes], ...]
     notes: tuple[str, ...] = ()
@@ -148,65 +149,93 @@ def _picked(
     return tuple(n for n in adoptable if stores is None or wanted & set(reads.get(n, ())))
 
 
+@dataclass
+class _Written:
+    """What `adopt` gathers, section by section: the manifest's lines, the files, the notes."""
+
+    lines: list[str] = field(default_factory=list)
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def adopt(account: Account, functions: Sequence[str], stores: Sequence[str], choice: Choice) -> Adoption:
     by_arn = {arn: name for name, arn in account.stores.items()}
-    notes: list[str] = []
-    files: list[tuple[str, bytes]] = []
-    store_lines: list[str] = []
-    for name in stores:
-        entry, data = _store(name, name in choice.sensitive, account.keys.get(name, {}))
-        comment = account.store_comments.get(name, "")
-        entry[1:1] = [f"    comment: {_quoted(comment)}"] if comment else []
-        store_lines += entry + _tags(account.store_tags.get(name, {}))
-        if data is not None:
-            files.append(data)
-        else:
-            notes.append(f"{name}: sensitive, no data file written; its keys stay as AWS holds them")
-    function_lines: list[str] = []
-    for name in functions:
-        state = account.functions[name]
-        stage, why = _source(state, choice.stage)
-        tags = _tags(account.tags.get(name, {}))
-        if stage is None:
-            bare = f"  - name: {_quoted(name)}  # {why}" if tags else f"  - {_quoted(name)}  # {why}"
-            function_lines += [bare, *tags]
-            notes.append(f"{name}: a bare name; {why}")
-            continue
-        path = f"{CODE_DIR}/{name}.js"
-        files.append((path, stage.code))
-        runs = () if account.runs_on is None else account.runs_on.get(name, ())
-        function_lines += _function(name, path, stage, by_arn) + tags + _associations(runs)
-        if why:
-            notes.append(f"{name}: {why}")
-    if account.runs_on is None:
-        notes.append(f"no function got `associations:`, so none is managed: {account.unscanned}")
-    if account.unlisted:
-        notes.append(f"connection functions were not listed, so none is imported: {account.unlisted}")
-    connection_lines: list[str] = []
-    for name in account.connection_functions:
-        stage, why = _source(account.connection_functions[name], choice.stage)
-        if stage is None:
-            notes.append(f"connection function {name}: not imported; {why}")
-            continue
-        path = f"{CONNECTION_CODE_DIR}/{name}.js"
-        files.append((path, stage.code))
-        connection_lines += _function(name, path, stage, by_arn)
-        connection_lines.append(
-            f"    distributions: [{', '.join(map(_quoted, account.distributions.get(name, ())))}]"
-        )
-        if why:
-            notes.append(f"connection function {name}: {why}")
+    kvs = _stores(account, stores, choice)
+    viewer = _functions(account, functions, choice, by_arn)
+    connection = _connection_functions(account, choice, by_arn)
+    notes = kvs.notes + viewer.notes + connection.notes
+    if not viewer.lines and not connection.lines:  # a manifest holds at least one function
+        notes.append("the account holds no function this import can write, so no manifest either")
+        return Adoption((), tuple(notes))
+    files = kvs.files + viewer.files + connection.files
     clashing = _clashes(p for p, _ in files)
     if clashing:
         notes.append(
             f"{', '.join(clashing)} differ only in case: a checkout on macOS or Windows keeps one of them"
         )
     head = ["# Written by `cloudfront-publish import`: what the account held. Review it, then commit it."]
-    body = head + (["key-value-stores:", *store_lines] if store_lines else [])
-    body += ["functions:", *function_lines] if function_lines or not connection_lines else []
-    body += ["connection-functions:", *connection_lines] if connection_lines else []
+    body = head + (["key-value-stores:", *kvs.lines] if kvs.lines else [])
+    body += ["functions:", *viewer.lines] if viewer.lines else []
+    body += ["connection-functions:", *connection.lines] if connection.lines else []
     manifest = ("\n".join(body) + "\n").encode()
     return Adoption(((MANIFEST, manifest), *files), tuple(notes))
+
+
+def _stores(account: Account, stores: Sequence[str], choice: Choice) -> _Written:
+    out = _Written()
+    for name in stores:
+        entry, data = _store(name, name in choice.sensitive, account.keys.get(name, {}))
+        comment = account.store_comments.get(name, "")
+        entry[1:1] = [f"    comment: {_quoted(comment)}"] if comment else []
+        out.lines += entry + _tags(account.store_tags.get(name, {}))
+        if data is not None:
+            out.files.append(data)
+        else:
+            out.notes.append(f"{name}: sensitive, no data file written; its keys stay as AWS holds them")
+    return out
+
+
+def _functions(
+    account: Account, functions: Sequence[str], choice: Choice, by_arn: Mapping[str, str]
+) -> _Written:
+    out = _Written()
+    for name in functions:
+        stage, why = _source(account.functions[name], choice.stage)
+        tags = _tags(account.tags.get(name, {}))
+        if stage is None:
+            bare = f"  - name: {_quoted(name)}  # {why}" if tags else f"  - {_quoted(name)}  # {why}"
+            out.lines += [bare, *tags]
+            out.notes.append(f"{name}: a bare name; {why}")
+            continue
+        path = f"{CODE_DIR}/{name}.js"
+        out.files.append((path, stage.code))
+        runs = () if account.runs_on is None else account.runs_on.get(name, ())
+        out.lines += _function(name, path, stage, by_arn) + tags + _associations(runs)
+        if why:
+            out.notes.append(f"{name}: {why}")
+    if account.runs_on is None:
+        out.notes.append(f"no function got `associations:`, so none is managed: {account.unscanned}")
+    return out
+
+
+def _connection_functions(account: Account, choice: Choice, by_arn: Mapping[str, str]) -> _Written:
+    out = _Written()
+    if account.unlisted:
+        out.notes.append(f"connection functions were not listed, so none is imported: {account.unlisted}")
+    for name in account.connection_functions:
+        stage, why = _source(account.connection_functions[name], choice.stage)
+        if stage is None:
+            out.notes.append(f"connection function {name}: not imported; {why}")
+            continue
+        path = f"{CONNECTION_CODE_DIR}/{name}.js"
+        out.files.append((path, stage.code))
+        out.lines += _function(name, path, stage, by_arn)
+        out.lines.append(
+            f"    distributions: [{', '.join(map(_quoted, account.distributions.get(name, ())))}]"
+        )
+        if why:
+            out.notes.append(f"connection function {name}: {why}")
+    return out
 
 
 def _source(state: FunctionState, stage: Stage | None) -> tuple[StageState | None, str]:

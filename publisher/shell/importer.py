@@ -206,6 +206,8 @@ def run_import(
 ) -> tuple[Adoption, list[Path]]:
     account, functions, stores = read_account(cloudfront, data, choice, concurrency)
     adoption = adopt(account, functions, stores, choice)
+    if not adoption.files:
+        raise InputError([Problem("command line", None, "import", "; ".join(adoption.notes), False)])
     return adoption, write(adoption, out, force=force)
 
 

@@ -249,3 +249,11 @@ def test_where_a_function_runs_becomes_its_associations_and_a_partial_listing_gi
     adoption = adopt(partial, chosen.functions, chosen.stores, Choice())
     assert b"associations" not in dict(adoption.files)["cloudfront-functions.yml"]
     assert any("none is managed: tenant-only distributions were not listed" in n for n in adoption.notes)
+
+
+def test_an_account_with_no_function_to_write_gives_no_files_and_says_why() -> None:
+    differs = FunctionState("g", stage(b"function handler(c) { c.deny(); }", "E1"), None)
+    adoption = adopt(Account({}, {}, connection_functions={"g": differs}), (), (), Choice())
+    assert adoption.files == ()
+    assert adoption.notes[-1] == "the account holds no function this import can write, so no manifest either"
+    assert any(n.startswith("connection function g: not imported") for n in adoption.notes)
