@@ -64,6 +64,16 @@ def connection_id(aws: Any, name: str) -> str:
     return str(next(s["Id"] for s in listed if s["Name"] == name))
 
 
+def attach_by_hand(aws: Any, dist: str, cid: str) -> None:
+    """The connection function `cid` put on `dist` by another client, as the console would."""
+    cfg = aws.get_distribution_config(Id=dist)
+    aws.update_distribution(
+        Id=dist,
+        IfMatch=cfg["ETag"],
+        DistributionConfig={**cfg["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": cid}},
+    )
+
+
 def test_attached_with_the_viewer_function_in_one_update_then_nothing_to_do(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
@@ -111,12 +121,7 @@ def test_detached_where_the_listing_finds_it_and_the_manifest_does_not_list_it(
 ) -> None:
     cid = seed_connection(aws, gate())
     dist = emu.seed_distribution(viewer_mtls="required")
-    cfg = aws.get_distribution_config(Id=dist)
-    aws.update_distribution(
-        Id=dist,
-        IfMatch=cfg["ETag"],
-        DistributionConfig={**cfg["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": cid}},
-    )
+    attach_by_hand(aws, dist, cid)
     manifest(workspace, {"gate": []})
     emu.reset_counts()
     run = cli("publish", "--json", "--backup-dir", "backups")
@@ -152,12 +157,7 @@ def test_refused_where_a_connection_function_the_manifest_does_not_manage_runs(
     cid = made["ConnectionFunctionSummary"]["Id"]
     aws.publish_connection_function(Id=cid, IfMatch=made["ETag"])
     dist = emu.seed_distribution(viewer_mtls="required")
-    cfg = aws.get_distribution_config(Id=dist)
-    aws.update_distribution(
-        Id=dist,
-        IfMatch=cfg["ETag"],
-        DistributionConfig={**cfg["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": cid}},
-    )
+    attach_by_hand(aws, dist, cid)
     manifest(workspace, {"gate": [dist]})
     emu.reset_counts()
     run = cli("publish")
@@ -183,12 +183,7 @@ def test_a_retired_connection_function_is_detached_backed_up_and_deleted(
 ) -> None:
     cid = seed_connection(aws, gate())
     dist = emu.seed_distribution(viewer_mtls="required")
-    cfg = aws.get_distribution_config(Id=dist)
-    aws.update_distribution(
-        Id=dist,
-        IfMatch=cfg["ETag"],
-        DistributionConfig={**cfg["DistributionConfig"], "ConnectionFunctionAssociation": {"Id": cid}},
-    )
+    attach_by_hand(aws, dist, cid)
     manifest(workspace, {"gate": None}, retire=("gate",))
     run = cli("publish", "--json", "--backup-dir", "backups")
     assert run.code == 0, run.out + run.err

@@ -16,6 +16,7 @@ import pytest
 
 from emulator import Emulator
 from emulator.distributions import function_arns
+from tests.e2e.test_associations import count_applied
 from tests.reliability.harness import (
     MANIFEST,
     WriteLog,
@@ -203,15 +204,7 @@ def test_a_single_fault_on_a_distribution_is_survived_and_written_once(
         "functions:\n  - name: fresh\n    code: fresh.js\n    associations:\n"
         "      - {distribution: E1, path: default, event: viewer-request}\n"
     )
-    applied: list[str] = []
-    update = emu.state.backend.update_distribution
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        answer = update(*args, **kwargs)
-        applied.append(answer[2])
-        return answer
-
-    monkeypatch.setattr(emu.state.backend, "update_distribution", counted)
+    applied = count_applied(emu, monkeypatch)
     emu.inject(operation=operation, fault=fault, times=1)
     run = run_cli(emu, "publish", "--json")
     assert not run.traceback, run.traceback
