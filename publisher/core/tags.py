@@ -13,7 +13,7 @@ most 256, letters, digits, spaces and `_ . : / = + - @`; the prefix `aws:` is AW
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from publisher.core.modes import Action
@@ -21,6 +21,13 @@ from publisher.core.modes import Action
 Wanted = Mapping[str, str | None]  # a value sets the key, None removes it
 KEY_LIMIT, VALUE_LIMIT = 128, 256
 TAGGING = frozenset({Action.TAG, Action.UNTAG})
+
+
+def beyond_tags(carried: Iterable[Action]) -> bool:
+    """Whether a resource's writes go beyond its tags: a tags-only change is no update, test or publish."""
+    return bool(set(carried) - TAGGING)
+
+
 _ALLOWED = re.compile(r"[\w .:/=+\-@]*")  # \p{L}\p{N}_ and spaces, as near as `re` comes
 
 

@@ -27,7 +27,7 @@ from publisher.core.plan import Plan, make_plan
 from publisher.core.port import CloudFront
 from publisher.core.result import GuardReport, Result, WaitReport
 from publisher.core.settings import Settings
-from publisher.core.tags import TAGGING
+from publisher.core.tags import TAGGING, beyond_tags
 from publisher.shell.apply import Applier, Backups, RunTests
 from publisher.shell.associations import DistributionWriter, to_read
 from publisher.shell.observe import observe, scan_distributions
@@ -195,15 +195,13 @@ def _apply(
     outcomes: dict[Ref, Outcome] = {}
     if stores is not None:
         futures = {
-            pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if set(sp.carried) - TAGGING
+            pool.submit(apply_store, sp, stores): sp.ref for sp in plan.stores if beyond_tags(sp.carried)
         }
         outcomes.update(_as_completed(futures, hooks))
     go, held = ready(plan, outcomes)
     go = [fp for fp in go if Action.DELETE not in fp.carried]  # retired: deleted after the detaches
-    go = [fp for fp in go if set(fp.carried) - TAGGING]  # a tags-only change: no update, test or publish
-    for ref, outcome in held.items():
-        hooks.progress(str(ref), outcome)
-    outcomes.update(held)
+    go = [fp for fp in go if beyond_tags(fp.carried)]
+    _held_back(held, outcomes, hooks)
     with ThreadPoolExecutor(
         max(1, min(len(go), settings.max_concurrency)), thread_name_prefix="live"
     ) as reads:
@@ -258,17 +256,13 @@ def _after_functions(  # noqa: PLR0917 - the run's own values, handed on
     """The distributions' writes once the functions they attach are LIVE; then a retired function's
     delete, once every write that detaches it took effect."""
     go_dists, held_dists = attachable(plan, outcomes)
-    for ref, outcome in held_dists.items():
-        hooks.progress(str(ref), outcome)
-    outcomes.update(held_dists)
+    _held_back(held_dists, outcomes, hooks)
     arns = {n: s.development.arn for n, s in plan.observed.functions.items() if s.development}
     writer = DistributionWriter(cloudfront, backups, arns, hooks.stop)
     futures = {pool.submit(writer.apply, dp, note): dp.ref for dp, note in go_dists}
     outcomes.update(_as_completed(futures, hooks))
     retired, held_retired = deletable(plan, outcomes)  # detach before delete
-    for ref, outcome in held_retired.items():
-        hooks.progress(str(ref), outcome)
-    outcomes.update(held_retired)
+    _held_back(held_retired, outcomes, hooks)
     deletes = {
         pool.submit(delete_retired, fp, cloudfront, backups): fp.ref
         for fp in retired
@@ -276,6 +270,13 @@ def _after_functions(  # noqa: PLR0917 - the run's own values, handed on
     }
     outcomes.update(_as_completed(deletes, hooks))
     return outcomes
+
+
+def _held_back(held: dict[Ref, Outcome], outcomes: dict[Ref, Outcome], hooks: Hooks) -> None:
+    """What the plan's order holds back (its dependency failed or was cancelled): reported, and kept."""
+    for ref, outcome in held.items():
+        hooks.progress(str(ref), outcome)
+    outcomes.update(held)
 
 
 ConfigReads = tuple[tuple[Distribution, ...], dict[str, Future[DistributionConfig]]]

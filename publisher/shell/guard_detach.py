@@ -46,13 +46,13 @@ def detach_failing(
         found = read_association_backup(backups.file(a.backup), a.backup, "") if a.backup else None
         if not isinstance(found, AssociationRestore):
             why = found.message if found else "this run saved no backup of it"
-            ended[a.name] = _failed(a, f"its backup could not be read: {why}")
+            ended[a.name] = _failed(a.name, f"its backup could not be read: {why}")
             continue
         ended[a.name] = None
         viewer = tuple(s for s in found.slots if s[2] in failing and s[1] != CONNECTION_EVENT)
         restores.append(replace(found, slots=viewer))
+    writer = DistributionWriter(cloudfront, backups.for_rollback(), {}, stop)
     for dp in _plans(restores, cloudfront, ended):
-        writer = DistributionWriter(cloudfront, backups.for_rollback(), {}, stop)
         outcome = Outcome() if dp.error else writer.apply(dp)
         ended[dp.name] = distribution_result(dp, Mode.ROLLBACK, outcome)
     return ended
@@ -69,12 +69,10 @@ def _plans(
         try:
             configs[r.distribution] = cloudfront.get_distribution_config(r.distribution)
         except AwsError as err:
-            ended[r.distribution] = DistributionResult(
-                name=r.distribution, status=Status.FAILED, actions=[], error=str(err)
-            )
+            ended[r.distribution] = _failed(r.distribution, str(err))
     readable = [r for r in restores if r.distribution in configs]
     return restore_plans(readable, configs, Mode.ROLLBACK.carried)
 
 
-def _failed(written: DistributionResult, why: str) -> DistributionResult:
-    return DistributionResult(name=written.name, status=Status.FAILED, actions=[], error=why)
+def _failed(distribution: str, why: str) -> DistributionResult:
+    return DistributionResult(name=distribution, status=Status.FAILED, actions=[], error=why)

@@ -12,7 +12,7 @@ from typing import Any
 
 from emulator import Emulator
 from tests.e2e.conftest import Run, handler
-from tests.e2e.test_connection_functions import CONFIG, gate, seed_connection
+from tests.e2e.test_connection_functions import gate, seed_connection
 
 ARN = "arn:aws:cloudfront::123456789012:function/"
 WRITES = (
@@ -151,11 +151,7 @@ def test_refused_before_any_write_without_viewer_mtls(
 def test_refused_where_a_connection_function_the_manifest_does_not_manage_runs(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
-    made = aws.create_connection_function(
-        Name="theirs", ConnectionFunctionConfig=CONFIG, ConnectionFunctionCode=gate()
-    )
-    cid = made["ConnectionFunctionSummary"]["Id"]
-    aws.publish_connection_function(Id=cid, IfMatch=made["ETag"])
+    cid = seed_connection(aws, gate(), "theirs")
     dist = emu.seed_distribution(viewer_mtls="required")
     attach_by_hand(aws, dist, cid)
     manifest(workspace, {"gate": [dist]})
@@ -218,11 +214,7 @@ def test_a_second_writer_between_read_and_write_keeps_their_change(
 def test_a_second_writer_on_the_same_slot_is_a_conflict_and_theirs_stays(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
-    made = aws.create_connection_function(
-        Name="theirs", ConnectionFunctionConfig=CONFIG, ConnectionFunctionCode=gate()
-    )
-    theirs = made["ConnectionFunctionSummary"]["Id"]
-    aws.publish_connection_function(Id=theirs, IfMatch=made["ETag"])
+    theirs = seed_connection(aws, gate(), "theirs")
     dist = emu.seed_distribution(viewer_mtls="required")
 
     def someone_else(_: Emulator) -> None:

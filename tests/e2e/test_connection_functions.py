@@ -60,10 +60,10 @@ def connection_code(aws: Any, name: str, stage: str) -> bytes:
     )
 
 
-def seed_connection(aws: Any, code: bytes) -> str:
-    """A published connection function `gate`, as another client left it; answers its Id."""
+def seed_connection(aws: Any, code: bytes, name: str = "gate") -> str:
+    """A published connection function (`gate`), as another client left it; answers its Id."""
     made = aws.create_connection_function(
-        Name="gate", ConnectionFunctionConfig=CONFIG, ConnectionFunctionCode=code
+        Name=name, ConnectionFunctionConfig=CONFIG, ConnectionFunctionCode=code
     )
     cid = made["ConnectionFunctionSummary"]["Id"]
     aws.publish_connection_function(Id=cid, IfMatch=made["ETag"])
