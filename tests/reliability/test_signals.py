@@ -292,21 +292,36 @@ def test_a_cancel_during_the_wait_for_the_edge_ends_it_at_once_and_reports(
 
 
 def test_a_signal_after_the_report_still_ends_in_exit_1(emu: Emulator, workspace: Path) -> None:
-    """The summary file is a FIFO: the run has printed its report and blocks writing the summary until
-    the test reads it, so the SIGTERM lands after the report, deterministically."""
+    """The summary file is a FIFO that nobody reads yet: the run prints its report, then blocks opening
+    the summary. The SIGTERM is sent once the report is out and read back only once the run has said it
+    received it, so the signal lands after the report on any machine. (A reader opened first let a
+    fast run write its small summary into the pipe and exit before the signal arrived.)"""
     manifest(workspace, {"a": handler("new")})
     fifo = workspace / "summary.fifo"
     os.mkfifo(fifo)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    env["PYTHONUNBUFFERED"] = "1"  # the report's lines reach the test as they are printed
     proc = publisher(workspace, env, "publish", "--endpoint-url", emu.url, "--summary", str(fifo))
-    with fifo.open() as summary:  # opens once the run starts writing it: the report is out
-        proc.send_signal(signal.SIGTERM)
+    out: list[str] = []
+    err: list[str] = []
+    readers = [
+        threading.Thread(target=lambda: out.extend(proc.stdout or []), daemon=True),
+        threading.Thread(target=lambda: err.extend(proc.stderr or []), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    wait_for(lambda: any("Done: 1 published." in line for line in out) or proc.poll() is not None)
+    proc.send_signal(signal.SIGTERM)
+    wait_for(lambda: any(f"received signal {int(signal.SIGTERM)}:" in line for line in err))
+    with fifo.open() as summary:  # the run, blocked opening it for writing, goes on
         text = summary.read()
-    out, err = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
+    for reader in readers:
+        reader.join(timeout=10)
     assert "CloudFront Functions" in text
-    assert "Done: 1 published." in out
+    assert "Done: 1 published." in "".join(out)
     assert proc.returncode == 1, (proc.returncode, out, err)
-    assert "Traceback" not in err
+    assert "Traceback" not in "".join(err)
 
 
 @pytest.mark.parametrize("operation", ["GetDistributionConfig", "UpdateDistribution"])
