@@ -6,7 +6,7 @@ is done; anything else is someone else's change, a conflict, left as it is. No I
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -71,7 +71,10 @@ def restore_plans(
     configs: Mapping[str, DistributionConfig],
     carried: Iterable[Action],
     names: Mapping[str, str] | None = None,  # connection functions: Id -> name, as listed
+    made_again: Collection[str] = (),  # functions the rollback creates again (a retire deleted them)
 ) -> tuple[DistributionPlan, ...]:
+    """A connection function made again has a new Id, known once it is created: the backup's Id still
+    reads the slot (what the retire found there), but the write asks the writer for the new one."""
     cut = set(carried)
     plans = []
     for r in restores:
@@ -83,7 +86,7 @@ def restore_plans(
             plans.append(DistributionPlan(gone, undo, reason=error, error=error))
             continue
         known = {**(names or {}), **{cid: name for name, cid in r.ids.items()}}
-        ids = {name: cid for cid, name in known.items()}
+        ids = {name: cid for cid, name in known.items() if name not in made_again}
         base = DistributionPlan(read, undo, carried=(Action.DETACH, Action.ATTACH), ids=ids, names=known)
         again = replan(base, read)
         left = again.plan

@@ -124,11 +124,17 @@ def make_plan(manifest: Manifest, observed: Observed, mode: Mode = Mode.PUBLISH)
     if manifest.restored_associations:  # a rollback's: after its functions, with the same rule
         from publisher.core.association_rollback import restore_plans
 
+        made_again = {  # connection functions a retire deleted: made again, they get a new Id
+            fp.spec.name
+            for fp in plans
+            if fp.spec.kind is Kind.CONNECTION_FUNCTION and fp.spec.recreate and fp.state.development is None
+        }
         restored = restore_plans(
             manifest.restored_associations,
             observed.distribution_configs,
             mode.carried,
             observed.connection_names,
+            made_again,
         )
         associations = replace(associations, distributions=associations.distributions + restored)
     return Plan(mode, plans, observed, stores, associations)

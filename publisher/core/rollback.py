@@ -229,8 +229,7 @@ def spec(backup: Backup) -> FunctionSpec:
         comment=backup.config.comment,
         key_value_store=stores[0] if stores else REMOVE,
         restored_from=backup.shown,
-        # a viewer function only: a connection function made again gets a new Id, which no backup names
-        recreate=backup.replaced_by == RETIRE and backup.kind is Kind.FUNCTION,
+        recreate=backup.replaced_by == RETIRE,  # a connection function made again: see restore_plans
         kind=backup.kind,
     )
 

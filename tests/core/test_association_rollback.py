@@ -7,6 +7,7 @@ import json
 import pytest
 
 from publisher.core.association_rollback import parse_association_backup, restore_plans
+from publisher.core.distribution_config import CONNECTION_EVENT
 from publisher.core.errors import Problem
 from publisher.core.manifest import AssociationRestore
 from publisher.core.model import DistributionConfig
@@ -73,3 +74,16 @@ def test_a_row_per_outcome(holder: str, changes: list[tuple[object, ...]], error
 def test_a_distribution_gone_is_a_failure_not_a_create() -> None:
     (dp,) = restore_plans([RESTORE], {}, Mode.ROLLBACK.carried)
     assert dp.error == "no longer in the account; a rollback does not create a distribution"
+
+
+def test_a_connection_function_made_again_is_addressed_by_the_id_it_gets_not_the_one_saved() -> None:
+    """The saved Id still reads the slot (what the retire found there); the write must ask for the new one."""
+    restore = AssociationRestore(
+        "E1", "D7", ((None, CONNECTION_EVENT, None, "gate"),), {}, "f.json", ids={"gate": "cf-old"}
+    )
+    read = DistributionConfig("E1", "D9", config(behaviour()))
+    (kept,) = restore_plans([restore], {"E1": read}, Mode.ROLLBACK.carried)
+    (made,) = restore_plans([restore], {"E1": read}, Mode.ROLLBACK.carried, made_again={"gate"})
+    assert kept.ids == {"gate": "cf-old"} and made.ids == {}
+    assert made.names == {"cf-old": "gate"}  # a slot still holding the old Id reads as the function's
+    assert [(c.event, c.old, c.new) for c in made.changes] == [(CONNECTION_EVENT, None, "gate")]

@@ -190,6 +190,39 @@ def test_a_retired_connection_function_is_detached_backed_up_and_deleted(
     assert ".CONNECTION-LIVE." in retired["backup"]
 
 
+def test_rollback_of_a_retired_connection_function_makes_it_again_and_attaches_it_by_its_new_id(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    code = gate("connection.allow(); /*as it ran*/")
+    cid = seed_connection(aws, code)
+    dist = emu.seed_distribution(viewer_mtls="required")
+    attach_by_hand(aws, dist, cid)
+    before = config(aws, dist)
+    manifest(workspace, {"gate": None}, retire=("gate",))
+    retired = cli("publish", "--json", "--backup-dir", "backups")
+    assert retired.code == 0, retired.out + retired.err
+    emu.reset_counts()
+    plan = cli("plan", "--from", retired.json["backup_dir"])
+    assert plan.code == 0 and writes(emu) == 0, plan.out + plan.err
+    assert "deleted by a retire" in plan.out, plan.out
+    assert "+ attach connection function gate" in plan.out, plan.out
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 0, back.out + back.err
+    new = connection_id(aws, "gate")
+    assert new != cid  # CloudFront gives a function made again a new Id
+    live = aws.get_connection_function(Identifier=new, Stage="LIVE")["ConnectionFunctionCode"].read()
+    assert live == code
+    # the whole config as before the retire, but for the Id the connection function has now
+    assert config(aws, dist) == {**before, "ConnectionFunctionAssociation": {"Id": new}}
+    counts = emu.counts()
+    assert [counts.get(op, 0) for op in ("CreateConnectionFunction", "UpdateDistribution")] == [1, 1]
+    assert {f["name"]: f["status"] for f in back.json["functions"]} == {"gate": "published"}
+    emu.reset_counts()
+    again = cli("rollback", "--from", retired.json["backup_dir"], "--json")  # a second time: nothing to do
+    assert again.code == 0, again.out + again.err
+    assert writes(emu) == 0 and config(aws, dist)["ConnectionFunctionAssociation"] == {"Id": new}
+
+
 def test_a_second_writer_between_read_and_write_keeps_their_change(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
