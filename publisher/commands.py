@@ -77,14 +77,12 @@ def cleanup_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
     command, rest = argv[0], list(argv[1:])
     try:
-        if command == "import":
-            return _import(import_parser().parse_args(rest))
-        args = cleanup_parser().parse_args(rest)
+        args = (import_parser() if command == "import" else cleanup_parser()).parse_args(rest)
         from publisher.shell.engine import cancel_on_signals
 
-        stop = threading.Event()  # a signal starts no new delete; the report still comes
+        stop = threading.Event()  # a signal starts no new delete or file; the report still comes
         with cancel_on_signals(stop, _say, restore=not keep_handlers):
-            return _cleanup(args, stop)
+            return _import(args, stop) if command == "import" else _cleanup(args, stop)
     except InputError as err:
         for problem in err.problems:
             _say(f"error: {problem.message}")
@@ -97,8 +95,9 @@ def main(argv: Sequence[str], *, keep_handlers: bool = False) -> int:
         return 1
 
 
-def _import(args: argparse.Namespace) -> int:
+def _import(args: argparse.Namespace, stop: threading.Event) -> int:
     from publisher.shell.aws import AwsCloudFront
+    from publisher.shell.engine import Cancelled
     from publisher.shell.importer import PartialImport, counts, run_import
     from publisher.shell.kvs import AwsStoreData
 
@@ -121,9 +120,13 @@ def _import(args: argparse.Namespace) -> int:
             lambda: AwsStoreData(endpoint),
             choice,
             out,
+            stop,
             force=args.force,
             concurrency=_concurrency(args.max_concurrency),
         )
+    except Cancelled as err:
+        _say(f"error: {err}")
+        return 1
     except PartialImport as err:  # the disk, after every read: say where and what is complete, one line
         done = ", ".join(str(p) for p in err.written) or "none"
         _say(f"error: {err}; no manifest was written; files complete before it: {done}")
@@ -142,6 +145,9 @@ def _import(args: argparse.Namespace) -> int:
         f"{_count(kinds['data'], 'data file')}; `cloudfront-publish plan` finds no change in what was "
         "taken from LIVE"
     )
+    if stop.is_set():  # the signal came while the files were written: they all were, yet it was a cancel
+        _say("import: cancelled while writing; every file was written, the manifest last")
+        return 1
     return 0
 
 

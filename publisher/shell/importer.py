@@ -18,6 +18,7 @@ ListDistributionsByConnectionFunction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +28,7 @@ from publisher.core.errors import AwsError, InputError, Problem
 from publisher.core.model import Distribution, FunctionState, Stage, StageState
 from publisher.core.modes import Kind
 from publisher.core.port import CloudFront, FunctionSummary, StoreData
+from publisher.shell.engine import POLL, Cancelled
 from publisher.shell.observe import scan_distributions
 
 CONNECTION = Kind.CONNECTION_FUNCTION
@@ -200,14 +202,31 @@ def run_import(
     data: Callable[[], StoreData],
     choice: Choice,
     out: Path,
+    stop: threading.Event,
     *,
     force: bool,
     concurrency: int,
 ) -> tuple[Adoption, list[Path]]:
-    account, functions, stores = read_account(cloudfront, data, choice, concurrency)
+    """The reads, then the files. A signal during the reads ends the import at once with nothing
+    written (the reads' threads are left behind); once the files are being written, they all are,
+    the manifest last, so a cancel never leaves code files without the manifest that names them."""
+    reader = ThreadPoolExecutor(1, thread_name_prefix="import")
+    try:
+        reads = reader.submit(read_account, cloudfront, data, choice, concurrency)
+        while True:
+            try:
+                account, functions, stores = reads.result(timeout=POLL)
+                break
+            except TimeoutError:
+                if stop.is_set():
+                    raise Cancelled("the import was cancelled while reading; nothing was written") from None
+    finally:
+        reader.shutdown(wait=False, cancel_futures=True)
     adoption = adopt(account, functions, stores, choice)
     if not adoption.files:
         raise InputError([Problem("command line", None, "import", "; ".join(adoption.notes), False)])
+    if stop.is_set():
+        raise Cancelled("the import was cancelled before its files were written; nothing was written")
     return adoption, write(adoption, out, force=force)
 
 
