@@ -72,7 +72,7 @@ class Image:
 def container(runs: int = 3) -> Image:
     if shutil.which("podman") is None:
         return Image(why_not="podman is not installed (scripts/container-setup.sh installs it)")
-    env = {**os.environ, **_podman_env()}
+    env = {**os.environ, **podman_env()}
 
     def podman(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["podman", *args], env=env, capture_output=True, text=True, check=False)
@@ -94,7 +94,7 @@ def _size(podman: Podman, image: str) -> float | None:
     return int(done.stdout.strip()) / 1e6 if done.returncode == 0 and done.stdout.strip() else None
 
 
-def _podman_env() -> dict[str, str]:
+def podman_env() -> dict[str, str]:
     """The project's podman settings (containers.conf), as its container scripts set them."""
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "container-setup.sh"), "--no-base", "--env"],
