@@ -12,8 +12,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from publisher.core.associations import DistributionPlan, describe_changes, replan
-from publisher.core.distribution_config import CONNECTION_EVENT, DEFAULT_PATH, SlotChange, function_name
+from publisher.core.associations import DistributionPlan, describe_changes, no_viewer_mtls, replan
+from publisher.core.distribution_config import (
+    CONNECTION_EVENT,
+    CONNECTION_SLOT,
+    DEFAULT_PATH,
+    SlotChange,
+    function_name,
+    viewer_mtls,
+)
 from publisher.core.errors import Problem
 from publisher.core.manifest import AssociationRestore
 from publisher.core.model import DistributionConfig
@@ -92,14 +99,16 @@ def restore_plans(
         left = again.plan
         reason = f"restore {r.shown}: {describe_changes(left.changes) or 'already as it was'}"
         theirs = "someone else changed " + "; ".join(again.conflicts) if again.conflicts else ""
+        attaching = any(c.slot == CONNECTION_SLOT and c.new for c in left.changes)
+        refused = no_viewer_mtls(read.id) if attaching and not viewer_mtls(read.config) else None
         plans.append(
             replace(
                 left,
-                carried=tuple(a for a in left.actions if a in cut),
+                carried=() if refused else tuple(a for a in left.actions if a in cut),
                 reason=f"{reason}; {theirs}" if theirs else reason,
                 theirs=again.conflicts,
                 arns=r.arns,
-                error=theirs if theirs and not left.changes else None,
+                error=refused or (theirs if theirs and not left.changes else None),
                 conflict=bool(theirs),
             )
         )

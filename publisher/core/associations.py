@@ -222,6 +222,13 @@ def _resolve(
     return ids[0], ""
 
 
+def no_viewer_mtls(dist_id: str) -> str:
+    return (
+        f"distribution {dist_id} has no viewer mTLS configured (ViewerMtlsConfig with a trust "
+        "store); a connection function runs only on such a distribution: configure viewer mTLS first"
+    )
+
+
 def _changes(
     read: DistributionConfig,
     wanted: Mapping[Slot, tuple[str, AssociationSpec]],
@@ -236,11 +243,7 @@ def _changes(
         holder = held.get(slot)
         where = f"{a.path} {a.event} of distribution {read.id}"
         if slot == CONNECTION_SLOT and not viewer_mtls(read.config):
-            message = (
-                f"distribution {read.id} has no viewer mTLS configured (ViewerMtlsConfig with a trust "
-                "store); a connection function runs only on such a distribution: configure viewer mTLS first"
-            )
-            refusals.append(Refusal(name, a.line, message, _field(a)))
+            refusals.append(Refusal(name, a.line, no_viewer_mtls(read.id), _field(a)))
         elif slot == CONNECTION_SLOT and holder is not None and Ref(slot_kind(slot), holder) not in managed:
             refusals.append(Refusal(name, a.line, _connection_taken(holder, read.id), _field(a)))
         elif slot in lambdas:

@@ -87,3 +87,21 @@ def test_a_connection_function_made_again_is_addressed_by_the_id_it_gets_not_the
     assert kept.ids == {"gate": "cf-old"} and made.ids == {}
     assert made.names == {"cf-old": "gate"}  # a slot still holding the old Id reads as the function's
     assert [(c.event, c.old, c.new) for c in made.changes] == [(CONNECTION_EVENT, None, "gate")]
+
+
+def test_a_connection_function_is_not_put_back_where_viewer_mtls_is_gone() -> None:
+    """CloudFront would refuse the write; the plan says so first, and writes nothing there."""
+    restore = AssociationRestore("E1", "D7", ((None, CONNECTION_EVENT, None, "gate"),), {}, "f.json")
+    mtls = {"ViewerMtlsConfig": {"Mode": "required", "TrustStoreConfig": {"TrustStoreId": "ts-1"}}}
+    with_mtls = DistributionConfig("E1", "D9", {**config(behaviour()), **mtls})
+    (fine,) = restore_plans([restore], {"E1": with_mtls}, Mode.ROLLBACK.carried, {"cf-1": "gate"})
+    assert fine.error is None and fine.carried == (Action.ATTACH,)
+    gone = DistributionConfig("E1", "D9", config(behaviour()))
+    (refused,) = restore_plans([restore], {"E1": gone}, Mode.ROLLBACK.carried, {"cf-1": "gate"})
+    assert refused.error and "no viewer mTLS" in refused.error and refused.carried == ()
+    detach = AssociationRestore("E1", "D7", ((None, CONNECTION_EVENT, "gate", None),), {}, "f.json")
+    held = DistributionConfig(
+        "E1", "D9", {**config(behaviour()), "ConnectionFunctionAssociation": {"Id": "cf-1"}}
+    )
+    (taken_off,) = restore_plans([detach], {"E1": held}, Mode.ROLLBACK.carried, {"cf-1": "gate"})
+    assert taken_off.error is None  # taking one off needs no mTLS

@@ -223,6 +223,30 @@ def test_rollback_of_a_retired_connection_function_makes_it_again_and_attaches_i
     assert writes(emu) == 0 and config(aws, dist)["ConnectionFunctionAssociation"] == {"Id": new}
 
 
+def test_rollback_puts_no_connection_function_back_where_viewer_mtls_was_taken_off_since(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    cid = seed_connection(aws, gate())
+    dist = emu.seed_distribution(viewer_mtls="required")
+    attach_by_hand(aws, dist, cid)
+    manifest(workspace, {"gate": None}, retire=("gate",))
+    retired = cli("publish", "--json", "--backup-dir", "backups")
+    assert retired.code == 0, retired.out + retired.err
+    cfg = aws.get_distribution_config(Id=dist)  # someone takes viewer mTLS off the distribution
+    plain = {k: v for k, v in cfg["DistributionConfig"].items() if k != "ViewerMtlsConfig"}
+    aws.update_distribution(Id=dist, IfMatch=cfg["ETag"], DistributionConfig=plain)
+    emu.reset_counts()
+    plan = cli("plan", "--from", retired.json["backup_dir"])
+    assert "no viewer mTLS" in plan.out + plan.err and writes(emu) == 0, plan.out + plan.err
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 1, back.out + back.err
+    assert emu.counts().get("UpdateDistribution", 0) == 0  # refused by the plan, not by CloudFront
+    (refused,) = back.json["associations"]
+    assert refused["status"] == "failed" and "no viewer mTLS" in refused["error"], refused
+    assert {f["name"]: f["status"] for f in back.json["functions"]} == {"gate": "published"}
+    assert "ConnectionFunctionAssociation" not in config(aws, dist)
+
+
 def test_a_second_writer_between_read_and_write_keeps_their_change(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
