@@ -21,9 +21,6 @@ MAX_DEPTH = 32
 _TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 Path = tuple[str | int, ...]
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# libyaml's composer when PyYAML was built with it (its wheels are): the same nodes and marks, about
-# fourteen times faster than the pure-Python one on a manifest of 100 functions
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -59,7 +56,10 @@ def load_document(data: bytes, file: str) -> tuple[Document | None, list[Problem
             return None, [problem]
         text = text.replace("\t", " ")  # JSON allows tabs only between tokens, where YAML wants spaces
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        # PyYAML's own composer, not libyaml's (CSafeLoader, 10x faster): the two read some texts
+        # differently (a tab inside a plain scalar, an escaped surrogate pair, a bare `!` tag), and
+        # a manifest means one thing whether or not libyaml is installed
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = Document(None)
         doc.value = _build(node, (), doc)
     except _Refused as err:
