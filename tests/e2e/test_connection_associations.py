@@ -223,6 +223,31 @@ def test_rollback_of_a_retired_connection_function_makes_it_again_and_attaches_i
     assert writes(emu) == 0 and config(aws, dist)["ConnectionFunctionAssociation"] == {"Id": new}
 
 
+def test_rollback_never_attaches_a_connection_function_someone_made_of_that_name_meanwhile(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
+) -> None:
+    """Made between the plan and the create: theirs, a conflict; the distribution is not given it."""
+    cid = seed_connection(aws, gate())
+    dist = emu.seed_distribution(viewer_mtls="required")
+    attach_by_hand(aws, dist, cid)
+    manifest(workspace, {"gate": None}, retire=("gate",))
+    retired = cli("publish", "--json", "--backup-dir", "backups")
+    assert retired.code == 0, retired.out + retired.err
+    theirs = gate("connection.deny(); /*theirs*/")
+    emu.before("CreateConnectionFunction", lambda _: seed_connection(aws, theirs))
+    emu.reset_counts()
+    back = cli("rollback", "--from", retired.json["backup_dir"], "--json")
+    assert back.code == 1, back.out + back.err
+    (function,) = back.json["functions"]
+    assert function["status"] == "conflict", function
+    (held,) = back.json["associations"]
+    assert held["status"] == "blocked" and "not attached: conflict" in held["error"], held
+    assert emu.counts().get("UpdateDistribution", 0) == 0
+    assert "ConnectionFunctionAssociation" not in config(aws, dist)
+    live = aws.get_connection_function(Identifier=connection_id(aws, "gate"), Stage="LIVE")
+    assert live["ConnectionFunctionCode"].read() == theirs
+
+
 def test_rollback_puts_no_connection_function_back_where_viewer_mtls_was_taken_off_since(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
