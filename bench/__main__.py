@@ -13,7 +13,7 @@ from pathlib import Path
 from bench import document, machine, matrix
 from bench.contenders import ALL, ROOT
 from bench.harness import Outcome, measure_scenario
-from bench.targets import verdicts
+from bench.targets import speed_verdicts, verdicts
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -57,12 +57,13 @@ def main(argv: list[str]) -> int:
             outcome.busy_before = share
             outcomes.append(outcome)
     image = machine.Image(why_not="skipped with --no-container") if args.no_container else machine.container()
-    found = verdicts(outcomes, image)
+    found, speed = verdicts(outcomes, image), speed_verdicts(outcomes, image)
     minutes = (time.perf_counter() - started) / 60
     command = shlex.join(["bash", "bench/run.sh", *argv])
     text = document.render(
         outcomes,
         found=found,
+        speed=speed,
         image=image,
         command=command,
         machine=machine.describe(),

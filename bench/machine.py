@@ -9,7 +9,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.contenders import ROOT
@@ -67,6 +67,7 @@ class Image:
     base_mb: float | None = None
     cold_start: float | None = None  # seconds, median of `podman run --rm IMAGE --help`
     why_not: str = ""
+    first_call: float | None = None  # seconds from python's start to its first API call (bench.startup)
 
 
 def container(runs: int = 3) -> Image:
@@ -86,7 +87,10 @@ def container(runs: int = 3) -> Image:
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             return Image(why_not=f"`podman run --rm {IMAGE} --help` failed: {done.stderr.strip()[-300:]}")
-    return Image(_size(podman, IMAGE), _size(podman, STAND_IN_BASE), statistics.median(times))
+    from bench.startup import first_calls  # the probe: the image's own start-up, without the container's
+
+    image = Image(_size(podman, IMAGE), _size(podman, STAND_IN_BASE), statistics.median(times))
+    return replace(image, first_call=statistics.median(w for w, _ in first_calls(image=True, runs=5)))
 
 
 def _size(podman: Podman, image: str) -> float | None:

@@ -14,6 +14,7 @@ from bench.scenario import Scenario
 TARGET = Scenario(n=50, changed_pct=10, d=1000)
 MEMORY = Scenario(n=100, changed_pct=10, d=5000, peers=False)
 THROTTLED = Scenario(n=100, changed_pct=100, d=10, rate_limit=10.0, peers=False)
+SMALL = Scenario(n=10, changed_pct=10, d=10)  # issue 24: a small account, where start-up weighs most
 # issue 21: 20 functions attached across 5 distributions, published with it and already LIVE; and the
 # same publish with no associations, the baseline the attach is measured against
 ATTACH = [
@@ -26,13 +27,13 @@ def full() -> list[Scenario]:
     n_axis = [Scenario(n=n, changed_pct=10, d=1000) for n in (1, 10, 50, 100)]
     k_axis = [Scenario(n=50, changed_pct=k, d=1000, peers=False) for k in (0, 100)]
     d_axis = [Scenario(n=50, changed_pct=10, d=d, peers=False) for d in (10, 5000)]
-    return [*n_axis, *k_axis, *d_axis, MEMORY, THROTTLED, *ATTACH]
+    return [*n_axis, *k_axis, *d_axis, SMALL, MEMORY, THROTTLED, *ATTACH]
 
 
 def quick() -> list[Scenario]:
     return [
         Scenario(n=1, changed_pct=100, d=10),
-        Scenario(n=10, changed_pct=10, d=10),
+        SMALL,
         Scenario(n=10, changed_pct=100, d=300, peers=False),
         Scenario(n=20, changed_pct=100, d=10, rate_limit=10.0, peers=False),
     ]

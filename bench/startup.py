@@ -52,8 +52,8 @@ def workspace(root: Path, functions: int) -> None:
     (root / "cloudfront-functions.yml").write_text("\n".join(lines) + "\n")
 
 
-def probed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+def probed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     line = next((x for x in done.stderr.splitlines() if x.startswith("FIRST_CALL ")), None)
     if line is None:
         raise SystemExit(f"no API call was reached: {' '.join(argv)}\n{done.stderr[-1500:]}")
@@ -64,15 +64,14 @@ def probed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 def venv_run(root: Path) -> tuple[float, float]:
     env = {**os.environ, **FAKE, "PYTHONPATH": str(root / "probe")}
     env.pop("GITHUB_ACTIONS", None)
-    os.chdir(root)
-    return probed(["sh", "-c", SHELL, "sh", sys.executable, *PLAN], env)
+    return probed(["sh", "-c", SHELL, "sh", sys.executable, *PLAN], env, root)
 
 
-def image_run(root: Path, podman_env: dict[str, str]) -> tuple[float, float]:
+def image_run(root: Path, podman: dict[str, str]) -> tuple[float, float]:
     fake = [arg for key, value in FAKE.items() for arg in ("-e", f"{key}={value}")]
     argv = ["podman", "run", "--rm", "--network", "host", "-v", f"{root}:/w", "-w", "/w"]
     argv += [*fake, "-e", "PYTHONPATH=/w/probe", "--entrypoint", "sh", IMAGE]
-    return probed([*argv, "-c", SHELL, "sh", "/opt/venv/bin/python", *PLAN], {**os.environ, **podman_env})
+    return probed([*argv, "-c", SHELL, "sh", "/opt/venv/bin/python", *PLAN], {**os.environ, **podman}, root)
 
 
 def image_ready() -> tuple[dict[str, str] | None, str]:
@@ -93,22 +92,28 @@ def line(label: str, samples: list[tuple[float, float]]) -> str:
     )
 
 
+def first_calls(*, image: bool, runs: int, functions: int = 10) -> list[tuple[float, float]]:
+    """(wall, CPU) of `runs` plans in the image (which must exist) or in this venv."""
+    podman = podman_env() if image else {}
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        workspace(root, functions)
+        return [image_run(root, podman) if image else venv_run(root) for _ in range(runs)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--functions", type=int, default=10)
     parser.add_argument("--runs", type=int, default=12)
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "publisher")], check=True)
-    podman_env, why_not = image_ready()
+    podman, why_not = image_ready()
     venv: list[tuple[float, float]] = []
     image: list[tuple[float, float]] = []
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        workspace(root, args.functions)
-        for _ in range(args.runs):
-            venv.append(venv_run(root))
-            if podman_env is not None:
-                image.append(image_run(root, podman_env))
+    for _ in range(args.runs):  # one of each in turn
+        venv += first_calls(image=False, runs=1, functions=args.functions)
+        if podman is not None:
+            image += first_calls(image=True, runs=1, functions=args.functions)
     print(f"plan, {args.functions} functions, {args.runs} runs each; load average {os.getloadavg()[0]:.1f}")
     print("| | min | median | max | CPU, median (the shell before it included) |")
     print("| --- | ---: | ---: | ---: | ---: |")
