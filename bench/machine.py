@@ -90,7 +90,8 @@ def container(runs: int = 3) -> Image:
     from bench.startup import first_calls  # the probe: the image's own start-up, without the container's
 
     image = Image(_size(podman, IMAGE), _size(podman, STAND_IN_BASE), statistics.median(times))
-    return replace(image, first_call=statistics.median(w for w, _ in first_calls(image=True, runs=5)))
+    settle()  # as before each scenario: other work on the machine would time itself in
+    return replace(image, first_call=statistics.median(w for w, _ in first_calls(image=True, runs=9)))
 
 
 def _size(podman: Podman, image: str) -> float | None:
