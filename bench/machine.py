@@ -9,7 +9,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.contenders import ROOT
@@ -70,16 +70,25 @@ class Image:
     first_call: float | None = None  # seconds from python's start to its first API call (bench.startup)
 
 
-def container(runs: int = 3) -> Image:
+def podman_ready() -> tuple[dict[str, str] | None, str]:
+    """The environment podman runs the image with, or why the image cannot be run here."""
     if shutil.which("podman") is None:
-        return Image(why_not="podman is not installed (scripts/container-setup.sh installs it)")
+        return None, "podman is not installed (scripts/container-setup.sh installs it)"
     env = {**os.environ, **podman_env()}
+    exists = subprocess.run(["podman", "image", "exists", IMAGE], env=env, capture_output=True, check=False)
+    if exists.returncode != 0:
+        return None, f"the image {IMAGE} does not exist (scripts/build-image.sh builds it)"
+    return env, ""
+
+
+def container(runs: int = 3) -> Image:
+    env, why_not = podman_ready()
+    if env is None:
+        return Image(why_not=why_not)
 
     def podman(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["podman", *args], env=env, capture_output=True, text=True, check=False)
 
-    if podman("image", "exists", IMAGE).returncode != 0:
-        return Image(why_not=f"the image {IMAGE} does not exist (scripts/build-image.sh builds it)")
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -87,11 +96,7 @@ def container(runs: int = 3) -> Image:
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             return Image(why_not=f"`podman run --rm {IMAGE} --help` failed: {done.stderr.strip()[-300:]}")
-    from bench.startup import first_calls  # the probe: the image's own start-up, without the container's
-
-    image = Image(_size(podman, IMAGE), _size(podman, STAND_IN_BASE), statistics.median(times))
-    settle()  # as before each scenario: other work on the machine would time itself in
-    return replace(image, first_call=statistics.median(w for w, _ in first_calls(image=True, runs=9)))
+    return Image(_size(podman, IMAGE), _size(podman, STAND_IN_BASE), statistics.median(times))
 
 
 def _size(podman: Podman, image: str) -> float | None:

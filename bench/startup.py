@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from bench.contenders import ROOT
-from bench.machine import IMAGE, podman_env
+from bench.machine import IMAGE, Image, podman_ready, settle
 
 PROBE = """\
 import os, socket, sys, time
@@ -71,17 +71,20 @@ def image_run(root: Path, podman: dict[str, str]) -> tuple[float, float]:
     fake = [arg for key, value in FAKE.items() for arg in ("-e", f"{key}={value}")]
     argv = ["podman", "run", "--rm", "--network", "host", "-v", f"{root}:/w", "-w", "/w"]
     argv += [*fake, "-e", "PYTHONPATH=/w/probe", "--entrypoint", "sh", IMAGE]
-    return probed([*argv, "-c", SHELL, "sh", "/opt/venv/bin/python", *PLAN], {**os.environ, **podman}, root)
+    return probed([*argv, "-c", SHELL, "sh", "/opt/venv/bin/python", *PLAN], podman, root)
 
 
-def image_ready() -> tuple[dict[str, str] | None, str]:
-    if shutil.which("podman") is None:
-        return None, "podman is not installed (scripts/container-setup.sh installs it)"
-    env = podman_env()
-    exists = subprocess.run(["podman", "image", "exists", IMAGE], env={**os.environ, **env}, check=False)
-    if exists.returncode != 0:
-        return None, f"the image {IMAGE} does not exist (scripts/build-image.sh builds it)"
-    return env, ""
+def with_first_call(image: Image, runs: int = 9) -> Image:
+    """The matrix's image figures with its start-up to the first call, once the CPUs settle (as before
+    each scenario); unchanged where the image could not be run."""
+    podman, _ = podman_ready()
+    if podman is None or image.cold_start is None:
+        return image
+    settle()
+    with tempfile.TemporaryDirectory() as folder:
+        workspace(Path(folder), 10)
+        walls = [image_run(Path(folder), podman)[0] for _ in range(runs)]
+    return replace(image, first_call=statistics.median(walls))
 
 
 def line(label: str, samples: list[tuple[float, float]]) -> str:
@@ -92,28 +95,22 @@ def line(label: str, samples: list[tuple[float, float]]) -> str:
     )
 
 
-def first_calls(*, image: bool, runs: int, functions: int = 10) -> list[tuple[float, float]]:
-    """(wall, CPU) of `runs` plans in the image (which must exist) or in this venv."""
-    podman = podman_env() if image else {}
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        workspace(root, functions)
-        return [image_run(root, podman) if image else venv_run(root) for _ in range(runs)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--functions", type=int, default=10)
     parser.add_argument("--runs", type=int, default=12)
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "publisher")], check=True)
-    podman, why_not = image_ready()
+    podman, why_not = podman_ready()
     venv: list[tuple[float, float]] = []
     image: list[tuple[float, float]] = []
-    for _ in range(args.runs):  # one of each in turn
-        venv += first_calls(image=False, runs=1, functions=args.functions)
-        if podman is not None:
-            image += first_calls(image=True, runs=1, functions=args.functions)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        workspace(root, args.functions)
+        for _ in range(args.runs):  # one of each in turn
+            venv.append(venv_run(root))
+            if podman is not None:
+                image.append(image_run(root, podman))
     print(f"plan, {args.functions} functions, {args.runs} runs each; load average {os.getloadavg()[0]:.1f}")
     print("| | min | median | max | CPU, median (the shell before it included) |")
     print("| --- | ---: | ---: | ---: | ---: |")

@@ -99,19 +99,10 @@ def speed_verdicts(outcomes: Sequence[Outcome], image: Image) -> list[Verdict]:
 
 
 def _time_with_service(outcomes: Sequence[Outcome]) -> Verdict:
-    worst, where = 0.0, ""
-    for o in outcomes:
-        for c in (PUBLISH, PLAN):
-            ours = wall(o, c)
-            if (
-                o.scenario.latency >= 0.04
-                and ours is not None
-                and ours / o.floor_time_with_service(c) > worst
-            ):
-                worst, where = ours / o.floor_time_with_service(c), f"{c.key}, {o.scenario.label}"
+    worst, o, c = _worst(outcomes, Outcome.floor_time_with_service)
     return Verdict(
         f"time within {SPEED_FLOOR:g}x of the floor with the emulator's service time, every scenario",
-        f"worst {worst:.2f}x ({where})",
+        f"worst {worst:.2f}x ({_where(o, c)})",
         worst <= SPEED_FLOOR,
     )
 
@@ -164,17 +155,27 @@ def _no_writes(
     )
 
 
-def _time(outcomes: Sequence[Outcome]) -> Verdict:
-    worst, where, service = 0.0, "", 0.0
+def _worst(
+    outcomes: Sequence[Outcome], floor_of: Callable[[Outcome, Contender], float]
+) -> tuple[float, Outcome | None, Contender]:
+    """The largest time ÷ floor of publish and plan where latency is at least 40 ms, and where."""
+    worst: tuple[float, Outcome | None, Contender] = (0.0, None, PUBLISH)
     for o in outcomes:
-        if o.scenario.latency < 0.04:
-            continue
         for c in (PUBLISH, PLAN):
             ours = wall(o, c)
-            if ours is not None and ours / o.floor_time(c) > worst:
-                worst, where = ours / o.floor_time(c), f"{c.key}, {o.scenario.label}"
-                service = ours / o.floor_time_with_service(c)
-    figure = f"worst {worst:.2f}x ({where}); {service:.2f}x the floor with the emulator's service time"
+            if o.scenario.latency >= 0.04 and ours is not None and ours / floor_of(o, c) > worst[0]:
+                worst = (ours / floor_of(o, c), o, c)
+    return worst
+
+
+def _where(o: Outcome | None, c: Contender) -> str:
+    return f"{c.key}, {o.scenario.label}" if o else ""
+
+
+def _time(outcomes: Sequence[Outcome]) -> Verdict:
+    worst, o, c = _worst(outcomes, Outcome.floor_time)
+    service = (wall(o, c) or 0.0) / o.floor_time_with_service(c) if o else 0.0
+    figure = f"worst {worst:.2f}x ({_where(o, c)}); {service:.2f}x the floor with the emulator's service time"
     return Verdict("whole-process time within 1.5x of the time floor (latency ≥ 40 ms)", figure, worst <= 1.5)
 
 

@@ -174,15 +174,25 @@ def test_refused_when_two_connection_functions_list_one_distribution(
     assert writes(emu) == 0
 
 
+def retire_gate(
+    emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run], code: bytes | None = None
+) -> tuple[str, str, dict[str, Any], Run]:
+    """`gate` (another client's, on a distribution with viewer mTLS) retired by a publish: its Id, the
+    distribution's, that distribution's config before the retire, and the run."""
+    cid = seed_connection(aws, code or gate())
+    dist = emu.seed_distribution(viewer_mtls="required")
+    attach_by_hand(aws, dist, cid)
+    before = config(aws, dist)
+    manifest(workspace, {"gate": None}, retire=("gate",))
+    retired = cli("publish", "--json", "--backup-dir", "backups")
+    assert retired.code == 0, retired.out + retired.err
+    return cid, dist, before, retired
+
+
 def test_a_retired_connection_function_is_detached_backed_up_and_deleted(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
-    cid = seed_connection(aws, gate())
-    dist = emu.seed_distribution(viewer_mtls="required")
-    attach_by_hand(aws, dist, cid)
-    manifest(workspace, {"gate": None}, retire=("gate",))
-    run = cli("publish", "--json", "--backup-dir", "backups")
-    assert run.code == 0, run.out + run.err
+    _, dist, _, run = retire_gate(emu, aws, workspace, cli)
     assert "ConnectionFunctionAssociation" not in config(aws, dist)
     assert aws.list_connection_functions(Stage="DEVELOPMENT")["ConnectionFunctions"] == []
     retired = next(f for f in run.json["functions"] if f["kind"] == "connection-function")
@@ -194,13 +204,7 @@ def test_rollback_of_a_retired_connection_function_makes_it_again_and_attaches_i
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
     code = gate("connection.allow(); /*as it ran*/")
-    cid = seed_connection(aws, code)
-    dist = emu.seed_distribution(viewer_mtls="required")
-    attach_by_hand(aws, dist, cid)
-    before = config(aws, dist)
-    manifest(workspace, {"gate": None}, retire=("gate",))
-    retired = cli("publish", "--json", "--backup-dir", "backups")
-    assert retired.code == 0, retired.out + retired.err
+    cid, dist, before, retired = retire_gate(emu, aws, workspace, cli, code)
     emu.reset_counts()
     plan = cli("plan", "--from", retired.json["backup_dir"])
     assert plan.code == 0 and writes(emu) == 0, plan.out + plan.err
@@ -227,12 +231,7 @@ def test_rollback_never_attaches_a_connection_function_someone_made_of_that_name
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
     """Made between the plan and the create: theirs, a conflict; the distribution is not given it."""
-    cid = seed_connection(aws, gate())
-    dist = emu.seed_distribution(viewer_mtls="required")
-    attach_by_hand(aws, dist, cid)
-    manifest(workspace, {"gate": None}, retire=("gate",))
-    retired = cli("publish", "--json", "--backup-dir", "backups")
-    assert retired.code == 0, retired.out + retired.err
+    _, dist, _, retired = retire_gate(emu, aws, workspace, cli)
     theirs = gate("connection.deny(); /*theirs*/")
     emu.before("CreateConnectionFunction", lambda _: seed_connection(aws, theirs))
     emu.reset_counts()
@@ -251,12 +250,7 @@ def test_rollback_never_attaches_a_connection_function_someone_made_of_that_name
 def test_rollback_puts_no_connection_function_back_where_viewer_mtls_was_taken_off_since(
     emu: Emulator, aws: Any, workspace: Path, cli: Callable[..., Run]
 ) -> None:
-    cid = seed_connection(aws, gate())
-    dist = emu.seed_distribution(viewer_mtls="required")
-    attach_by_hand(aws, dist, cid)
-    manifest(workspace, {"gate": None}, retire=("gate",))
-    retired = cli("publish", "--json", "--backup-dir", "backups")
-    assert retired.code == 0, retired.out + retired.err
+    _, dist, _, retired = retire_gate(emu, aws, workspace, cli)
     cfg = aws.get_distribution_config(Id=dist)  # someone takes viewer mTLS off the distribution
     plain = {k: v for k, v in cfg["DistributionConfig"].items() if k != "ViewerMtlsConfig"}
     aws.update_distribution(Id=dist, IfMatch=cfg["ETag"], DistributionConfig=plain)
